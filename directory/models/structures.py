@@ -1,0 +1,282 @@
+"""Structures of the network and their contact people."""
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import EmailValidator, URLValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from modelcluster.fields import ParentalKey, ParentalManyToManyField
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TabbedInterface, ObjectList
+from wagtail.models import (
+    DraftStateMixin,
+    LockableMixin,
+    PreviewableMixin,
+    RevisionMixin,
+    WorkflowMixin,
+)
+from wagtail.search import index
+
+from .taxonomy import Sector, Skill
+from .validators import (
+    phone_validator,
+    postcode_validator,
+    validate_founded_year,
+    validate_latitude,
+    validate_longitude,
+)
+
+CATEGORY_CHOICES = [
+    ("individuel", "Projet individuel"),
+    ("collectif", "Projet collectif"),
+    ("territoire", "Projet de territoire"),
+]
+CATEGORY_LABELS = dict(CATEGORY_CHOICES)
+
+MEMBERSHIP_CHOICES = [
+    ("cluster", "Membre du cluster initiativesETcité"),
+    ("locataire", "Locataire permanent de LaGrappe"),
+    ("partenaire", "Partenaire"),
+    ("reseau", "Réseau"),
+]
+MEMBERSHIP_LABELS = dict(MEMBERSHIP_CHOICES)
+
+SUMMARY_MAX_LENGTH = 300
+
+
+class Membership(models.Model):
+    """One of the fixed ways a structure belongs to the network (rows created by a migration)."""
+
+    slug = models.SlugField("identifiant", primary_key=True, max_length=20, choices=MEMBERSHIP_CHOICES)
+    name = models.CharField("libellé", max_length=80)
+
+    class Meta:
+        ordering = ["slug"]
+        verbose_name = "appartenance"
+        verbose_name_plural = "appartenances"
+
+    def __str__(self):
+        return self.name
+
+
+class StructureQuerySet(models.QuerySet):
+    def public(self):
+        """Structures a visitor or a partner may see: published ones only."""
+        return self.filter(live=True)
+
+    def visible_to(self, user):
+        if user is not None and user.is_authenticated and user.has_perm("directory.change_structure"):
+            return self
+        return self.public()
+
+    def with_related(self):
+        """Everything a listing or an API page needs, in a constant number of queries."""
+        return self.select_related("logo").prefetch_related(
+            "memberships",
+            "sectors",
+            models.Prefetch("skills", queryset=Skill.objects.select_related("domain")),
+            models.Prefetch("people", queryset=Person.objects.public().prefetch_related("skills"), to_attr="public_people"),
+        )
+
+
+class Structure(
+    WorkflowMixin,
+    DraftStateMixin,
+    LockableMixin,
+    RevisionMixin,
+    PreviewableMixin,
+    index.Indexed,
+    ClusterableModel,
+):
+    """A structure of the network: who it is, what it can do, where, how to reach it.
+
+    Registered as a snippet in ``directory/wagtail_hooks.py``; its public profile
+    lives at ``/annuaire/<slug>/`` (``directory.views``).
+    """
+
+    name = models.CharField("nom", max_length=200)
+    slug = models.SlugField("identifiant", max_length=200, unique=True, help_text="Utilisé dans l’adresse du profil.")
+    category = models.CharField("catégorie", max_length=20, choices=CATEGORY_CHOICES, db_index=True)
+    legal_form = models.CharField("forme juridique", max_length=120, blank=True)
+    memberships = ParentalManyToManyField(Membership, verbose_name="appartenances", blank=True, related_name="structures")
+    summary = models.CharField(
+        "résumé",
+        max_length=SUMMARY_MAX_LENGTH,
+        blank=True,
+        help_text=f"Une phrase, {SUMMARY_MAX_LENGTH} caractères au plus.",
+    )
+    description = models.TextField("description", blank=True)
+    logo = models.ForeignKey(
+        "wagtailimages.Image", verbose_name="logo", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    website = models.URLField("site web", max_length=300, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True, validators=[phone_validator])
+    address = models.CharField("adresse", max_length=255, blank=True)
+    postcode = models.CharField("code postal", max_length=10, blank=True, validators=[postcode_validator])
+    city = models.CharField("ville", max_length=120, blank=True, db_index=True)
+    latitude = models.FloatField("latitude", null=True, blank=True, validators=[validate_latitude])
+    longitude = models.FloatField("longitude", null=True, blank=True, validators=[validate_longitude])
+    founded = models.PositiveSmallIntegerField("année de création", null=True, blank=True, validators=[validate_founded_year])
+    joined = models.DateField("date d’adhésion", null=True, blank=True, db_index=True)
+    skills = ParentalManyToManyField(Skill, verbose_name="compétences", blank=True, related_name="structures")
+    sectors = ParentalManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="structures")
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifiée le", auto_now=True)
+
+    objects = StructureQuerySet.as_manager()
+
+    panels_identity = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldRowPanel([FieldPanel("category"), FieldPanel("legal_form")]),
+        FieldPanel("memberships", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("summary"),
+        FieldPanel("description"),
+        FieldPanel("logo"),
+        FieldRowPanel([FieldPanel("founded"), FieldPanel("joined")]),
+    ]
+    panels_skills = [FieldPanel("skills"), FieldPanel("sectors")]
+    panels_contact = [
+        MultiFieldPanel([FieldPanel("website"), FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading="Contact"),
+        MultiFieldPanel(
+            [
+                FieldPanel("address"),
+                FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
+                FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+            ],
+            heading="Adresse",
+        ),
+    ]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(panels_identity, heading="Identité"),
+            ObjectList(panels_skills, heading="Compétences et secteurs"),
+            ObjectList(panels_contact, heading="Coordonnées"),
+            ObjectList([InlinePanel("people", heading="Personnes contacts", label="personne")], heading="Personnes"),
+        ]
+    )
+
+    search_fields = [
+        index.SearchField("name", boost=4),
+        index.AutocompleteField("name"),
+        index.SearchField("summary", boost=2),
+        index.SearchField("description"),
+        index.SearchField("city"),
+        index.FilterField("category"),
+        index.FilterField("city"),
+        index.FilterField("live"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "structure"
+        verbose_name_plural = "structures"
+        indexes = [
+            models.Index(fields=["live", "name"], name="structure_live_name"),
+            models.Index(fields=["live", "category"], name="structure_live_category"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="structure_latitude_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),
+                name="structure_longitude_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if (self.latitude is None) != (self.longitude is None):
+            errors["longitude" if self.longitude is None else "latitude"] = (
+                "Indiquez la latitude et la longitude ensemble, ou aucune des deux."
+            )
+        if self.summary and len(self.summary) > SUMMARY_MAX_LENGTH:
+            errors["summary"] = f"Le résumé ne doit pas dépasser {SUMMARY_MAX_LENGTH} caractères."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def get_absolute_url(self):
+        return reverse("structure_detail", kwargs={"slug": self.slug})
+
+    @property
+    def url(self):
+        return self.get_absolute_url()
+
+    def get_public_people(self):
+        """Consenting people only; uses the ``with_related()`` prefetch when present."""
+        if hasattr(self, "public_people"):
+            return self.public_people
+        return list(self.people.public())
+
+    # Preview in the admin renders the public profile template.
+    def get_preview_template(self, request, mode_name):
+        return "directory/structure_detail.html"
+
+    def get_preview_context(self, request, mode_name):
+        return {"structure": self, "people": [p for p in self.people.all() if p.public], "is_preview": True}
+
+
+class PersonQuerySet(models.QuerySet):
+    def public(self):
+        """People who consented to appear publicly: the only ones that leave the admin."""
+        return self.filter(public=True)
+
+
+class Person(ClusterableModel):
+    """A contact person of a structure. Non-public people never leave the admin."""
+
+    structure = ParentalKey(Structure, related_name="people", on_delete=models.CASCADE)
+    first_name = models.CharField("prénom", max_length=100)
+    last_name = models.CharField("nom", max_length=100)
+    role = models.CharField("rôle", max_length=150, blank=True)
+    email = models.EmailField("e-mail", blank=True)
+    phone = models.CharField("téléphone", max_length=30, blank=True, validators=[phone_validator])
+    skills = ParentalManyToManyField(Skill, verbose_name="compétences", blank=True, related_name="people")
+    public = models.BooleanField(
+        "visible publiquement",
+        default=False,
+        help_text="La personne a consenti à apparaître sur le site et dans l’API. Sinon, rien d’elle ne sort de l’administration.",
+    )
+    sort_order = models.PositiveIntegerField(default=0, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    panels = [
+        FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
+        FieldPanel("role"),
+        FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
+        FieldPanel("skills"),
+        FieldPanel("public"),
+    ]
+
+    class Meta:
+        ordering = ["sort_order", "last_name", "first_name"]
+        verbose_name = "personne"
+        verbose_name_plural = "personnes"
+
+    def __str__(self):
+        return self.full_name
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+
+# Keep a reference so linters don't drop validators used by forms/imports.
+EMAIL_VALIDATOR = EmailValidator(message="Adresse e-mail invalide.")
+URL_VALIDATOR = URLValidator(message="Adresse web invalide (elle doit commencer par http:// ou https://).")

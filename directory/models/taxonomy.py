@@ -1,0 +1,111 @@
+"""Editable taxonomies: skill domains, skills (compétences) and sectors."""
+
+from django.db import models
+from django.utils.text import slugify
+from wagtail.admin.panels import FieldPanel
+from wagtail.search import index
+
+
+def split_synonyms(raw: str) -> list[str]:
+    """Synonyms are typed one per line or separated by ';' (the spreadsheet's way)."""
+    parts = []
+    for line in (raw or "").replace(";", "\n").splitlines():
+        term = " ".join(line.split())
+        if term and term.lower() not in {p.lower() for p in parts}:
+            parts.append(term)
+    return parts
+
+
+class SkillDomain(models.Model):
+    """A family of skills (« Énergie & climat »), used to group facets and the taxonomy."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("identifiant", max_length=120, unique=True, allow_unicode=False)
+    sort_order = models.PositiveIntegerField("ordre", default=0)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = "domaine de compétences"
+        verbose_name_plural = "domaines de compétences"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
+class Skill(index.Indexed, models.Model):
+    """A skill (compétence) structures and people hold; synonyms feed the search engine."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("identifiant", max_length=120, unique=True)
+    domain = models.ForeignKey(
+        SkillDomain,
+        verbose_name="domaine",
+        related_name="skills",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+    )
+    synonyms = models.TextField(
+        "synonymes",
+        blank=True,
+        help_text="Termes que les visiteurs tapent pour cette compétence, un par ligne "
+        "(ex. « panneaux solaires » pour Photovoltaïque).",
+    )
+    description = models.TextField("description", blank=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("domain"), FieldPanel("synonyms"), FieldPanel("description")]
+
+    search_fields = [
+        index.SearchField("name", boost=3),
+        index.AutocompleteField("name"),
+        index.SearchField("synonyms"),
+        index.FilterField("domain"),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "compétence"
+        verbose_name_plural = "compétences"
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return split_synonyms(self.synonyms)
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        # Normalise to one synonym per line whatever the editor typed.
+        self.synonyms = "\n".join(split_synonyms(self.synonyms))
+        super().save(*args, **kwargs)
+
+
+class Sector(models.Model):
+    """A thematic sector of sustainable development (alimentation, mobilité, ...)."""
+
+    name = models.CharField("nom", max_length=120, unique=True)
+    slug = models.SlugField("identifiant", max_length=120, unique=True)
+
+    panels = [FieldPanel("name"), FieldPanel("slug")]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = "secteur"
+        verbose_name_plural = "secteurs"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)

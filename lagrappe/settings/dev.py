@@ -1,0 +1,16 @@
+"""Local development: debug on, demo secret, mails printed to the console."""
+
+from lagrappe.env import env_str
+
+from .base import *  # noqa: F401,F403
+from .base import GRAPPLE
+
+DEBUG = True
+SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
+ALLOWED_HOSTS = ["*"]
+EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+GRAPPLE = {**GRAPPLE, "EXPOSE_GRAPHIQL": True}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

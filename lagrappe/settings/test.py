@@ -1,0 +1,16 @@
+"""Test settings: fast hashing, in-memory mail, media in a temp dir (see conftest)."""
+
+from lagrappe.env import env_str
+
+from .base import *  # noqa: F401,F403
+
+DEBUG = False
+SECRET_KEY = env_str("SECRET_KEY", "test-only-key")
+ALLOWED_HOSTS = ["*"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WAGTAILADMIN_BASE_URL = "http://testserver"
