@@ -1,0 +1,34 @@
+"""Shared fixtures. Area fixtures live next to their tests (tests/<area>/conftest.py)."""
+
+import os
+
+import pytest
+from django.conf import settings
+
+# Playwright's sync API runs an event loop in the test thread; Django refuses ORM
+# calls from such a thread unless told it is fine (tests only).
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def media_in_tmp_dir(settings, tmp_path):
+    """Uploaded files and renditions go to a throwaway directory."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+
+
+def pytest_collection_modifyitems(config, items):
+    """Engine tests need ELASTICSEARCH_URL; skip them with a printed reason otherwise."""
+    if settings.ELASTICSEARCH_URL:
+        return
+    reason = "needs a real search engine: set ELASTICSEARCH_URL (CI starts OpenSearch with scripts/search-engine)"
+    skip_engine = pytest.mark.skip(reason=reason)
+    for item in items:
+        if "engine" in item.keywords:
+            item.add_marker(skip_engine)
+
+
+def pytest_report_header(config):
+    db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
+    info = settings.SEARCH_ENGINE_INFO
+    engine = f"{info.distribution} {info.version}" if info else "database (ELASTICSEARCH_URL unset)"
+    return [f"lagrappe: database={db}, search engine={engine}"]
