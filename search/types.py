@@ -1,0 +1,120 @@
+"""The search service's contract: what pages and GraphQL pass in and get back.
+
+Both implementations (the engine, ``search.engine``; the database fallback,
+``search.fallback``) take a ``SearchQuery`` and return a ``SearchResult``.
+"""
+
+from dataclasses import dataclass, field
+
+from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+SORTS = ("relevance", "name", "newest", "distance")
+FACET_NAMES = ("categories", "memberships", "skills", "sectors", "cities")
+
+
+class InvalidSearchQuery(ValueError):
+    """A search argument is wrong; ``argument`` names it (for forms and GraphQL errors)."""
+
+    def __init__(self, argument: str, message: str):
+        super().__init__(f"{argument}: {message}")
+        self.argument = argument
+        self.message = message
+
+
+@dataclass(frozen=True)
+class GeoPoint:
+    latitude: float
+    longitude: float
+    radius_km: float
+
+
+@dataclass
+class SearchQuery:
+    text: str = ""
+    categories: list[str] = field(default_factory=list)
+    memberships: list[str] = field(default_factory=list)
+    skills: list[str] = field(default_factory=list)  # skill slugs
+    sectors: list[str] = field(default_factory=list)  # sector slugs
+    city: str | None = None
+    near: GeoPoint | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def validate(self) -> "SearchQuery":
+        """Raise InvalidSearchQuery naming the argument at fault; return self when fine."""
+        unknown = [c for c in self.categories if c not in CATEGORY_LABELS]
+        if unknown:
+            raise InvalidSearchQuery(
+                "categories", f"catégorie inconnue {unknown[0]!r} (valeurs possibles : {', '.join(CATEGORY_LABELS)})"
+            )
+        unknown = [m for m in self.memberships if m not in MEMBERSHIP_LABELS]
+        if unknown:
+            raise InvalidSearchQuery(
+                "memberships", f"appartenance inconnue {unknown[0]!r} (valeurs possibles : {', '.join(MEMBERSHIP_LABELS)})"
+            )
+        if self.sort not in SORTS:
+            raise InvalidSearchQuery("sort", f"tri inconnu {self.sort!r} (valeurs possibles : {', '.join(SORTS)})")
+        if self.sort == "distance" and self.near is None:
+            raise InvalidSearchQuery("sort", "le tri par distance demande un point de référence (near)")
+        if self.page < 1:
+            raise InvalidSearchQuery("page", "la page doit être supérieure ou égale à 1")
+        if not 1 <= self.per_page <= MAX_PER_PAGE:
+            raise InvalidSearchQuery("perPage", f"perPage doit être compris entre 1 et {MAX_PER_PAGE}")
+        if self.near is not None:
+            if not -90 <= self.near.latitude <= 90:
+                raise InvalidSearchQuery("near.latitude", "la latitude doit être comprise entre -90 et 90")
+            if not -180 <= self.near.longitude <= 180:
+                raise InvalidSearchQuery("near.longitude", "la longitude doit être comprise entre -180 et 180")
+            if not 0 < self.near.radius_km <= 1000:
+                raise InvalidSearchQuery("near.radiusKm", "le rayon doit être strictement positif et au plus 1000 km")
+        if self.text and len(self.text) > MAX_QUERY_LENGTH:
+            raise InvalidSearchQuery("query", f"la recherche ne doit pas dépasser {MAX_QUERY_LENGTH} caractères")
+        return self
+
+
+@dataclass
+class Highlight:
+    field: str  # "name", "summary", "description", "skills", ...
+    fragments: list[str]  # HTML-escaped text with <mark>…</mark> around matches
+
+
+@dataclass
+class SearchHit:
+    structure: object  # directory.models.Structure (with_related() prefetches applied)
+    score: float | None
+    distance_km: float | None
+    highlights: list[Highlight] = field(default_factory=list)
+
+
+@dataclass
+class FacetValue:
+    value: str  # slug (category, membership, skill, sector) or city name
+    label: str
+    count: int
+
+
+@dataclass
+class SearchResult:
+    total: int
+    page: int
+    per_page: int
+    engine: str  # "elasticsearch" | "opensearch" | "database"
+    hits: list[SearchHit]
+    facets: dict[str, list[FacetValue]]  # keys: FACET_NAMES
+    suggestion: str | None = None  # spelling suggestion when the engine has one
+    degraded: bool = False  # True when the engine was configured but unreachable
+
+    @property
+    def total_pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+
+@dataclass
+class Suggestion:
+    kind: str  # "structure" | "skill"
+    label: str
+    slug: str
