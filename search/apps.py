@@ -4,3 +4,9 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "search"
     verbose_name = "Recherche dans l’annuaire"
+
+    def ready(self):
+        # Directory changes feed the search outbox (search/signals.py).
+        from . import signals
+
+        signals.connect()

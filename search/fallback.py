@@ -1,0 +1,312 @@
+"""The search service on the database alone (SQLite or PostgreSQL), no engine needed.
+
+Same document semantics as the engine (``search.documents``): text of the
+structure, its skills with domains and synonyms, its sectors, its city, and the
+skills of its public people. Every query word must match the start of a word of
+the document (AND across words; accents, case, elision and plurals folded by
+``search.text``). Relevance is a simple weighted count: a word in the name or a
+skill outweighs one in the summary, which outweighs one deep in the
+description; an exact word outweighs a prefix. No typo tolerance.
+
+One SQL query selects the matching documents (text words and geo bounding box
+in SQL, with the score); filters, disjunctive facets, exact distances, sorting
+and pagination then run in Python on those light rows; a second query loads the
+page's structures with ``with_related()``.
+"""
+
+import math
+from collections import Counter
+from dataclasses import dataclass
+
+from django.db.models import Case, IntegerField, Value, When
+
+from directory.models import Sector, Skill, Structure
+from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
+
+from .documents import skill_sources
+from .highlight import FRAGMENT_SIZE, mark, mark_skills
+from .models import StructureSearchDocument
+from .text import fold, query_terms
+from .types import FACET_NAMES, FacetValue, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
+
+FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50, "cities": 50}
+EARTH_RADIUS_KM = 6371.0088
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A box that contains the circle; cheap to test in SQL with the latitude index."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = math.cos(math.radians(lat))
+    dlon = 180.0 if cos_lat < 1e-6 else min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def score_expression(terms: list[str]):
+    """Per word: name exact 10, name prefix 8, skill exact 7, skill prefix 6, summary 3, elsewhere exact 2, prefix 1."""
+    total = None
+    for term in terms:
+        case = Case(
+            When(name_text__contains=f" {term} ", then=Value(10)),
+            When(name_text__contains=f" {term}", then=Value(8)),
+            When(skills_text__contains=f" {term} ", then=Value(7)),
+            When(skills_text__contains=f" {term}", then=Value(6)),
+            When(summary_text__contains=f" {term}", then=Value(3)),
+            When(search_text__contains=f" {term} ", then=Value(2)),
+            default=Value(1),
+            output_field=IntegerField(),
+        )
+        total = case if total is None else total + case
+    return total
+
+
+@dataclass
+class _Row:
+    pk: int
+    name_sort: str
+    category: str
+    city: str
+    city_key: str
+    memberships: str
+    skills: str
+    sectors: str
+    latitude: float | None
+    longitude: float | None
+    joined: object
+    score: int
+    distance_km: float | None = None
+
+
+def _split(delimited: str) -> list[str]:
+    return [v for v in delimited.split("|") if v]
+
+
+def matching_rows(query: SearchQuery, terms: list[str]) -> list[_Row]:
+    """Published documents matching every word (and inside the geo circle when asked)."""
+    docs = StructureSearchDocument.objects.filter(structure__live=True)
+    for term in terms:
+        docs = docs.filter(search_text__contains=f" {term}")
+    if query.near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near.latitude, query.near.longitude, query.near.radius_km)
+        docs = docs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
+    docs = docs.annotate(score=score_expression(terms) if terms else Value(0, output_field=IntegerField()))
+    columns = (
+        "structure_id", "name_sort", "category", "city", "city_key", "membership_slugs", "skill_slugs",
+        "sector_slugs", "latitude", "longitude", "joined", "score",
+    )  # fmt: skip
+    rows = [_Row(*values) for values in docs.values_list(*columns)]
+    if query.near is not None:
+        near = query.near
+        kept = []
+        for row in rows:
+            row.distance_km = haversine_km(near.latitude, near.longitude, row.latitude, row.longitude)
+            if row.distance_km <= near.radius_km:
+                kept.append(row)
+        rows = kept
+    return rows
+
+
+def _facet_values(row: _Row) -> dict[str, list[str]]:
+    return {
+        "categories": [row.category],
+        "memberships": _split(row.memberships),
+        "skills": _split(row.skills),
+        "sectors": _split(row.sectors),
+        "cities": [row.city] if row.city else [],
+    }
+
+
+def _selected(query: SearchQuery) -> dict[str, set[str]]:
+    return {
+        "categories": set(query.categories),
+        "memberships": set(query.memberships),
+        "skills": set(query.skills),
+        "sectors": set(query.sectors),
+        "cities": {fold(query.city).strip()} if query.city and query.city.strip() else set(),
+    }
+
+
+def _passes(facet: str, values: list[str], selected: set[str]) -> bool:
+    if not selected:
+        return True
+    if facet == "cities":
+        return any(fold(v).strip() in selected for v in values)
+    return any(v in selected for v in values)
+
+
+def filter_and_count(rows: list[_Row], query: SearchQuery) -> tuple[list[_Row], dict[str, Counter]]:
+    """Rows passing every filter, and disjunctive facet counts.
+
+    A row counts in facet F when it passes every filter except F's own, so
+    choosing « collectif » still shows how many « individuel » there are.
+    """
+    selected = _selected(query)
+    counts = {name: Counter() for name in FACET_NAMES}
+    kept = []
+    for row in rows:
+        values = _facet_values(row)
+        failing = [name for name in FACET_NAMES if not _passes(name, values[name], selected[name])]
+        if not failing:
+            kept.append(row)
+            for name in FACET_NAMES:
+                counts[name].update(set(values[name]))
+        elif len(failing) == 1:
+            counts[failing[0]].update(set(values[failing[0]]))
+    return kept, counts
+
+
+def facet_labels(counts: dict[str, Counter]) -> dict[str, dict[str, str]]:
+    skills = dict(Skill.objects.filter(slug__in=list(counts["skills"])).values_list("slug", "name"))
+    sectors = dict(Sector.objects.filter(slug__in=list(counts["sectors"])).values_list("slug", "name"))
+    return {
+        "categories": CATEGORY_LABELS,
+        "memberships": MEMBERSHIP_LABELS,
+        "skills": skills,
+        "sectors": sectors,
+        "cities": {},
+    }
+
+
+def build_facets(counts: dict[str, Counter], query: SearchQuery) -> dict[str, list[FacetValue]]:
+    """Values by count (desc) then label; selected values always listed, even at zero."""
+    labels = facet_labels(counts)
+    selected = {
+        "categories": query.categories,
+        "memberships": query.memberships,
+        "skills": query.skills,
+        "sectors": query.sectors,
+        "cities": [query.city] if query.city and query.city.strip() else [],
+    }
+    facets = {}
+    for name in FACET_NAMES:
+        values = [
+            FacetValue(value=value, label=labels[name].get(value, value), count=count)
+            for value, count in counts[name].items()
+        ]
+        values.sort(key=lambda v: (-v.count, fold(v.label), v.value))
+        values = values[: FACET_SIZES[name]]
+        listed = {fold(v.value) for v in values}
+        for value in selected[name]:
+            if fold(value) not in listed and (name != "cities" or value.strip()):
+                values.append(FacetValue(value=value, label=labels[name].get(value, value), count=0))
+        facets[name] = values
+    return facets
+
+
+def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
+    if sort == "name":
+        return sorted(rows, key=lambda r: (r.name_sort, r.pk))
+    if sort == "newest":
+        # Members without a join date go last, then by name.
+        return sorted(rows, key=lambda r: (r.joined is None, -(r.joined.toordinal() if r.joined else 0), r.name_sort, r.pk))
+    if sort == "distance":
+        return sorted(rows, key=lambda r: (r.distance_km, r.name_sort, r.pk))
+    return sorted(rows, key=lambda r: (-r.score, r.name_sort, r.pk))
+
+
+def load_structures(ids: list[int]) -> list[Structure]:
+    """Structures in the order of ``ids``, with everything a listing needs prefetched."""
+    by_id = Structure.objects.public().with_related().in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlight]:
+    """Highlights computed from the structure itself (never from non-public people)."""
+    if not terms:
+        return []
+    highlights = []
+    for field, text, size in (
+        ("name", structure.name, None),
+        ("summary", structure.summary, None),
+        ("description", structure.description, FRAGMENT_SIZE),
+        ("city", structure.city, None),
+    ):
+        marked = mark(text, terms, size)
+        if marked is not None:
+            highlights.append(Highlight(field=field, fragments=[marked]))
+    skills = mark_skills(skill_sources(structure), terms)
+    if skills:
+        highlights.append(Highlight(field="skills", fragments=skills))
+    sectors = [m for m in (mark(s.name, terms) for s in structure.sectors.all()) if m]
+    if sectors:
+        highlights.append(Highlight(field="sectors", fragments=sectors))
+    return highlights
+
+
+def search(query: SearchQuery) -> SearchResult:
+    """Answer a validated query from the database."""
+    terms = query_terms(query.text)
+    rows = matching_rows(query, terms)
+    kept, counts = filter_and_count(rows, query)
+    ordered = sort_rows(kept, query.sort)
+    start = (query.page - 1) * query.per_page
+    page_rows = ordered[start : start + query.per_page]
+    structures = load_structures([r.pk for r in page_rows])
+    rows_by_id = {r.pk: r for r in page_rows}
+    hits = [
+        SearchHit(
+            structure=s,
+            score=float(rows_by_id[s.pk].score) if terms else None,
+            distance_km=round(rows_by_id[s.pk].distance_km, 3) if rows_by_id[s.pk].distance_km is not None else None,
+            highlights=structure_highlights(s, terms),
+        )
+        for s in structures
+    ]
+    return SearchResult(
+        total=len(kept),
+        page=query.page,
+        per_page=query.per_page,
+        engine="database",
+        hits=hits,
+        facets=build_facets(counts, query),
+    )
+
+
+def suggestible_skills():
+    """Skills a visitor may see: held by a published structure or by a public person of one."""
+    from django.db.models import Exists, OuterRef
+
+    from directory.models import Person
+
+    by_structure = Structure.objects.public().filter(skills=OuterRef("pk"))
+    by_person = Person.objects.public().filter(structure__live=True, skills=OuterRef("pk"))
+    return Skill.objects.filter(Exists(by_structure) | Exists(by_person)).order_by("name")
+
+
+def _prefix_match(terms: list[str], text_terms: list[str]) -> bool:
+    return all(any(word.startswith(term) for word in text_terms) for term in terms)
+
+
+def suggest(prefix: str, limit: int) -> list[Suggestion]:
+    """Skill and structure names whose words start with the typed words."""
+    from .text import analyze
+
+    terms = query_terms(prefix)
+    if not terms:
+        return []
+    skills = []
+    for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms"):
+        if _prefix_match(terms, analyze(name)) or any(_prefix_match(terms, analyze(s)) for s in synonyms.splitlines()):
+            skills.append(Suggestion(kind="skill", label=name, slug=slug))
+    docs = StructureSearchDocument.objects.filter(structure__live=True)
+    for term in terms:
+        docs = docs.filter(name_text__contains=f" {term}")
+    structures = [
+        Suggestion(kind="structure", label=name, slug=slug)
+        for name, slug in docs.order_by("name_sort").values_list("structure__name", "structure__slug")[:limit]
+    ]
+    return merge_suggestions(skills, structures, limit)
+
+
+def merge_suggestions(skills: list[Suggestion], structures: list[Suggestion], limit: int) -> list[Suggestion]:
+    """Half skills, half structures; whichever runs short leaves its room to the other."""
+    skill_room = max(limit - len(structures), limit // 2)
+    chosen_skills = skills[:skill_room]
+    return chosen_skills + structures[: limit - len(chosen_skills)]

@@ -1,0 +1,67 @@
+"""Highlights shared by both backends' conventions: HTML-escaped text, ``<mark>`` around matched words.
+
+The engine highlights with its own analyzer; the database fallback (and the
+engine for fields it does not highlight) uses these helpers, which mark every
+word whose analysed form starts with one of the query's terms.
+"""
+
+import re
+
+from django.utils.html import escape
+
+from .text import fold, stem
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+FRAGMENT_SIZE = 180
+
+
+def _matches(word: str, terms: list[str]) -> bool:
+    folded = fold(word)
+    analysed = stem(folded)
+    return any(analysed.startswith(t) or folded.startswith(t) for t in terms)
+
+
+def mark(text: str, terms: list[str], fragment_size: int | None = None) -> str | None:
+    """``text`` escaped, matched words wrapped in ``<mark>``; None when nothing matches.
+
+    With ``fragment_size``, long texts are cut to a window around the first match.
+    """
+    if not text or not terms:
+        return None
+    spans = [m.span() for m in _WORD.finditer(text) if _matches(m.group(), terms)]
+    if not spans:
+        return None
+    start, end = 0, len(text)
+    if fragment_size and len(text) > fragment_size:
+        start = max(0, spans[0][0] - fragment_size // 4)
+        # Start on a word boundary so the fragment never opens mid-word.
+        if start > 0:
+            space = text.find(" ", start)
+            start = space + 1 if 0 <= space < spans[0][0] else spans[0][0]
+        end = min(len(text), start + fragment_size)
+        if end < len(text):
+            space = text.rfind(" ", spans[0][1], end)
+            end = space if space > 0 else end
+    pieces = ["…" if start > 0 else ""]
+    cursor = start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        pieces.append(escape(text[cursor:a]))
+        pieces.append(f"<mark>{escape(text[a:b])}</mark>")
+        cursor = b
+    pieces.append(escape(text[cursor:end]))
+    pieces.append("…" if end < len(text) else "")
+    return "".join(pieces)
+
+
+def mark_skills(skill_sources: list[dict], terms: list[str]) -> list[str]:
+    """Skill names that matched the query, directly or through a synonym or their domain."""
+    fragments = []
+    for skill in skill_sources:
+        marked = mark(skill["name"], terms)
+        if marked is None and any(mark(other, terms) for other in [*skill["synonyms"], skill["domain"]]):
+            marked = f"<mark>{escape(skill['name'])}</mark>"
+        if marked is not None:
+            fragments.append(marked)
+    return fragments

@@ -1,0 +1,105 @@
+"""Search's own tables: the fallback's documents, the indexing outbox, the quality logs."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class StructureSearchDocument(models.Model):
+    """One published structure, flattened and analysed for the database fallback.
+
+    Joining structures, skills, synonyms, sectors and people on every query does
+    not hold at 20,000 structures; this row holds the analysed text once
+    (``search.text.document_text``), and the facet values as delimited strings
+    (``|a|b|``). Only published structures have a row; rows are rebuilt by the
+    same sync path that feeds the engine (``search.sync``).
+    """
+
+    structure = models.OneToOneField(
+        "directory.Structure", primary_key=True, on_delete=models.CASCADE, related_name="search_document"
+    )
+    name_sort = models.CharField("nom normalisé", max_length=200, db_index=True)
+    name_text = models.TextField("termes du nom")
+    skills_text = models.TextField("termes des compétences")
+    summary_text = models.TextField("termes du résumé")
+    search_text = models.TextField("tous les termes")
+    category = models.CharField("catégorie", max_length=20)
+    city = models.CharField("ville", max_length=120, blank=True)
+    city_key = models.CharField("ville normalisée", max_length=120, blank=True)
+    membership_slugs = models.CharField("appartenances", max_length=200, blank=True)
+    skill_slugs = models.TextField("compétences", blank=True)
+    sector_slugs = models.TextField("secteurs", blank=True)
+    latitude = models.FloatField(null=True, blank=True, db_index=True)
+    longitude = models.FloatField(null=True, blank=True)
+    joined = models.DateField(null=True, blank=True)
+    indexed_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "document de recherche"
+        verbose_name_plural = "documents de recherche"
+
+    def __str__(self):
+        return f"document #{self.structure_id}"
+
+
+class IndexOutbox(models.Model):
+    """A structure whose search documents must be refreshed: written in the same
+    transaction as the change, processed after commit, retried with back-off
+    while the engine is down. Nothing is lost if the engine or the process dies."""
+
+    STRUCTURE = "structure"
+    SYNONYMS = "synonyms"
+    KIND_CHOICES = [(STRUCTURE, "structure"), (SYNONYMS, "synonymes des compétences")]
+
+    kind = models.CharField("nature", max_length=20, choices=KIND_CHOICES, default=STRUCTURE)
+    # No FK: a deleted structure must still be removed from the index.
+    structure_id = models.BigIntegerField("structure", null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveIntegerField("tentatives", default=0)
+    next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now, db_index=True)
+    last_error = models.TextField("dernière erreur", blank=True)
+
+    class Meta:
+        verbose_name = "structure à réindexer"
+        verbose_name_plural = "structures à réindexer"
+        ordering = ["next_attempt_at", "id"]
+
+    def __str__(self):
+        what = "synonymes" if self.kind == self.SYNONYMS else f"structure #{self.structure_id}"
+        return f"{what} ({self.attempts} tentative(s))"
+
+
+class SearchQueryLog(models.Model):
+    """A visitor's search, kept without personal data (no IP, no user, no session):
+    the normalised text, the filters, how many results and which engine answered."""
+
+    query = models.CharField("recherche", max_length=200, db_index=True)
+    filters = models.JSONField("filtres", default=dict, blank=True)
+    result_count = models.PositiveIntegerField("résultats")
+    engine = models.CharField("moteur", max_length=20)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "recherche"
+        verbose_name_plural = "recherches"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"« {self.query} » ({self.result_count})"
+
+
+class SearchClickLog(models.Model):
+    """A result clicked from a logged search (which structure, at which rank)."""
+
+    search = models.ForeignKey(SearchQueryLog, null=True, blank=True, on_delete=models.SET_NULL, related_name="clicks")
+    structure = models.ForeignKey("directory.Structure", on_delete=models.CASCADE, related_name="+")
+    position = models.PositiveIntegerField("rang", null=True, blank=True)
+    created_at = models.DateTimeField("date", default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = "clic sur un résultat"
+        verbose_name_plural = "clics sur des résultats"
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"clic sur #{self.structure_id}"
+from search.pages import DirectorySearchPage  # noqa: F401  (Wagtail finds page models in models.py)

@@ -1,0 +1,106 @@
+"""Wagtail pages of the directory search (« L’annuaire », « Locataires permanents »)."""
+
+from django import forms
+from django.db import models
+from django.template.response import TemplateResponse
+from modelcluster.fields import ParentalManyToManyField
+from wagtail.admin.forms import WagtailAdminPageForm
+from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
+from wagtail.fields import RichTextField
+from wagtail.models import Page
+from wagtail.search import index
+
+from directory.models.structures import CATEGORY_CHOICES
+from search.web.query import Prefilters
+
+
+class DirectorySearchPageForm(WagtailAdminPageForm):
+    """Categories are a fixed list stored as JSON: offer them as checkboxes."""
+
+    prefilter_categories = forms.MultipleChoiceField(
+        label="catégories",
+        choices=CATEGORY_CHOICES,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Ne montrer que ces catégories (aucune cochée : toutes).",
+    )
+
+
+class DirectorySearchPage(Page):
+    """The visitors' directory search, optionally pre-filtered.
+
+    « L’annuaire » is one with no pre-filter; « Locataires permanents » is the
+    same page type restricted to the ``locataire`` membership. Pre-filtered
+    facets are hidden: a visitor refines inside the page's scope, never out of
+    it. Rendering is shared with the embed (``search.web.views``). Registered
+    with Wagtail through ``search/models.py``.
+    """
+
+    intro = RichTextField("introduction", blank=True, features=["bold", "italic", "link", "ol", "ul"])
+    prefilter_categories = models.JSONField("catégories", default=list, blank=True)
+    prefilter_memberships = ParentalManyToManyField(
+        "directory.Membership", verbose_name="appartenances", blank=True, related_name="+"
+    )
+    prefilter_skills = ParentalManyToManyField("directory.Skill", verbose_name="compétences", blank=True, related_name="+")
+    prefilter_sectors = ParentalManyToManyField("directory.Sector", verbose_name="secteurs", blank=True, related_name="+")
+    prefilter_city = models.CharField("ville", max_length=120, blank=True)
+
+    base_form_class = DirectorySearchPageForm
+
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        MultiFieldPanel(
+            [
+                HelpPanel(
+                    content="Les filtres cochés ici s’appliquent toujours sur cette page et disparaissent des "
+                    "filtres proposés aux visiteurs. Exemple : « Locataires permanents » = appartenance "
+                    "« Locataire permanent de LaGrappe »."
+                ),
+                FieldPanel("prefilter_categories"),
+                FieldPanel("prefilter_memberships", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("prefilter_skills"),
+                FieldPanel("prefilter_sectors"),
+                FieldPanel("prefilter_city"),
+            ],
+            heading="Pré-filtres",
+        ),
+    ]
+
+    search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    template = "search/directory_page.html"
+    fragment_template = "search/_results.html"
+
+    @property
+    def prefilters(self) -> Prefilters:
+        return Prefilters(
+            categories=list(self.prefilter_categories or []),
+            memberships=[m.pk for m in self.prefilter_memberships.all()],
+            skills=[s.slug for s in self.prefilter_skills.all()],
+            sectors=[s.slug for s in self.prefilter_sectors.all()],
+            city=self.prefilter_city.strip(),
+        )
+
+    def get_context(self, request, *args, **kwargs):
+        from search.web.views import directory_context
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(directory_context(request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters))
+        return context
+
+    def get_template(self, request, *args, **kwargs):
+        from search.web.views import is_fragment_request
+
+        return self.fragment_template if is_fragment_request(request) else super().get_template(request, *args, **kwargs)
+
+    def serve(self, request, *args, **kwargs):
+        from search.web.views import finish
+
+        response = super().serve(request, *args, **kwargs)
+        if isinstance(response, TemplateResponse):
+            response.render()
+        return finish(request, response)
+
+    class Meta:
+        verbose_name = "page de recherche dans l’annuaire"
+        verbose_name_plural = "pages de recherche dans l’annuaire"

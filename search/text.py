@@ -1,0 +1,76 @@
+"""French text analysis for the database fallback (and for highlights).
+
+A small, predictable imitation of the engine's analyzer: elision (l', d', qu'…),
+lowercase, ASCII folding (accents, œ, æ), French stop words and a light plural
+folding. The same function analyses documents and queries, so whatever it does
+to a word it does on both sides; prefix matching covers the rest.
+"""
+
+import re
+import unicodedata
+
+# The words the engine's French stop filter drops most often; kept short on
+# purpose: a stop word in a query is simply ignored.
+STOP_WORDS = frozenset(
+    """
+    a au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos notre
+    nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y
+    est sont ete etre
+    """.split()
+)
+
+ELISION_PREFIXES = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "quoiqu", "lorsqu", "puisqu")
+_ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re.IGNORECASE)
+_WORD = re.compile(r"[0-9a-z]+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "‘": "'"})
+
+
+def fold(text: str) -> str:
+    """Lowercase, strip accents and ligatures: « Énergie & Cœur » -> « energie & coeur »."""
+    text = (text or "").translate(_LIGATURES)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+def stem(word: str) -> str:
+    """Light French plural folding, the same on documents and queries.
+
+    « menuisiers » -> « menuisier », « panneaux » -> « panneau », « locaux » -> « local ».
+    Short words are left alone (« gaz », « bus »).
+    """
+    if len(word) <= 3 or word.isdigit():
+        return word
+    if word.endswith("eaux"):
+        return word[:-1]
+    if word.endswith("aux") and len(word) > 4:
+        return word[:-3] + "al"
+    if word.endswith(("s", "x")) and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def analyze(text: str, keep_stop_words: bool = False) -> list[str]:
+    """Text -> list of folded, stemmed terms (stop words dropped)."""
+    folded = fold(_ELISION.sub(" ", text or ""))
+    return [stem(w) for w in _WORD.findall(folded) if keep_stop_words or w not in STOP_WORDS]
+
+
+def document_text(*parts: str) -> str:
+    """Terms of several texts as one space-delimited string, with a leading and trailing space.
+
+    The padding makes « starts a word » a plain substring test (`` ' ' + term``),
+    which LIKE can evaluate on SQLite and PostgreSQL alike.
+    """
+    terms = []
+    for part in parts:
+        terms.extend(analyze(part))
+    return " " + " ".join(terms) + " " if terms else " "
+
+
+def query_terms(text: str) -> list[str]:
+    """Distinct terms of a visitor's query, in order; punctuation and syntax are just separators."""
+    seen = []
+    for term in analyze(text):
+        if term not in seen:
+            seen.append(term)
+    return seen

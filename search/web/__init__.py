@@ -1,0 +1,1 @@
+"""The visitors' side of the directory search: page views, embed, fragments, suggestions."""
