@@ -189,7 +189,11 @@ else:
 # ---------------------------------------------------------------------------
 GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
 GRAPPLE = {
-    "APPS": ["home", "directory"],
+    # Not "directory": its models are exposed by hand-written types with visibility on
+    # querysets (directory/graphql/, registered by api/wagtail_hooks.py). Listing it here
+    # would make grapple generate clashing `Structure`/`Person` types and put every
+    # structure, drafts included, behind its generic `snippets` and `search` queries.
+    "APPS": ["home"],
     "ADD_SEARCH_HIT": True,
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,

@@ -1,0 +1,141 @@
+"""Bounds on what one GraphQL request may ask for.
+
+Parsing is bounded first (``parse_bounded``: token, comment and length limits,
+so a 10,000-token document is refused before any AST is built); then, once
+the document is valid, ``measure`` walks the chosen operation (fragments
+expanded) to get its depth and its cost:
+
+    cost(field) = 1 + size × cost(sub-selection)
+
+where ``size`` is the value of the field's ``perPage``/``limit``/``first``
+argument (literal, variable or schema default), 1 otherwise. Aliases are
+separate fields, so ``a: x, b: x`` costs twice ``x``. Introspection fields
+(``__schema``, ``__type``) are bounded by the schema itself and not costed.
+"""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+from graphql import (
+    FieldNode,
+    FragmentSpreadNode,
+    GraphQLError,
+    GraphQLObjectType,
+    GraphQLInterfaceType,
+    InlineFragmentNode,
+    OperationDefinitionNode,
+    get_named_type,
+    parse,
+    value_from_ast,
+)
+
+SIZE_ARGUMENTS = ("perPage", "per_page", "limit", "first", "last")
+
+
+def limit(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def parse_bounded(query: str):
+    """Parse with hard limits; a GraphQLError (syntax or limit) is raised otherwise."""
+    return parse(
+        query,
+        max_lexical_tokens=limit("GRAPHQL_MAX_TOKENS", 2000),
+        max_comments=limit("GRAPHQL_MAX_COMMENTS", 100),
+        max_source_length=limit("GRAPHQL_MAX_QUERY_LENGTH", 20_000),
+    )
+
+
+@dataclass
+class Measure:
+    depth: int
+    cost: int
+
+
+def _selection_fields(selection_set, parent_type, fragments, schema, seen):
+    """Yield (field node, parent type) of a selection set, expanding fragments."""
+    if selection_set is None:
+        return
+    for selection in selection_set.selections:
+        if isinstance(selection, FieldNode):
+            yield selection, parent_type
+        elif isinstance(selection, InlineFragmentNode):
+            fragment_type = parent_type
+            if selection.type_condition is not None:
+                fragment_type = schema.get_type(selection.type_condition.name.value) or parent_type
+            yield from _selection_fields(selection.selection_set, fragment_type, fragments, schema, seen)
+        elif isinstance(selection, FragmentSpreadNode):
+            name = selection.name.value
+            fragment = fragments.get(name)
+            if fragment is None or name in seen:  # cycles are refused by validation anyway
+                continue
+            fragment_type = schema.get_type(fragment.type_condition.name.value) or parent_type
+            yield from _selection_fields(fragment.selection_set, fragment_type, fragments, schema, seen | {name})
+
+
+def _size(field_node, field_def, variables) -> int:
+    if field_def is None:
+        return 1
+    provided = {arg.name.value: arg.value for arg in field_node.arguments or ()}
+    for name in SIZE_ARGUMENTS:
+        if name not in field_def.args:
+            continue
+        arg_def = field_def.args[name]
+        value = None
+        if name in provided:
+            value = value_from_ast(provided[name], arg_def.type, variables)
+        elif arg_def.default_value is not None:
+            value = arg_def.default_value
+        if isinstance(value, int) and value > 1:
+            return value
+    return 1
+
+
+def _measure_fields(selection_set, parent_type, fragments, schema, variables, seen=frozenset()):
+    depth, cost = 0, 0
+    for field_node, type_ in _selection_fields(selection_set, parent_type, fragments, schema, seen):
+        name = field_node.name.value
+        if name.startswith("__"):
+            depth = max(depth, 1)
+            continue
+        field_def = None
+        if isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)):
+            field_def = type_.fields.get(name)
+        child_type = get_named_type(field_def.type) if field_def else None
+        child_depth, child_cost = _measure_fields(
+            field_node.selection_set, child_type, fragments, schema, variables, seen
+        )
+        depth = max(depth, 1 + child_depth)
+        cost += 1 + _size(field_node, field_def, variables) * child_cost
+    return depth, cost
+
+
+def measure(schema, document, operation: OperationDefinitionNode, variables: dict | None) -> Measure:
+    fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
+    root = schema.get_root_type(operation.operation) if hasattr(schema, "get_root_type") else schema.query_type
+    depth, cost = _measure_fields(operation.selection_set, root, fragments, schema, variables or {})
+    return Measure(depth=depth, cost=cost)
+
+
+def check_limits(schema, document, operation, variables) -> list[GraphQLError]:
+    """Errors for a too deep or too costly operation (empty list when within bounds)."""
+    m = measure(schema, document, operation, variables)
+    errors = []
+    max_depth = limit("GRAPHQL_MAX_DEPTH", 15)
+    max_cost = limit("GRAPHQL_MAX_COST", 25_000)
+    if m.depth > max_depth:
+        errors.append(
+            GraphQLError(
+                f"Requête trop profonde : profondeur {m.depth}, au plus {max_depth}.",
+                extensions={"code": "QUERY_TOO_DEEP", "depth": m.depth, "maxDepth": max_depth},
+            )
+        )
+    if m.cost > max_cost:
+        errors.append(
+            GraphQLError(
+                f"Requête trop coûteuse : coût {m.cost}, au plus {max_cost} "
+                "(chaque champ compte 1, multiplié par perPage/limit des listes qui le contiennent ; les alias comptent).",
+                extensions={"code": "QUERY_TOO_COSTLY", "cost": m.cost, "maxCost": max_cost},
+            )
+        )
+    return errors

@@ -1,0 +1,96 @@
+"""Admin for partner keys and webhooks; the directory's queries in grapple's schema.
+
+Wagtail loads ``<app>/wagtail_hooks.py`` only, so the directory's GraphQL
+mixin (``directory.graphql.schema``) is registered from here.
+"""
+
+from django.utils.html import format_html
+from wagtail import hooks
+from wagtail.admin.viewsets.base import ViewSetGroup
+from wagtail.admin.viewsets.model import ModelViewSet
+from wagtail.admin.views import generic
+from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
+
+from directory.graphql.schema import DirectoryQueries
+
+from .grapple_guards import GrappleGuardsQuery
+from .models import PartnerKey, Webhook, WebhookDelivery
+
+
+# Order -100: our mixins come before grapple's in the root Query's MRO, so the
+# guarded resolvers of GrappleGuardsQuery replace grapple's (same field names).
+@hooks.register("register_schema_query", order=-100)
+def register_directory_queries(query_mixins):
+    query_mixins += [DirectoryQueries, GrappleGuardsQuery()]
+
+
+class PartnerKeyCreateView(generic.CreateView):
+    """Generate the key on creation and show it once: only its hash is stored."""
+
+    def save_instance(self):
+        self.raw_key = self.form.instance.set_new_key()
+        return super().save_instance()
+
+    def get_success_message(self, instance):
+        return format_html(
+            "Clé créée pour « {} ». Copiez-la maintenant, elle ne sera plus jamais affichée : <code>{}</code>",
+            instance.name,
+            self.raw_key,
+        )
+
+
+class PartnerKeyViewSet(ModelViewSet):
+    model = PartnerKey
+    icon = "key"
+    menu_label = "Clés d’API"
+    add_view_class = PartnerKeyCreateView
+    form_fields = ["name", "allowed_origins", "revoked"]
+    list_display = ["name", "prefix", "revoked", "created_at", "last_used_at"]
+    list_filter = ["revoked"]
+    search_fields = ["name", "prefix"]
+
+
+class WebhookViewSet(ModelViewSet):
+    model = Webhook
+    icon = "link-external"
+    menu_label = "Webhooks"
+    form_fields = ["name", "url", "secret", "active"]
+    list_display = ["name", "url", "active", "created_at"]
+
+
+class ReadOnlyPermissionPolicy(ModelPermissionPolicy):
+    """Deliveries are written by the system only: editors list, inspect and delete them."""
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change"):
+            return False
+        return super().user_has_permission(user, action)
+
+
+register_permission_policy(WebhookDelivery, ReadOnlyPermissionPolicy(WebhookDelivery))
+
+
+class WebhookDeliveryViewSet(ModelViewSet):
+    """Read-only history of notifications (created by the publish signals)."""
+
+    model = WebhookDelivery
+    icon = "history"
+    menu_label = "Livraisons de webhooks"
+    form_fields = []
+    list_display = ["event", "webhook", "status", "attempts", "response_code", "next_attempt_at", "created_at"]
+    list_filter = ["status", "event"]
+    inspect_view_enabled = True
+
+
+
+class PartnerApiViewSetGroup(ViewSetGroup):
+    menu_label = "API partenaires"
+    menu_icon = "code"
+    menu_order = 800
+    items = (PartnerKeyViewSet, WebhookViewSet, WebhookDeliveryViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_partner_api_viewsets():
+    return PartnerApiViewSetGroup()
