@@ -2,9 +2,9 @@
 
 import pytest
 from django.db import transaction
+from search_dataset import build_directory
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
-from search_dataset import build_directory
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +29,6 @@ def directory(django_db_setup, django_db_blocker):
 @pytest.fixture(scope="module")
 def engine_index(directory):
     """A fresh index under an isolated prefix, built from the module's dataset."""
-    from django.conf import settings
 
     from search.engine import get_backend
 

@@ -17,9 +17,6 @@ Who is where (so expectations can be read off this file):
 
 import datetime
 
-import pytest
-from django.db import transaction
-
 from directory.models import Membership, Person, Sector, Skill, SkillDomain, Structure
 
 LILLE = (50.6292, 3.0573)
