@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, TabbedInterface, ObjectList
+from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -228,7 +228,10 @@ class Structure(
         return "directory/structure_detail.html"
 
     def get_preview_context(self, request, mode_name):
-        return {"structure": self, "people": [p for p in self.people.all() if p.public], "is_preview": True}
+        from directory.views import profile_context  # views import models: avoid the cycle at load time
+
+        people = [person for person in self.people.all() if person.public]
+        return {**profile_context(request, self, people), "is_preview": True}
 
 
 class PersonQuerySet(models.QuerySet):
