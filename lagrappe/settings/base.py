@@ -234,6 +234,8 @@ CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
 # Origins allowed to frame the embeddable directory (CSP frame-ancestors).
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", CORS_ALLOWED_ORIGINS)
+# No page may be framed, except /embed/annuaire/ (xframe_options_exempt + CSP frame-ancestors).
+X_FRAME_OPTIONS = "DENY"
 
 # ---------------------------------------------------------------------------
 # E-mail

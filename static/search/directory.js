@@ -1,0 +1,379 @@
+/*
+ * LaGrappe directory: progressive enhancement of the server-rendered search.
+ * No dependency, no build step. Without this file every control still works
+ * (the page is one GET form). With it:
+ *  - results, facets and pagination are refreshed in place from a server-rendered
+ *    fragment (same URL, header X-Directory-Fragment: 1);
+ *  - the address bar follows the search (history.pushState) and Back restores it;
+ *  - the search box is an ARIA 1.2 combobox with a listbox of suggestions;
+ *  - « Autour de moi » uses the browser's geolocation;
+ *  - the map view loads the vendored Leaflet on demand.
+ */
+(function () {
+  "use strict";
+
+  var root = document.querySelector("[data-directory]");
+  if (!root || !window.fetch || !window.URLSearchParams || !window.history.pushState) {
+    return;
+  }
+  var script = document.currentScript || document.querySelector("script[data-leaflet-src]");
+  var leafletSrc = script ? script.getAttribute("data-leaflet-src") : null;
+  var form = root.querySelector("[data-dir-form]");
+  var region = root.querySelector("[data-dir-region]");
+  var status = root.querySelector("[data-dir-status]");
+  var input = root.querySelector("[data-dir-q]");
+  var listbox = document.getElementById("dir-q-listbox");
+  var baseUrl = form.getAttribute("action");
+  var suggestUrl = form.getAttribute("data-suggest-url");
+  var inflight = null;
+  var typingEntry = false; // true while the current history entry was pushed by typing
+
+  root.classList.add("dir--js");
+
+  /* ---------------------------------------------------------------- results */
+
+  function formUrl() {
+    var params = new URLSearchParams();
+    new FormData(form).forEach(function (value, key) {
+      if (value !== "") { params.append(key, value); }
+    });
+    if (!params.get("around") && !params.get("lat")) { params.delete("radius"); }
+    var qs = params.toString();
+    return baseUrl + (qs ? "?" + qs : "");
+  }
+
+  function announce(text) {
+    // Clearing first makes screen readers repeat an identical message.
+    status.textContent = "";
+    window.setTimeout(function () { status.textContent = text; }, 50);
+  }
+
+  function load(url, options) {
+    options = options || {};
+    if (inflight) { inflight.abort(); }
+    inflight = new AbortController();
+    region.setAttribute("aria-busy", "true");
+    return fetch(url, {
+      headers: { "X-Directory-Fragment": "1" },
+      credentials: "same-origin",
+      signal: inflight.signal
+    }).then(function (response) {
+      if (!response.ok) { throw new Error("HTTP " + response.status); }
+      return response.text();
+    }).then(function (html) {
+      var active = document.activeElement;
+      var activeId = active && region.contains(active) ? active.id : null;
+      region.innerHTML = html;
+      var state = region.querySelector("[data-dir-state]");
+      var canonical = state ? state.getAttribute("data-url") : url;
+      if (options.history === "push") {
+        window.history.pushState({ directory: true }, "", canonical);
+      } else if (options.history === "replace") {
+        window.history.replaceState({ directory: true }, "", canonical);
+      }
+      if (state) { announce(state.getAttribute("data-announce")); }
+      enhanceRegion();
+      var target = activeId && document.getElementById(activeId);
+      if (target) {
+        target.focus();
+      } else if (options.focusResults) {
+        var heading = document.getElementById("dir-results-title");
+        if (heading) { heading.focus(); }
+      }
+    }).catch(function (error) {
+      if (error.name === "AbortError") { return; }
+      window.location.assign(url); // the server-rendered page always works
+    }).then(function () {
+      region.removeAttribute("aria-busy");
+    });
+  }
+
+  function searchNow(history) {
+    typingEntry = false;
+    return load(formUrl(), { history: history || "push" });
+  }
+
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    closeListbox();
+    searchNow("push");
+  });
+
+  region.addEventListener("change", function (event) {
+    var el = event.target;
+    if (!el.name) { return; }
+    if (el.name === "around" && el.value) {
+      setPosition("", ""); // a chosen city replaces « autour de moi »
+    }
+    searchNow("push");
+  });
+
+  region.addEventListener("click", function (event) {
+    var link = event.target.closest("a[data-dir-nav]");
+    if (link && !event.ctrlKey && !event.metaKey && !event.shiftKey && event.button === 0) {
+      event.preventDefault();
+      typingEntry = false;
+      load(link.href, { history: "push", focusResults: true });
+      return;
+    }
+    var geo = event.target.closest("[data-dir-geolocate]");
+    if (geo) { locateMe(); }
+  });
+
+  window.addEventListener("popstate", function () {
+    typingEntry = false;
+    var params = new URLSearchParams(window.location.search);
+    input.value = params.get("q") || "";
+    closeListbox();
+    load(window.location.href, { history: null });
+  });
+
+  var typingTimer = null;
+  input.addEventListener("input", function () {
+    window.clearTimeout(typingTimer);
+    typingTimer = window.setTimeout(function () {
+      // One history entry per burst of typing, not one per keystroke.
+      var mode = typingEntry ? "replace" : "push";
+      typingEntry = true;
+      load(formUrl(), { history: mode });
+    }, 300);
+    requestSuggestions();
+  });
+
+  /* ------------------------------------------------------------ geolocation */
+
+  function setPosition(lat, lon) {
+    var latInput = region.querySelector("[data-dir-lat]");
+    var lonInput = region.querySelector("[data-dir-lon]");
+    if (latInput) { latInput.value = lat; }
+    if (lonInput) { lonInput.value = lon; }
+  }
+
+  function locateMe() {
+    var message = region.querySelector("[data-dir-geo-message]");
+    if (!navigator.geolocation) {
+      message.textContent = "Votre navigateur ne permet pas la géolocalisation : choisissez une ville.";
+      return;
+    }
+    message.textContent = "Recherche de votre position…";
+    navigator.geolocation.getCurrentPosition(function (position) {
+      var around = region.querySelector("#dir-around");
+      if (around) { around.value = ""; }
+      setPosition(position.coords.latitude.toFixed(5), position.coords.longitude.toFixed(5));
+      searchNow("push");
+    }, function () {
+      message.textContent = "Position non disponible (autorisation refusée ou délai dépassé) : choisissez une ville.";
+    }, { timeout: 10000, maximumAge: 300000 });
+  }
+
+  /* ------------------------------------------------- combobox (ARIA 1.2 list) */
+
+  var options = [];
+  var activeIndex = -1;
+  var suggestTimer = null;
+  var suggestRequest = null;
+
+  input.setAttribute("role", "combobox");
+  input.setAttribute("aria-autocomplete", "list");
+  input.setAttribute("aria-expanded", "false");
+  input.setAttribute("aria-controls", listbox.id);
+
+  function openListbox() {
+    if (!options.length) { return; }
+    listbox.hidden = false;
+    input.setAttribute("aria-expanded", "true");
+  }
+
+  function closeListbox() {
+    listbox.hidden = true;
+    input.setAttribute("aria-expanded", "false");
+    input.removeAttribute("aria-activedescendant");
+    activeIndex = -1;
+    markActive();
+  }
+
+  function markActive() {
+    Array.prototype.forEach.call(listbox.children, function (li, index) {
+      li.setAttribute("aria-selected", index === activeIndex ? "true" : "false");
+    });
+    if (activeIndex >= 0) {
+      var li = listbox.children[activeIndex];
+      input.setAttribute("aria-activedescendant", li.id);
+      if (li.scrollIntoView) { li.scrollIntoView({ block: "nearest" }); }
+    } else {
+      input.removeAttribute("aria-activedescendant");
+    }
+  }
+
+  function renderOptions(items) {
+    options = items;
+    activeIndex = -1;
+    listbox.innerHTML = "";
+    items.forEach(function (item, index) {
+      var li = document.createElement("li");
+      li.id = "dir-q-option-" + index;
+      li.setAttribute("role", "option");
+      li.setAttribute("aria-selected", "false");
+      li.className = "dir-option";
+      var label = document.createElement("span");
+      label.textContent = item.label;
+      var kind = document.createElement("span");
+      kind.className = "dir-option-kind";
+      kind.textContent = item.kind_label;
+      li.appendChild(label);
+      li.appendChild(document.createTextNode(" "));
+      li.appendChild(kind);
+      // mousedown, not click: the input keeps focus.
+      li.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        choose(index);
+      });
+      listbox.appendChild(li);
+    });
+    if (items.length && document.activeElement === input) { openListbox(); } else { closeListbox(); }
+  }
+
+  function requestSuggestions() {
+    window.clearTimeout(suggestTimer);
+    var prefix = input.value.trim();
+    if (prefix.length < 2) { renderOptions([]); return; }
+    suggestTimer = window.setTimeout(function () {
+      if (suggestRequest) { suggestRequest.abort(); }
+      suggestRequest = new AbortController();
+      fetch(suggestUrl + "?q=" + encodeURIComponent(prefix), { signal: suggestRequest.signal })
+        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+        .then(function (data) { renderOptions(data.suggestions || []); })
+        .catch(function () { /* suggestions are a nicety: typing still searches */ });
+    }, 150);
+  }
+
+  function choose(index) {
+    var item = options[index];
+    if (!item) { return; }
+    input.value = item.label;
+    closeListbox();
+    window.clearTimeout(typingTimer);
+    searchNow("push");
+  }
+
+  input.addEventListener("keydown", function (event) {
+    var open = !listbox.hidden;
+    switch (event.key) {
+      case "ArrowDown":
+        if (!options.length) { return; }
+        event.preventDefault();
+        openListbox();
+        activeIndex = event.altKey ? activeIndex : (activeIndex + 1) % options.length;
+        markActive();
+        break;
+      case "ArrowUp":
+        if (!options.length) { return; }
+        event.preventDefault();
+        openListbox();
+        activeIndex = activeIndex <= 0 ? options.length - 1 : activeIndex - 1;
+        markActive();
+        break;
+      case "Enter":
+        if (open && activeIndex >= 0) {
+          event.preventDefault();
+          choose(activeIndex);
+        } else {
+          closeListbox();
+        }
+        break;
+      case "Escape":
+        if (open) {
+          event.preventDefault();
+          closeListbox();
+        } else if (input.value) {
+          event.preventDefault();
+          input.value = "";
+          renderOptions([]);
+        }
+        break;
+      case "Tab":
+        closeListbox();
+        break;
+      default:
+        break;
+    }
+  });
+
+  input.addEventListener("blur", function () {
+    window.setTimeout(closeListbox, 100);
+  });
+
+  /* -------------------------------------------------------------------- map */
+
+  var leafletLoading = null;
+
+  function withLeaflet(callback) {
+    if (window.L) { callback(window.L); return; }
+    if (!leafletSrc) { return; }
+    if (!leafletLoading) {
+      leafletLoading = new Promise(function (resolve, reject) {
+        var tag = document.createElement("script");
+        tag.src = leafletSrc;
+        tag.onload = function () { resolve(window.L); };
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    leafletLoading.then(callback, function () { showMapMessage("La carte n’a pas pu être chargée ; utilisez la liste."); });
+  }
+
+  function showMapMessage(text) {
+    var message = region.querySelector("[data-dir-map-message]");
+    if (message) { message.textContent = text; message.hidden = false; }
+  }
+
+  function initMap() {
+    var element = region.querySelector("[data-dir-map]");
+    var dataNode = document.getElementById("dir-map-data");
+    if (!element || !dataNode) { return; }
+    var points = JSON.parse(dataNode.textContent || "[]");
+    withLeaflet(function (L) {
+      element.innerHTML = "";
+      var map = L.map(element, { scrollWheelZoom: false });
+      var failed = false;
+      L.tileLayer(element.getAttribute("data-tiles-url"), {
+        attribution: element.getAttribute("data-tiles-attribution"),
+        maxZoom: 18
+      }).on("tileerror", function () {
+        if (!failed) {
+          failed = true;
+          showMapMessage("Le fond de carte ne s’affiche pas (réseau ou service indisponible) ; les structures restent placées et listées ci-dessous.");
+        }
+      }).addTo(map);
+      var bounds = [];
+      points.forEach(function (point) {
+        var marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name, keyboard: true });
+        var link = document.createElement("a");
+        link.href = point.url;
+        link.textContent = point.name;
+        var popup = document.createElement("div");
+        popup.appendChild(link);
+        if (point.city) { popup.appendChild(document.createTextNode(" — " + point.city)); }
+        marker.bindPopup(popup).addTo(map);
+        bounds.push([point.lat, point.lon]);
+      });
+      if (bounds.length) {
+        map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
+      } else {
+        map.setView([50.6292, 3.0573], 11); // Lille
+        showMapMessage("Aucune des structures trouvées n’a de position connue.");
+      }
+    });
+  }
+
+  /* ------------------------------------------------------------------ setup */
+
+  function enhanceRegion() {
+    var geo = region.querySelector("[data-dir-geolocate]");
+    if (geo && navigator.geolocation) { geo.hidden = false; }
+    initMap();
+  }
+
+  enhanceRegion();
+  window.history.replaceState({ directory: true }, "", window.location.href);
+})();
