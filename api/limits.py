@@ -42,7 +42,7 @@ def parse_bounded(query: str):
         query,
         max_lexical_tokens=limit("GRAPHQL_MAX_TOKENS", 2000),
         max_comments=limit("GRAPHQL_MAX_COMMENTS", 100),
-        max_source_length=limit("GRAPHQL_MAX_QUERY_LENGTH", 20_000),
+        max_source_length=limit("GRAPHQL_MAX_QUERY_LENGTH", 50_000),
     )
 
 
@@ -84,7 +84,7 @@ def _size(field_node, field_def, variables) -> int:
         value = None
         if name in provided:
             value = value_from_ast(provided[name], arg_def.type, variables)
-        elif arg_def.default_value is not None:
+        if not isinstance(value, int):  # absent, or a variable left unset: the schema default applies
             value = arg_def.default_value
         if isinstance(value, int) and value > 1:
             return value
