@@ -284,17 +284,41 @@ def _prefix_match(terms: list[str], text_terms: list[str]) -> bool:
     return all(any(word.startswith(term) for word in text_terms) for term in terms)
 
 
-def suggest(prefix: str, limit: int) -> list[Suggestion]:
-    """Skill and structure names whose words start with the typed words."""
+SKILLS_CACHE_KEY = "search:suggestible-skills"
+
+
+def suggestible_skill_rows() -> list[tuple[str, str, list[str]]]:
+    """(name, slug, analysed words of the name and of each synonym), cached; ``sync.enqueue`` clears it."""
+    from django.core.cache import cache
+
     from .text import analyze
 
+    rows = cache.get(SKILLS_CACHE_KEY)
+    if rows is None:
+        rows = [
+            (name, slug, [analyze(name)] + [analyze(s) for s in synonyms.splitlines()])
+            for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms")
+        ]
+        cache.set(SKILLS_CACHE_KEY, rows, 300)
+    return rows
+
+
+def matching_skill_suggestions(prefix: str) -> list[Suggestion]:
     terms = query_terms(prefix)
     if not terms:
         return []
-    skills = []
-    for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms"):
-        if _prefix_match(terms, analyze(name)) or any(_prefix_match(terms, analyze(s)) for s in synonyms.splitlines()):
-            skills.append(Suggestion(kind="skill", label=name, slug=slug))
+    return [
+        Suggestion(kind="skill", label=name, slug=slug)
+        for name, slug, variants in suggestible_skill_rows()
+        if any(_prefix_match(terms, variant) for variant in variants)
+    ]
+
+
+def suggest(prefix: str, limit: int) -> list[Suggestion]:
+    """Skill and structure names whose words start with the typed words."""
+    terms = query_terms(prefix)
+    if not terms:
+        return []
     docs = StructureSearchDocument.objects.filter(structure__live=True)
     for term in terms:
         docs = docs.filter(name_text__contains=f" {term}")
@@ -302,7 +326,7 @@ def suggest(prefix: str, limit: int) -> list[Suggestion]:
         Suggestion(kind="structure", label=name, slug=slug)
         for name, slug in docs.order_by("name_sort").values_list("structure__name", "structure__slug")[:limit]
     ]
-    return merge_suggestions(skills, structures, limit)
+    return merge_suggestions(matching_skill_suggestions(prefix), structures, limit)
 
 
 def merge_suggestions(skills: list[Suggestion], structures: list[Suggestion], limit: int) -> list[Suggestion]:

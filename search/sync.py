@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from .documents import refresh_database_documents
 from .engine import EngineUnavailable, get_backend
+from .fallback import SKILLS_CACHE_KEY
 from .models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -49,6 +50,9 @@ def enqueue(structure_ids, synonyms: bool = False) -> None:
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
+    # Which skills may be suggested can change with any edit (a person's consent, a publication).
+    cache.delete(SKILLS_CACHE_KEY)
+    transaction.on_commit(lambda: cache.delete(SKILLS_CACHE_KEY))
     transaction.on_commit(lambda: _process_after_commit(ids, synonyms))
 
 

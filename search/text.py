@@ -74,3 +74,13 @@ def query_terms(text: str) -> list[str]:
         if term not in seen:
             seen.append(term)
     return seen
+
+
+def words(text: str) -> list[str]:
+    """Folded words of a query without stop words and elisions, NOT stemmed (the engine stems)."""
+    folded = fold(_ELISION.sub(" ", text or ""))
+    seen = []
+    for word in _WORD.findall(folded):
+        if word not in STOP_WORDS and word not in seen:
+            seen.append(word)
+    return seen

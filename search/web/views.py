@@ -240,6 +240,13 @@ def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Pref
     return hints
 
 
+def default_sort(query: SearchQuery) -> str:
+    """The order a search gets when the visitor has not chosen one (see parse_search_params)."""
+    if query.near:
+        return "distance"
+    return "relevance" if query.text else "name"
+
+
 def announcement(result: SearchResult, parsed: ParsedSearch) -> str:
     if result.total == 0:
         return "Aucune structure ne correspond à votre recherche."
@@ -280,6 +287,7 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         "announcement": announcement(result, parsed),
         "base_url": base_url,
         "embed": embed,
+        "default_sort": default_sort(q),
         "sort_choices": [(k, v) for k, v in SORT_LABELS.items() if k != "distance" or q.near],
         "radius_choices": RADIUS_CHOICES_KM,
         "cities": city_points(),

@@ -1,0 +1,135 @@
+"""The directory index: French analysis, synonyms from the skills, fields for text, facets, sorting and geo.
+
+Pure functions producing dicts: unit-tested without a server.
+
+Synonyms live only in the *search* analyzer (``french_search``), so changing
+them never requires reindexing documents: the rules are written inline in the
+index settings at build time and replaced by closing the index, updating its
+analysis settings and opening it again (``EngineBackend.update_synonyms``).
+That works on OpenSearch 2/3 and Elasticsearch 8/9 alike, where
+``_reload_search_analyzers`` only reloads file- or synonym-set-based rules.
+Documents also carry their skills' synonyms as text, so a freshly edited
+synonym finds its structures as soon as they are reindexed.
+"""
+
+ELISION_ARTICLES = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]
+
+TEXT_FIELDS = {  # field -> boost in the main query
+    "name": 4,
+    "skill_names": 4,
+    "skill_synonyms": 3,
+    "skill_domains": 2,
+    "sector_names": 2,
+    "summary": 2,
+    "city": 2,
+    "description": 1,
+}
+EXACT_FIELDS = {"name.exact": 6, "skill_names.exact": 4}
+FACET_FIELDS = {
+    "categories": "category",
+    "memberships": "memberships",
+    "skills": "skills",
+    "sectors": "sectors",
+    "cities": "city.keyword",
+}
+HIGHLIGHT_FIELDS = {  # index field -> Highlight.field
+    "name": "name",
+    "summary": "summary",
+    "description": "description",
+    "city": "city",
+    "skill_names": "skills",
+    "sector_names": "sectors",
+}
+
+
+def synonym_rules(skills) -> list[str]:
+    """``Photovoltaïque, panneaux solaires`` for each skill with synonyms (equivalence rules).
+
+    Commas and ``=>`` typed by editors would be rule syntax: they are turned into spaces.
+    """
+    rules = []
+    for skill in skills:
+        terms = [skill.name, *skill.synonym_list]
+        cleaned = [" ".join(t.replace(",", " ").replace("=>", " ").replace("#", " ").split()) for t in terms]
+        cleaned = [t for t in dict.fromkeys(cleaned) if t]
+        if len(cleaned) > 1:
+            rules.append(", ".join(cleaned))
+    return rules
+
+
+def analysis(synonyms: list[str]) -> dict:
+    folding = ["french_elision", "lowercase", "asciifolding"]
+    return {
+        "filter": {
+            "french_elision": {"type": "elision", "articles_case": True, "articles": ELISION_ARTICLES},
+            "french_stop": {"type": "stop", "stopwords": "_french_"},
+            "french_stemmer": {"type": "stemmer", "language": "light_french"},
+            # Rules are analysed by the filters before this one (elision, lowercase, folding).
+            "directory_synonyms": {"type": "synonym_graph", "synonyms": synonyms or ["lagrappe, la grappe"], "lenient": True},
+            "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+        },
+        "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
+        "analyzer": {
+            "french_index": {"tokenizer": "standard", "filter": [*folding, "french_stop", "french_stemmer"]},
+            "french_search": {
+                "tokenizer": "standard",
+                "filter": [*folding, "directory_synonyms", "french_stop", "french_stemmer"],
+            },
+            "folded_words": {"tokenizer": "standard", "filter": folding},
+            "prefix_index": {"tokenizer": "standard", "filter": [*folding, "prefix_edge"]},
+            "prefix_search": {"tokenizer": "standard", "filter": folding},
+        },
+    }
+
+
+def _french(**extra) -> dict:
+    return {"type": "text", "analyzer": "french_index", "search_analyzer": "french_search", **extra}
+
+
+def mappings() -> dict:
+    prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
+    to_prefix_and_spell = {"copy_to": ["all_prefix", "spell"]}
+    return {
+        "dynamic": "strict",
+        "properties": {
+            "id": {"type": "long"},
+            "slug": {"type": "keyword"},
+            "name": _french(
+                **to_prefix_and_spell,
+                fields={
+                    "exact": {"type": "text", "analyzer": "folded_words"},
+                    "sort": {"type": "keyword", "normalizer": "folded"},
+                    "autocomplete": prefix,
+                },
+            ),
+            "summary": _french(**to_prefix_and_spell),
+            "description": _french(copy_to=["all_prefix"]),
+            "city": _french(
+                **to_prefix_and_spell,
+                fields={"keyword": {"type": "keyword"}, "folded": {"type": "keyword", "normalizer": "folded"}},
+            ),
+            "category": {"type": "keyword"},
+            "memberships": {"type": "keyword"},
+            "skills": {"type": "keyword"},
+            "skill_names": _french(**to_prefix_and_spell, fields={"exact": {"type": "text", "analyzer": "folded_words"}}),
+            "skill_domains": _french(**to_prefix_and_spell),
+            "skill_synonyms": _french(**to_prefix_and_spell),
+            "sectors": {"type": "keyword"},
+            "sector_names": _french(**to_prefix_and_spell),
+            "location": {"type": "geo_point"},
+            "joined": {"type": "date", "format": "strict_date"},
+            "all_prefix": prefix,
+            "spell": {"type": "text", "analyzer": "folded_words"},
+        },
+    }
+
+
+def index_body(synonyms: list[str]) -> dict:
+    """Settings and mappings of a new versioned index (one shard: tens of thousands of documents)."""
+    return {
+        "settings": {
+            "index": {"number_of_shards": 1, "number_of_replicas": 0, "max_ngram_diff": 20},
+            "analysis": analysis(synonyms),
+        },
+        "mappings": mappings(),
+    }

@@ -1,0 +1,128 @@
+"""``manage.py search_index rebuild|status|check|drain`` — the directory index's maintenance."""
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from directory.models import Structure
+from search.documents import public_structures, refresh_database_documents
+from search.engine import EngineUnavailable, get_backend
+from search.models import IndexOutbox, StructureSearchDocument
+from search.sync import drain
+
+
+class Command(BaseCommand):
+    help = (
+        "Index de recherche de l’annuaire : rebuild (nouvel index versionné puis bascule de l’alias), "
+        "status (moteur, version, alias, documents), check (écarts index/base), drain (file d’attente)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("action", choices=["rebuild", "status", "check", "drain"])
+        parser.add_argument("--no-progress", action="store_true", help="Sans barre de progression (CI, journaux).")
+        parser.add_argument("--force", action="store_true", help="drain : ignorer le délai d’attente entre deux essais.")
+
+    def handle(self, action, no_progress=False, force=False, **options):
+        try:
+            getattr(self, f"do_{action}")(progress=not no_progress, force=force)
+        except EngineUnavailable as exc:
+            raise CommandError(f"Le moteur de recherche ne répond pas : {exc}") from exc
+
+    # ------------------------------------------------------------------ rebuild
+    def do_rebuild(self, progress: bool, **_):
+        started = time.monotonic()
+        count = self.rebuild_database(progress)
+        seconds = time.monotonic() - started
+        self.stdout.write(
+            f"Base de données : {count} documents en {seconds:.1f} s ({count / seconds if seconds else 0:.0f} docs/s)."
+        )
+        backend = get_backend()
+        if backend is None:
+            self.stdout.write("Pas de moteur configuré (ELASTICSEARCH_URL) : la recherche utilise la base de données.")
+            return
+        report = backend.rebuild(progress=progress, stdout=self.stderr)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{backend.name} : index {report['index']} — {report['documents']} documents en "
+                f"{report['seconds']:.1f} s ({report['docs_per_second']:.0f} docs/s), alias {backend.alias} basculé."
+            )
+        )
+
+    def rebuild_database(self, progress: bool) -> int:
+        ids = list(Structure.objects.order_by("pk").values_list("pk", flat=True))
+        bar = None
+        if progress:
+            from tqdm import tqdm
+
+            bar = tqdm(total=len(ids), unit="doc", desc="Documents (base de données)", file=self.stderr)
+        count = 0
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
+            count += len(refresh_database_documents(chunk))
+            if bar is not None:
+                bar.update(len(chunk))
+        # Rows of structures that no longer exist.
+        StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.values("pk")).delete()
+        if bar is not None:
+            bar.close()
+        return count
+
+    # ------------------------------------------------------------------ status
+    def do_status(self, **_):
+        published = Structure.objects.public().count()
+        documents = StructureSearchDocument.objects.count()
+        queued = IndexOutbox.objects.count()
+        self.stdout.write(f"Structures publiées : {published}")
+        self.stdout.write(f"Documents de la base (recherche de secours) : {documents}")
+        self.stdout.write(f"File d’attente d’indexation : {queued}")
+        backend = get_backend()
+        if backend is None:
+            self.stdout.write("Moteur : aucun (ELASTICSEARCH_URL non défini) — la base de données répond.")
+            return
+        self.stdout.write(f"Moteur : {backend.server_version()} à {backend.url}")
+        indices = backend.current_indices()
+        self.stdout.write(f"Alias : {backend.alias} -> {', '.join(indices) or 'aucun index (lancez rebuild)'}")
+        if indices:
+            count = backend.count()
+            state = "à jour" if count == published else f"écart de {count - published:+d}"
+            self.stdout.write(f"Documents dans le moteur : {count} pour {published} structures publiées ({state})")
+
+    # ------------------------------------------------------------------ check
+    def do_check(self, **_):
+        drift = find_drift()
+        if not drift:
+            self.stdout.write(self.style.SUCCESS("Aucun écart entre l’index et la base."))
+            return
+        for line in drift:
+            self.stdout.write(line)
+        raise CommandError(f"{len(drift)} écart(s) entre l’index et la base (search_index drain ou rebuild).")
+
+    # ------------------------------------------------------------------ drain
+    def do_drain(self, force: bool, **_):
+        before = IndexOutbox.objects.count()
+        report = drain(force=force)
+        self.stdout.write(f"File d’attente : {before} ligne(s) avant, {report.processed} traitée(s), {report.remaining} restante(s).")
+        if report.failed:
+            raise CommandError(f"Le moteur a refusé ou n’a pas répondu : {report.error}")
+
+
+def find_drift() -> list[str]:
+    """Differences between what should be searchable and what the engine (and the fallback) hold."""
+    expected = dict(public_structures().values_list("pk", "slug"))
+    lines = []
+    documents = set(StructureSearchDocument.objects.values_list("structure_id", flat=True))
+    for pk in sorted(set(expected) - documents):
+        lines.append(f"base : structure publiée #{pk} ({expected[pk]}) sans document")
+    for pk in sorted(documents - set(expected)):
+        lines.append(f"base : document #{pk} d’une structure non publiée ou supprimée")
+    backend = get_backend()
+    if backend is not None:
+        indexed = backend.indexed_ids()
+        for pk in sorted(set(expected) - set(indexed)):
+            lines.append(f"moteur : structure publiée #{pk} ({expected[pk]}) absente de l’index")
+        for pk in sorted(set(indexed) - set(expected)):
+            lines.append(f"moteur : document #{pk} ({indexed[pk]}) d’une structure non publiée ou supprimée")
+        for pk in sorted(set(indexed) & set(expected)):
+            if indexed[pk] != expected[pk]:
+                lines.append(f"moteur : #{pk} indexé sous « {indexed[pk]} », « {expected[pk]} » en base")
+    return lines
