@@ -55,7 +55,9 @@ class LinkBlock(blocks.StructBlock):
         GraphQLString("link_text", required=True, description="Texte du lien."),
         GraphQLPage("page", source="get_live_page", description="Page du site liée (seulement si elle est publiée)."),
         GraphQLString("url", description="Adresse externe, quand le lien ne pointe pas vers une page du site."),
-        GraphQLString("href", source="get_href", description="Adresse à utiliser : celle de la page ou l’adresse externe."),
+        GraphQLString(
+            "href", source="get_href", description="Adresse à utiliser : celle de la page ou l’adresse externe."
+        ),
     ]
 
     class Meta:
@@ -68,9 +70,7 @@ class LinkBlock(blocks.StructBlock):
         value = super().clean(value)
         if bool(value.get("page")) == bool(value.get("url")):
             message = "Choisissez soit une page du site, soit une adresse externe (l’un des deux, pas les deux)."
-            raise blocks.StructBlockValidationError(
-                block_errors={"page": ErrorList([ValidationError(message)])}
-            )
+            raise blocks.StructBlockValidationError(block_errors={"page": ErrorList([ValidationError(message)])})
         return value
 
     def get_live_page(self, values=None, **kwargs):

@@ -254,7 +254,11 @@ def build_principles(builder, home, images):
                 "Seul on va plus vite, ensemble on va plus loin.",
                 "Proverbe souvent cité par les membres du cluster",
             ),
-            image(images["atelier"], "Illustration d’un atelier collectif autour d’une grande table.", "Un atelier entre membres."),
+            image(
+                images["atelier"],
+                "Illustration d’un atelier collectif autour d’une grande table.",
+                "Un atelier entre membres.",
+            ),
         ],
     )
     initiative, _ = builder.ensure(
@@ -309,7 +313,11 @@ def build_audience(builder, home, images, form_page):
                 "cherchez des acteurs de terrain pour expérimenter. LaGrappe est un point d’appui pour "
                 "réunir les bonnes personnes autour de la table.</p>"
             ),
-            image(images["territoire"], "Carte stylisée de quartiers reliés entre eux.", "Des projets ancrés dans leur territoire."),
+            image(
+                images["territoire"],
+                "Carte stylisée de quartiers reliés entre eux.",
+                "Des projets ancrés dans leur territoire.",
+            ),
             call_to_action(
                 "Envie de vous installer ?",
                 "Présentez-nous votre projet : nous vous répondrons sous quinze jours.",
@@ -660,7 +668,9 @@ def fill_settings(site, pages, log=_noop):
             nav_link("Devenir locataire permanent", pages["form"]),
             nav_link("initiativesETcité", url="https://www.initiativesetcite.fr/"),
         ]
-        navigation.footer_text = "Un lieu porté par initiativesETcité, pôle territorial de coopération économique depuis 2009."
+        navigation.footer_text = (
+            "Un lieu porté par initiativesETcité, pôle territorial de coopération économique depuis 2009."
+        )
         navigation.save()
         log("  paramètres : navigation")
 
@@ -696,5 +706,7 @@ def load_editorial_demo(log=_noop):
         finish_home(home, images, pages)
     fill_settings(site, pages, log)
     ensure_admin(log)
-    log(f"Contenu éditorial : {len(builder.created)} page(s) créée(s), {Page.objects.filter(depth__gt=1).count()} au total.")
+    log(
+        f"Contenu éditorial : {len(builder.created)} page(s) créée(s), {Page.objects.filter(depth__gt=1).count()} au total."
+    )
     return builder.created

@@ -189,9 +189,7 @@ class EventPage(BasePage):
 
     start = models.DateTimeField("début")
     end = models.DateTimeField("fin", null=True, blank=True)
-    place = models.CharField(
-        "lieu", max_length=200, default=DEFAULT_PLACE, help_text="Par défaut, LaGrappe elle-même."
-    )
+    place = models.CharField("lieu", max_length=200, default=DEFAULT_PLACE, help_text="Par défaut, LaGrappe elle-même.")
     address = models.CharField(
         "adresse", max_length=255, blank=True, help_text="Laissez vide pour l’adresse de LaGrappe (paramètres du site)."
     )
@@ -263,7 +261,10 @@ class NewsIndexPage(BasePage):
     graphql_fields = BasePage.graphql_fields + [
         GraphQLRichText("introduction", description="Introduction des actualités."),
         GraphQLCollection(
-            GraphQLForeignKey, "articles", "home.NewsPage", description="Articles publiés, du plus récent au plus ancien."
+            GraphQLForeignKey,
+            "articles",
+            "home.NewsPage",
+            description="Articles publiés, du plus récent au plus ancien.",
         ),
     ]
 
@@ -330,4 +331,3 @@ class NewsPage(BasePage):
     class Meta:
         verbose_name = "actualité"
         verbose_name_plural = "actualités"
-

@@ -94,7 +94,10 @@ class NavigationSettings(BaseSiteSetting):
         NavigationStreamBlock(), verbose_name="liens du pied de page", blank=True, use_json_field=True
     )
     footer_text = models.CharField(
-        "texte du pied de page", max_length=255, blank=True, help_text="Par exemple : « Un lieu porté par initiativesETcité »."
+        "texte du pied de page",
+        max_length=255,
+        blank=True,
+        help_text="Par exemple : « Un lieu porté par initiativesETcité ».",
     )
 
     panels = [FieldPanel("main_menu"), FieldPanel("footer_links"), FieldPanel("footer_text")]
