@@ -17,7 +17,9 @@ def taxonomy(db):
             name="Photovoltaïque", slug="photovoltaique", domain=energy, synonyms="panneaux solaires\nsolaire"
         ),
         "renov": Skill.objects.create(name="Rénovation énergétique", slug="renovation-energetique", domain=energy),
-        "menuiserie": Skill.objects.create(name="Menuiserie", slug="menuiserie", domain=crafts, synonyms="menuisier\nébéniste"),
+        "menuiserie": Skill.objects.create(
+            name="Menuiserie", slug="menuiserie", domain=crafts, synonyms="menuisier\nébéniste"
+        ),
     }
     sectors = {
         "energie": Sector.objects.create(name="Énergie", slug="energie"),
@@ -30,7 +32,15 @@ def taxonomy(db):
 def make_structure(taxonomy):
     """Build a saved structure; ``people`` is a list of (first, last, public) tuples."""
 
-    def make(slug="soleil-du-nord", live=True, people=(), skills=("pv",), sectors=("energie",), memberships=("cluster",), **fields):
+    def make(
+        slug="soleil-du-nord",
+        live=True,
+        people=(),
+        skills=("pv",),
+        sectors=("energie",),
+        memberships=("cluster",),
+        **fields,
+    ):
         values = {
             "name": "Soleil du Nord",
             "category": "collectif",

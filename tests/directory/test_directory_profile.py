@@ -21,9 +21,20 @@ def test_profile_shows_public_fields_skills_and_public_people(client, make_struc
 
     html = response.content.decode()
     assert response.status_code == 200
-    for text in ("Soleil du Nord", "Des toits solaires citoyens à Lille.", "Photovoltaïque", "Menuiserie", "Énergie",
-                 "Membre du cluster initiativesETcité", "12 rue Pierre Legrand", "59800 Lille", "SCIC SAS",
-                 "Alice Publique", "alice.publique@soleil-du-nord.example", "openstreetmap.org/?mlat=50.63100&amp;mlon=3.08400"):
+    for text in (
+        "Soleil du Nord",
+        "Des toits solaires citoyens à Lille.",
+        "Photovoltaïque",
+        "Menuiserie",
+        "Énergie",
+        "Membre du cluster initiativesETcité",
+        "12 rue Pierre Legrand",
+        "59800 Lille",
+        "SCIC SAS",
+        "Alice Publique",
+        "alice.publique@soleil-du-nord.example",
+        "openstreetmap.org/?mlat=50.63100&amp;mlon=3.08400",
+    ):
         assert text in html, text
     for secret in ("Bruno", "Secret", "bruno.secret@", "06 00 00 00 01"):
         assert secret not in html, secret
@@ -81,7 +92,12 @@ def test_profile_page_query_count_does_not_grow_with_people_or_skills(client, ma
     make_structure(slug="petite", people=[("Alice", "Publique", True)], skills=("pv",))
     make_structure(
         slug="grande",
-        people=[("Alice", "Publique", True), ("Chloé", "Aussi", True), ("Denis", "Encore", True), ("Eve", "Non", False)],
+        people=[
+            ("Alice", "Publique", True),
+            ("Chloé", "Aussi", True),
+            ("Denis", "Encore", True),
+            ("Eve", "Non", False),
+        ],
         skills=("pv", "renov", "menuiserie"),
         sectors=("energie", "circulaire"),
         memberships=("cluster", "locataire", "reseau"),
