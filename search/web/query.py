@@ -134,7 +134,12 @@ def parse_search_params(params, prefilters: Prefilters | None = None, city_coord
             errors.append(f"Ville inconnue pour la recherche par distance : « {around} ».")
             around = ""
 
-    sort = params.get("sort") or ("distance" if near else "relevance")
+    sort = params.get("sort")
+    if sort and params.get("auto_sort") == sort:
+        # The select still shows the order the page picked by itself (no JavaScript
+        # to drop it): the new search gets its own default, not the old one.
+        sort = None
+    sort = sort or ("distance" if near else "relevance")
     if sort not in SORTS:
         errors.append(f"Tri inconnu ignoré : « {sort} ».")
         sort = "relevance"

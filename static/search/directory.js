@@ -38,6 +38,10 @@
       if (value !== "") { params.append(key, value); }
     });
     if (!params.get("around") && !params.get("lat")) { params.delete("radius"); }
+    // An untouched sort follows the search (relevance with words, name without).
+    var sort = form.querySelector("#dir-sort");
+    if (sort && sort.value === sort.getAttribute("data-default")) { params.delete("sort"); }
+    params.delete("auto_sort");
     var qs = params.toString();
     return baseUrl + (qs ? "?" + qs : "");
   }

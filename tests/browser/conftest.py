@@ -165,11 +165,42 @@ def remove_dataset(created):
 
 @pytest.fixture(scope="package")
 def directory_data(django_db_setup, django_db_blocker):
+    # The database stays open for the package: the site server's thread reads it.
     with django_db_blocker.unblock():
+        from django.db import connection
+
+        name = str(connection.settings_dict["NAME"])
+        if "memorydb" not in name and not Path(name).name.startswith("test_"):
+            pytest.fail(f"refusing to write the browser dataset outside a test database ({name})")
         created = build_dataset()
-    yield created
-    with django_db_blocker.unblock():
+        yield created
         remove_dataset(created)
+
+
+@pytest.fixture(scope="package")
+def site_url(directory_data):
+    """One live server for every browser test, on ``localhost`` (the embed's parents use 127.0.0.1).
+
+    Not pytest-django's ``live_server``: it forces ``transactional_db``, which
+    flushes the database after each test (dataset and migration rows included).
+    """
+    from django.contrib.staticfiles.handlers import StaticFilesHandler
+    from django.db import connections
+    from django.test.testcases import LiveServerThread
+
+    shared = {c.alias: c for c in connections.all() if c.vendor == "sqlite" and c.is_in_memory_db()}
+    for connection in shared.values():
+        connection.inc_thread_sharing()
+    thread = LiveServerThread("localhost", StaticFilesHandler, connections_override=shared, port=0)
+    thread.daemon = True
+    thread.start()
+    thread.is_ready.wait()
+    if thread.error:
+        raise thread.error
+    yield f"http://localhost:{thread.port}"
+    thread.terminate()
+    for connection in shared.values():
+        connection.dec_thread_sharing()
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
