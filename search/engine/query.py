@@ -16,6 +16,9 @@ FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50,
 # Up to three words, all must match; beyond, a quarter may be missing.
 MINIMUM_SHOULD_MATCH = "3<-25%"
 FRAGMENT_SIZE = 180
+# AUTO with thresholds: one typo from 5 letters, two from 9 (plain AUTO lets
+# « compost » reach the stem « compt » of « comptes »).
+FUZZINESS = "AUTO:5,9"
 
 
 def _fields(mapping: dict[str, int]) -> list[str]:
@@ -46,7 +49,7 @@ def text_query(text: str) -> dict | None:
                             "type": "best_fields",
                             "fields": _fields(TEXT_FIELDS),
                             "analyzer": "french_index",  # no synonym graph under fuzziness
-                            "fuzziness": "AUTO",
+                            "fuzziness": FUZZINESS,
                             "prefix_length": 2,
                             "max_expansions": 20,
                         }
@@ -93,6 +96,39 @@ def text_query(text: str) -> dict | None:
             ],
         }
     }
+
+
+def highlight_query(text: str) -> dict:
+    """What the highlighter marks: the same words, synonyms, typos and prefixes, field by field.
+
+    The main query's cross-field clause blends terms across fields, which the
+    highlighter cannot take apart; this simpler query can.
+    """
+    query_words = words(text)
+    should = [
+        {
+            "multi_match": {
+                "query": " ".join(query_words),
+                "type": "best_fields",
+                "fields": list(HIGHLIGHT_FIELDS),
+                "analyzer": "french_search",
+            }
+        },
+    ]
+    for word in query_words:
+        should.append(
+            {
+                "multi_match": {
+                    "query": word,
+                    "fields": list(HIGHLIGHT_FIELDS),
+                    "analyzer": "french_index",
+                    "fuzziness": FUZZINESS,
+                    "prefix_length": 2,
+                }
+            }
+        )
+        should.extend({"prefix": {field: {"value": word}}} for field in HIGHLIGHT_FIELDS)
+    return {"bool": {"should": should}}
 
 
 def facet_filters(query: SearchQuery) -> dict[str, dict]:
@@ -171,6 +207,7 @@ def search_body(query: SearchQuery) -> dict:
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
             "encoder": "html",
+            "highlight_query": highlight_query(query.text),
             "fields": {
                 field: (
                     {"fragment_size": FRAGMENT_SIZE, "number_of_fragments": 1}

@@ -189,7 +189,8 @@ def test_highlights_mark_matched_words_and_escape_html(search):
     hit = next(hit for hit in result.hits if hit.structure.slug == "soleil-du-nord")
     fields = {h.field: h.fragments for h in hit.highlights}
 
-    assert "<mark>énergie</mark>" in fields["description"][0]
+    # The engine marks the whole token « L’énergie », the database the word after the elision.
+    assert "énergie</mark>" in fields["description"][0]
     assert "<mark>solaire</mark>" in fields["description"][0]
     assert "<script" not in "".join(fields["description"])
 
