@@ -175,3 +175,15 @@ def test_prefilters_win_and_are_left_out_of_links():
     parsed = parse_search_params(QueryDict("memberships=cluster&q=web"), Prefilters(memberships=["locataire"]))
     assert parsed.query.memberships == ["locataire"]
     assert query_string(parsed, Prefilters(memberships=["locataire"])) == "?q=web"
+
+
+def test_directory_block_lists_a_prefiltered_excerpt_and_links_to_the_full_search(db, rf):
+    from search.blocks import DirectoryBlock
+
+    block = DirectoryBlock()
+    value = block.to_python({"heading_text": "Nos locataires", "memberships": ["locataire"], "limit": 2})
+    html = block.render(value, context={"request": rf.get("/")})
+    assert re.findall(r'<a href="/annuaire/structures/([^/]+)/">', html) == ["accessiweb-lille", "recyclerie-des-flandres"]
+    assert '<a href="/annuaire/?memberships=locataire">Voir les 3 structures dans l’annuaire</a>' in html
+    assert "Secret" not in html
+    assert "<h2" in html and "Nos locataires" in html
