@@ -173,7 +173,11 @@ class Structure(
         ordering = ["name"]
         verbose_name = "structure"
         verbose_name_plural = "structures"
+        permissions = [("import_export_structure", "Peut importer et exporter l’annuaire (personnes non publiques comprises)")]
         indexes = [
+            # The admin listing sorts by name over every status: without this index
+            # a 20,000-row page means a full sort.
+            models.Index(fields=["name"], name="structure_name"),
             models.Index(fields=["live", "name"], name="structure_live_name"),
             models.Index(fields=["live", "category"], name="structure_live_category"),
         ]

@@ -77,16 +77,16 @@ class Skill(index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def synonym_list(self) -> list[str]:
-        return split_synonyms(self.synonyms)
-
     def save(self, *args, **kwargs):
         if not self.slug:
             self.slug = slugify(self.name)[:120]
         # Normalise to one synonym per line whatever the editor typed.
         self.synonyms = "\n".join(split_synonyms(self.synonyms))
         super().save(*args, **kwargs)
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return split_synonyms(self.synonyms)
 
 
 class Sector(models.Model):

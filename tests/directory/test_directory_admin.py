@@ -1,0 +1,172 @@
+"""Wagtail admin: the structure listing (filters, constant queries), taxonomy, import/export views, dashboard."""
+
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import Group, Permission, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from directory.models import Person, Structure
+from directory.seed import seed_directory
+
+FIXTURES = Path(__file__).parent / "fixtures"
+LISTING = "/admin/snippets/directory/structure/"
+
+
+@pytest.fixture
+def admin_client(client, db):
+    user = User.objects.create_superuser("coordinatrice", "coord@example.org", "x")
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def editor_client(client, db):
+    """An editor of structures without the import/export permission."""
+    user = User.objects.create_user("editeur", "ed@example.org", "x")
+    group = Group.objects.create(name="Éditeurs annuaire")
+    group.permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        *Permission.objects.filter(
+            content_type__app_label="directory", codename__in=["change_structure", "add_structure"]
+        ),
+    )
+    user.groups.add(group)
+    client.force_login(user)
+    return client
+
+
+def listing_queries(client, url):
+    client.get(url)
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.django_db
+def test_listing_query_count_does_not_grow_with_rows(admin_client):
+    seed_directory(5, seed=1, progress=False)
+    small, _ = listing_queries(admin_client, LISTING)
+    seed_directory(60, seed=2, progress=False)
+
+    large, html = listing_queries(admin_client, LISTING)
+
+    assert large == small
+    assert html.count("data-bulk-action-checkbox") >= 50
+
+
+@pytest.mark.django_db
+def test_listing_filters_and_search(admin_client, make_structure, taxonomy):
+    make_structure(slug="a-lille", name="Atelier Lille", city="Lille", skills=("pv",), memberships=("cluster",))
+    make_structure(slug="b-arras", name="Bois d’Arras", city="Arras", skills=("menuiserie",), memberships=("reseau",),
+                   category="individuel", postcode="62000")  # fmt: skip
+    make_structure(slug="c-brouillon", name="Coop brouillon", city="Lille", live=False, skills=("pv",))
+    pv = taxonomy["skills"]["pv"].pk
+
+    def names(query):
+        html = admin_client.get(LISTING + query).content.decode()
+        return [n for n in ("Atelier Lille", "Bois d’Arras", "Coop brouillon") if n in html]
+
+    assert names("") == ["Atelier Lille", "Bois d’Arras", "Coop brouillon"]
+    assert names("?city=Arras") == ["Bois d’Arras"]
+    assert names("?category=individuel") == ["Bois d’Arras"]
+    assert names("?membership=reseau") == ["Bois d’Arras"]
+    assert names(f"?skill={pv}") == ["Atelier Lille", "Coop brouillon"]
+    assert names(f"?skill={pv}&live=false") == ["Coop brouillon"]
+    assert names(f"?sector={taxonomy['sectors']['energie'].pk}&live=true") == ["Atelier Lille", "Bois d’Arras"]
+    assert names("?q=arras") == ["Bois d’Arras"]
+
+
+@pytest.mark.django_db
+def test_edit_view_shows_people_inline(admin_client, make_structure):
+    structure = make_structure(people=[("Bruno", "Secret", False)])
+
+    html = admin_client.get(f"/admin/snippets/directory/structure/edit/{structure.pk}/").content.decode()
+
+    assert "Personnes contacts" in html
+    assert 'value="Bruno"' in html
+
+
+@pytest.mark.django_db
+def test_bulk_unpublish_and_publish(admin_client, make_structure):
+    structure = make_structure()
+    url = f"/admin/bulk/directory/structure/unpublish_structures/?next={LISTING}&id={structure.pk}"
+
+    assert admin_client.get(url).status_code == 200
+    admin_client.post(url)
+    structure.refresh_from_db()
+    assert structure.live is False
+
+    admin_client.post(f"/admin/bulk/directory/structure/publish_structures/?next={LISTING}&id={structure.pk}")
+    structure.refresh_from_db()
+    assert structure.live is True
+
+
+@pytest.mark.django_db
+def test_dashboard_panel_counts(admin_client, make_structure):
+    make_structure(slug="un")
+    make_structure(slug="deux", category="individuel", memberships=("locataire", "cluster"))
+    make_structure(slug="trois", live=False)
+
+    html = admin_client.get("/admin/").content.decode()
+
+    assert "Annuaire : 3 structures" in html
+    assert "<span>2</span> Projet collectif" in html
+    assert "<span>3</span> Membre du cluster initiativesETcité" in html
+    assert "1 brouillon" in html
+
+
+@pytest.mark.django_db
+def test_import_view_previews_then_confirms(admin_client):
+    files = {kind: (FIXTURES / f"{kind}.csv").open("rb") for kind in ("structures", "people", "skills", "sectors")}
+
+    preview = admin_client.post("/admin/annuaire/transfert/", files).content.decode()
+
+    assert "Aperçu de l’import" in preview
+    assert "Structures : 4 créées" in preview
+    assert Structure.objects.count() == 0  # nothing written before confirmation
+    token = admin_client.session["directory_import_token"]
+
+    done = admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token}).content.decode()
+
+    assert "Import terminé." in done
+    assert Structure.objects.count() == 4
+    assert Person.objects.count() == 6
+
+
+@pytest.mark.django_db
+def test_import_view_lists_every_error_and_writes_nothing(admin_client, taxonomy):
+    with (FIXTURES / "structures_invalid.csv").open("rb") as structures:
+        html = admin_client.post("/admin/annuaire/transfert/", {"structures": structures}).content.decode()
+
+    assert "Import refusé : 17 erreurs. Rien n’a été enregistré." in html
+    assert "identifiant « coop-solaire » déjà utilisé ligne 3 de ce fichier." in html
+    assert Structure.objects.count() == 0
+    assert "directory_import_token" not in admin_client.session
+
+
+@pytest.mark.django_db
+def test_export_view_downloads_zip_of_four_files(admin_client, make_structure):
+    make_structure(people=[("Bruno", "Secret", False)])
+
+    response = admin_client.get("/admin/annuaire/transfert/export/?format=xlsx")
+
+    assert response["Content-Type"] == "application/zip"
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    assert names == ["people.xlsx", "sectors.xlsx", "skills.xlsx", "structures.xlsx"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url", ["/admin/annuaire/transfert/", "/admin/annuaire/transfert/export/?format=csv"])
+def test_import_export_need_their_permission(editor_client, make_structure, url):
+    make_structure(people=[("Bruno", "Secret", False)])
+
+    response = editor_client.get(url)
+
+    assert response.status_code in (302, 403)
+    assert b"Bruno" not in response.content
+    assert editor_client.get(LISTING).status_code == 200  # the editor still manages structures
