@@ -2,7 +2,9 @@
 
 Every block is a ``StructBlock`` subclass with an icon, a template and a
 description for the editor, and ``graphql_fields`` so grapple exposes it with
-typed fields (``@register_streamfield_block``). Other apps extend the content
+typed fields (``@register_streamfield_block``). Block fields are nullable in
+GraphQL and a name has one type across blocks: a partner selects every block of
+a body in one query, and GraphQL refuses same-named fields of different types. Other apps extend the content
 body by subclassing :class:`ContentStreamBlock` or reusing :data:`CONTENT_BLOCKS`::
 
     from home.blocks import ContentStreamBlock
@@ -28,6 +30,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
+from search.blocks import DirectoryBlock
+
 # Rich text features offered to editors: enough for prose, nothing that breaks the layout.
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
 
@@ -52,7 +56,7 @@ class LinkBlock(blocks.StructBlock):
     url = blocks.URLBlock(label="Adresse externe", required=False, help_text="Si aucune page du site n’est choisie.")
 
     graphql_fields = [
-        GraphQLString("link_text", required=True, description="Texte du lien."),
+        GraphQLString("link_text", description="Texte du lien."),
         GraphQLPage("page", source="get_live_page", description="Page du site liée (seulement si elle est publiée)."),
         GraphQLString("url", description="Adresse externe, quand le lien ne pointe pas vers une page du site."),
         GraphQLString(
@@ -101,8 +105,8 @@ class HeadingBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLString("heading_text", required=True, description="Texte du titre."),
-        GraphQLString("size", required=True, description="Niveau HTML du titre : h2, h3 ou h4."),
+        GraphQLString("heading_text", description="Texte du titre."),
+        GraphQLString("size", description="Niveau HTML du titre : h2, h3 ou h4."),
     ]
 
     class Meta:
@@ -116,10 +120,12 @@ class HeadingBlock(blocks.StructBlock):
 class ParagraphBlock(blocks.StructBlock):
     """Prose: rich text with links to pages and documents."""
 
-    text = blocks.RichTextBlock(label="Texte", features=RICH_TEXT_FEATURES)
+    # "rich_text", not "text": GraphQL refuses two `text` fields of different types
+    # (this one and CallToActionBlock's plain string) in one selection on the body.
+    rich_text = blocks.RichTextBlock(label="Texte", features=RICH_TEXT_FEATURES)
 
     graphql_fields = [
-        GraphQLRichText("text", required=True, description="Texte en HTML, liens internes résolus."),
+        GraphQLRichText("rich_text", description="Texte en HTML, liens internes résolus."),
     ]
 
     class Meta:
@@ -143,7 +149,7 @@ class CaptionedImageBlock(blocks.StructBlock):
     caption = blocks.CharBlock(label="Légende", max_length=250, required=False)
 
     graphql_fields = [
-        GraphQLImage("image", required=True, description="L’image, avec ses déclinaisons (renditions, srcSet)."),
+        GraphQLImage("image", description="L’image, avec ses déclinaisons (renditions, srcSet)."),
         GraphQLString("alt_text", description="Texte alternatif ; vide si l’image est décorative."),
         GraphQLString("caption", description="Légende affichée sous l’image."),
     ]
@@ -163,7 +169,7 @@ class QuoteBlock(blocks.StructBlock):
     attribution = blocks.CharBlock(label="Auteur ou autrice", max_length=120, required=False)
 
     graphql_fields = [
-        GraphQLString("quote", required=True, description="Texte de la citation."),
+        GraphQLString("quote", description="Texte de la citation."),
         GraphQLString("attribution", description="Personne ou structure citée."),
     ]
 
@@ -183,7 +189,7 @@ class CallToActionBlock(blocks.StructBlock):
     link = LinkBlock(label="Bouton")
 
     graphql_fields = [
-        GraphQLString("title", required=True, description="Titre de l’appel à l’action."),
+        GraphQLString("title", description="Titre de l’appel à l’action."),
         GraphQLString("text", description="Texte d’accompagnement."),
         GraphQLStreamfield("link", is_list=False, description="Le bouton : libellé et destination."),
     ]
@@ -224,7 +230,7 @@ class DocumentLinkBlock(blocks.StructBlock):
     )
 
     graphql_fields = [
-        GraphQLDocument("document", required=True, description="Le document à télécharger."),
+        GraphQLDocument("document", description="Le document à télécharger."),
         GraphQLString("link_text", description="Libellé du lien ; vide pour utiliser le titre du document."),
     ]
 
@@ -243,8 +249,8 @@ class FaqItemBlock(blocks.StructBlock):
     answer = blocks.RichTextBlock(label="Réponse", features=RICH_TEXT_FEATURES)
 
     graphql_fields = [
-        GraphQLString("question", required=True, description="La question."),
-        GraphQLRichText("answer", required=True, description="La réponse, en HTML."),
+        GraphQLString("question", description="La question."),
+        GraphQLRichText("answer", description="La réponse, en HTML."),
     ]
 
     class Meta:
@@ -281,7 +287,7 @@ class HighlightBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock(label="Page « En savoir plus »", required=False)
 
     graphql_fields = [
-        GraphQLString("title", required=True, description="Titre de la carte."),
+        GraphQLString("title", description="Titre de la carte."),
         GraphQLString("text", description="Texte court."),
         GraphQLImage("image", description="Image décorative de la carte."),
         GraphQLPage("page", source="get_live_page", description="Page liée (seulement si elle est publiée)."),
@@ -326,6 +332,7 @@ class ContentStreamBlock(blocks.StreamBlock):
     embed = VideoEmbedBlock()
     document = DocumentLinkBlock()
     faq = FaqBlock()
+    directory = DirectoryBlock()  # a pre-filtered excerpt of the directory (search app)
 
 
 class NavigationStreamBlock(blocks.StreamBlock):

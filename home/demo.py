@@ -47,7 +47,7 @@ def heading(text, size="h2"):
 
 
 def paragraph(html):
-    return {"type": "paragraph", "value": {"text": html}}
+    return {"type": "paragraph", "value": {"rich_text": html}}
 
 
 def quote(text, attribution=""):

@@ -1,7 +1,7 @@
 """Form pages built by editors with Wagtail's form builder ("Devenir locataire permanent")."""
 
 from django.db import models
-from grapple.models import GraphQLCollection, GraphQLForeignKey, GraphQLRichText, GraphQLString
+from grapple.models import GraphQLBoolean, GraphQLCollection, GraphQLForeignKey, GraphQLRichText, GraphQLString
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, HelpPanel, InlinePanel, MultiFieldPanel
 from wagtail.contrib.forms.models import AbstractEmailForm, AbstractFormField
@@ -23,7 +23,7 @@ class FormField(AbstractFormField):
         GraphQLString("label", required=True, description="Libellé du champ."),
         GraphQLString("clean_name", required=True, description="Nom technique du champ (clé de la réponse)."),
         GraphQLString("field_type", required=True, description="Type : singleline, multiline, email, checkboxes…"),
-        GraphQLString("required", required=True, description="« True » si le champ est obligatoire."),
+        GraphQLBoolean("required", required=True, description="Vrai si le champ est obligatoire."),
         GraphQLString("choices", description="Choix possibles, un par ligne (listes, cases à cocher)."),
         GraphQLString("default_value", description="Valeur par défaut."),
         GraphQLString("help_text", description="Aide affichée sous le champ."),

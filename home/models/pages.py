@@ -1,11 +1,13 @@
 """Page types of the editorial site (registered with grapple through GRAPPLE["APPS"])."""
 
+import graphene
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from grapple.models import (
     GraphQLBoolean,
     GraphQLCollection,
+    GraphQLField,
     GraphQLForeignKey,
     GraphQLImage,
     GraphQLRichText,
@@ -220,8 +222,8 @@ class EventPage(BasePage):
     ]
 
     graphql_fields = BasePage.graphql_fields + [
-        GraphQLString("start", required=True, description="Début, date et heure ISO 8601 (fuseau inclus)."),
-        GraphQLString("end", description="Fin, date et heure ISO 8601 ; vide si non précisée."),
+        GraphQLField("start", graphene.DateTime, required=True, description="Début (ISO 8601, fuseau inclus)."),
+        GraphQLField("end", graphene.DateTime, description="Fin (ISO 8601) ; nulle si non précisée."),
         GraphQLString("place", required=True, description="Lieu de l’événement."),
         GraphQLString("address", description="Adresse ; vide quand l’événement a lieu à l’adresse de LaGrappe."),
         GraphQLString("registration_url", description="Lien d’inscription."),
@@ -317,7 +319,7 @@ class NewsPage(BasePage):
     ]
 
     graphql_fields = BasePage.graphql_fields + [
-        GraphQLString("date", required=True, description="Date de publication (AAAA-MM-JJ)."),
+        GraphQLField("date", graphene.Date, required=True, description="Date de publication (AAAA-MM-JJ)."),
         GraphQLString("author", description="Auteur ou autrice."),
         GraphQLString("introduction", description="Chapeau."),
         GraphQLImage("image", description="Image de l’article."),

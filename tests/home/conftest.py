@@ -120,7 +120,7 @@ def build_tree():
                 {"type": "heading", "value": {"heading_text": "Concrètement", "size": "h2"}},
                 {
                     "type": "paragraph",
-                    "value": {"text": f'<p>Voir <a linktype="page" id="{form.pk}">le formulaire</a>.</p>'},
+                    "value": {"rich_text": f'<p>Voir <a linktype="page" id="{form.pk}">le formulaire</a>.</p>'},
                 },
                 {"type": "image", "value": {"image": image.pk, "alt_text": IMAGE_ALT, "caption": "Un atelier"}},
                 {"type": "quote", "value": {"quote": "Ensemble on va plus loin.", "attribution": "Un membre"}},
@@ -145,6 +145,32 @@ def build_tree():
         ),
     )
     publish(home, content)
+    home.highlights = json.dumps(
+        [
+            {
+                "type": "highlight",
+                "value": {
+                    "title": "Des espaces à partager",
+                    "text": "Au cœur de Lille.",
+                    "image": image.pk,
+                    "page": content.pk,
+                },
+            }
+        ]
+    )
+    home.calls_to_action = json.dumps(
+        [
+            {
+                "type": "call_to_action",
+                "value": {
+                    "title": "Devenir locataire",
+                    "text": "",
+                    "link": {"link_text": "Candidater", "page": form.pk, "url": ""},
+                },
+            }
+        ]
+    )
+    home.save_revision().publish()
 
     events = publish(home, EventIndexPage(title="Agenda", slug="agenda", introduction="<p>Nos rendez-vous.</p>"))
     now = timezone.now()
@@ -281,13 +307,13 @@ def tree(db, tree_ids):
 def graphql(client):
     """POST a query to /graphql/ as a partner site would; returns the decoded JSON body."""
 
-    def run(query, variables=None):
+    def run(query, variables=None, status=200):
         response = client.post(
             "/graphql/",
             data=json.dumps({"query": query, "variables": variables or {}}),
             content_type="application/json",
         )
-        assert response.status_code == 200, response.content
+        assert response.status_code == status, response.content
         return response.json()
 
     return run
