@@ -42,6 +42,7 @@ class PartnerKeyCreateView(generic.CreateView):
 
 class PartnerKeyViewSet(ModelViewSet):
     model = PartnerKey
+    name = "partner_keys"
     icon = "key"
     menu_label = "Clés d’API"
     add_view_class = PartnerKeyCreateView
@@ -53,6 +54,7 @@ class PartnerKeyViewSet(ModelViewSet):
 
 class WebhookViewSet(ModelViewSet):
     model = Webhook
+    name = "webhooks"
     icon = "link-external"
     menu_label = "Webhooks"
     form_fields = ["name", "url", "secret", "active"]
@@ -75,6 +77,7 @@ class WebhookDeliveryViewSet(ModelViewSet):
     """Read-only history of notifications (created by the publish signals)."""
 
     model = WebhookDelivery
+    name = "webhook_deliveries"
     icon = "history"
     menu_label = "Livraisons de webhooks"
     form_fields = []
