@@ -1,7 +1,8 @@
 """The directory's moderation workflow: « Modération de l’annuaire ».
 
 Self-service submissions arrive as drafts and go through this workflow (one
-group approval task for the Moderators group). It is created on demand — by
+group approval task for the Moderators group, which is given the permissions
+approving requires: publishing a structure). It is created on demand — by
 ``load_directory_demo`` or at the first submission — rather than by a data
 migration, because Wagtail's groups and task types are data an administrator
 may have renamed or deleted; creating it lazily adapts to what exists.
@@ -40,4 +41,33 @@ def ensure_moderation_workflow() -> Workflow:
             task.groups.add(moderators)
         WorkflowTask.objects.create(workflow=workflow, task=task, sort_order=0)
     WorkflowContentType.objects.update_or_create(content_type=content_type, defaults={"workflow": workflow})
+    grant_moderator_permissions()
     return workflow
+
+
+MODERATOR_PERMISSIONS = [
+    # Approving a task publishes the revision: the approver needs publish on structures.
+    "access_admin",
+    "view_structure", "add_structure", "change_structure", "publish_structure", "lock_structure", "unlock_structure",
+    "view_skill", "add_skill", "change_skill", "view_skilldomain", "view_sector",
+]  # fmt: skip
+
+
+def grant_moderator_permissions() -> None:
+    """Give the Moderators group what approving a directory submission requires (additive)."""
+    from django.contrib.auth.models import Permission
+
+    from .models import Structure
+
+    # Wagtail creates these in a post_migrate handler only once the snippet is
+    # registered (when the admin URLs load), which a bare `migrate` may not do.
+    content_type = ContentType.objects.get_for_model(Structure)
+    for action in ("publish", "lock", "unlock"):
+        Permission.objects.get_or_create(
+            content_type=content_type, codename=f"{action}_structure", defaults={"name": f"Can {action} structure"}
+        )
+    moderators, _ = Group.objects.get_or_create(name=MODERATORS_GROUP)
+    permissions = Permission.objects.filter(
+        content_type__app_label__in=["directory", "wagtailadmin"], codename__in=MODERATOR_PERMISSIONS
+    )
+    moderators.permissions.add(*permissions)

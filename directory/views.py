@@ -1,8 +1,16 @@
 """Public directory pages: structure profiles, the self-service form and open data."""
 
-from django.shortcuts import get_object_or_404, render
+from django.conf import settings
+from django.core.cache import cache
+from django.core.mail import send_mail
+from django.db import transaction
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.text import slugify
 
-from directory.models import Structure
+from directory.forms import JoinDirectoryForm
+from directory.models import Person, Structure
+from directory.moderation import ensure_moderation_workflow
 from directory.schema_org import structure_jsonld
 
 
@@ -24,3 +32,114 @@ def structure_detail(request, slug):
     return render(
         request, "directory/structure_detail.html", profile_context(request, structure, structure.get_public_people())
     )
+
+
+# ---------------------------------------------------------------------------
+# Self-service: « Rejoindre l’annuaire »
+# ---------------------------------------------------------------------------
+JOIN_RATE_LIMIT = 5  # submissions per address and window
+JOIN_RATE_WINDOW = 3600  # seconds
+
+
+def _client_ip(request) -> str:
+    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
+    return request.META.get("REMOTE_ADDR", "unknown")
+
+
+def _rate_limited(request) -> bool:
+    """Count this submission for the client's address; True once over the limit."""
+    key = f"directory:join:{_client_ip(request)}"
+    cache.add(key, 0, JOIN_RATE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, JOIN_RATE_WINDOW)
+        count = 1
+    return count > JOIN_RATE_LIMIT
+
+
+def _unique_slug(name: str) -> str:
+    base = slugify(name)[:180] or "structure"
+    slug, n = base, 2
+    while Structure.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+@transaction.atomic
+def submit_structure(data: dict):
+    """Create the submitted structure as a draft with a revision, and start its moderation."""
+    structure = Structure(
+        slug=_unique_slug(data["name"]),
+        live=False,
+        has_unpublished_changes=True,
+        **{
+            k: data[k]
+            for k in (
+                "name",
+                "category",
+                "summary",
+                "description",
+                "website",
+                "email",
+                "phone",
+                "address",
+                "postcode",
+                "city",
+            )
+        },  # fmt: skip
+    )
+    structure.skills.set(data["skills"])
+    structure.people.add(
+        Person(
+            first_name=data["contact_first_name"],
+            last_name=data["contact_last_name"],
+            role=data["contact_role"],
+            email=data["contact_email"],
+            phone=data["contact_phone"],
+            public=data["contact_public"],
+        )
+    )
+    structure.save()
+    structure.save_revision(clean=False, log_action=True)
+    workflow = ensure_moderation_workflow()
+    workflow.start(structure, user=None)
+    return structure
+
+
+def notify_editors(request, structure) -> None:
+    edit_url = request.build_absolute_uri(reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]))
+    send_mail(
+        subject=f"[Annuaire] Nouvelle demande : {structure.name}",
+        message=(
+            f"La structure « {structure.name} » ({structure.get_category_display()}, {structure.city}) demande "
+            f"à rejoindre l’annuaire.\n\nRésumé : {structure.summary}\n\n"
+            f"Relire et valider le profil : {edit_url}\n"
+        ),
+        from_email=None,
+        recipient_list=[settings.DIRECTORY_NOTIFICATION_EMAIL],
+        fail_silently=True,  # the submission is saved and in the workflow whatever the mail server says
+    )
+
+
+def join_directory(request):
+    if request.method == "POST":
+        if _rate_limited(request):
+            response = render(request, "directory/join.html", {"form": JoinDirectoryForm(), "rate_limited": True})
+            response.status_code = 429
+            return response
+        form = JoinDirectoryForm(request.POST)
+        if form.is_valid():
+            if form.cleaned_data["fax"]:
+                # A robot: answer as if all went well, keep nothing.
+                return redirect("directory_join_done")
+            structure = submit_structure(form.cleaned_data)
+            notify_editors(request, structure)
+            return redirect("directory_join_done")
+    else:
+        form = JoinDirectoryForm()
+    return render(request, "directory/join.html", {"form": form})
+
+
+def join_directory_done(request):
+    return render(request, "directory/join_done.html")
