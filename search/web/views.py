@@ -8,11 +8,12 @@ search service, never the engine client.
 
 import logging
 import re
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
 from django.utils.text import slugify
@@ -34,6 +35,7 @@ from search.web.query import (
 logger = logging.getLogger(__name__)
 
 FRAGMENT_HEADER = "X-Directory-Fragment"  # sent by static/search/directory.js
+LOG_HEADER = "X-Directory-Log"  # "0" while typing or replaying history: not a search to log
 SORT_LABELS = {"relevance": "Pertinence", "name": "Nom (A → Z)", "newest": "Arrivées récentes", "distance": "Distance"}
 FACET_TITLES = {
     "categories": "Catégorie",
@@ -72,19 +74,39 @@ def run_search(query: SearchQuery) -> SearchResult:
     return service.search_structures(query)
 
 
-def record_search(request, parsed: ParsedSearch, result: SearchResult) -> None:
-    """Feed the search team's quality log when it exists (never breaks the page)."""
+def record_search(request, parsed: ParsedSearch, result: SearchResult):
+    """Feed the search-quality log (``search.quality``) and return the log row, or None.
+
+    Fetches made while the visitor is still typing, or replaying history, are
+    not logged (``X-Directory-Log: 0``): « p », « pa », « pan »… are not searches.
+    Logging never costs a visitor their results.
+    """
+    q = parsed.query
+    if request.headers.get(LOG_HEADER) == "0":
+        return None
+    if not (q.text or q.categories or q.memberships or q.skills or q.sectors or q.city or q.near):
+        return None  # the plain listing (any sort, any page) is browsing, not a search
     try:
-        from search import analytics
+        from search.quality import record_search as record
     except ImportError:
-        return
-    recorder = getattr(analytics, "record_search", None)
-    if recorder is None:
-        return
+        return None
     try:
-        recorder(request=request, query=parsed.query, result=result)
-    except Exception:  # a log must never cost a visitor their results
+        return record(parsed.query, result)
+    except Exception:
         logger.exception("record_search failed")
+        return None
+
+
+def click_url(structure, search_log, position: int) -> str:
+    """Profile link, through the click endpoint when the search was logged (rank and query kept)."""
+    profile = structure.get_absolute_url()
+    if search_log is None:
+        return profile
+    try:
+        endpoint = reverse("search_click")
+    except NoReverseMatch:
+        return profile
+    return endpoint + "?" + urlencode({"structure": structure.slug, "q": search_log.pk, "position": position})
 
 
 def _facet_entries(name: str, values: list[FacetValue], selected: list[str], base_qs) -> list[dict]:
@@ -155,16 +177,16 @@ def group_skills(entries: list[dict]) -> list[dict]:
     return ordered
 
 
-def build_hits(result: SearchResult, *, click_url=None) -> list[dict]:
+def build_hits(result: SearchResult, search_log=None) -> list[dict]:
     hits = []
     for position, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
         structure = hit.structure
         highlights = {h.field: [safe_highlight(f) for f in h.fragments] for h in hit.highlights}
-        url = structure.get_absolute_url()
         hits.append(
             {
                 "structure": structure,
-                "url": url,
+                "url": click_url(structure, search_log, position),
+                "profile_url": structure.get_absolute_url(),
                 "position": position,
                 "name_html": highlights.pop("name", [None])[0],
                 "summary_html": (highlights.pop("summary", None) or [None])[0],
@@ -180,7 +202,7 @@ def map_points(hits: list[dict]) -> list[dict]:
     return [
         {
             "name": h["structure"].name,
-            "url": h["url"],
+            "url": h["profile_url"],
             "lat": h["structure"].latitude,
             "lon": h["structure"].longitude,
             "city": h["structure"].city,
@@ -271,8 +293,8 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         result = run_search(parsed.query)
     if parsed.query.page > result.total_pages and result.total:
         parsed.errors.append(f"La page {parsed.query.page} n’existe pas : il y a {result.total_pages} page(s) de résultats.")
-    record_search(request, parsed, result)
-    hits = build_hits(result)
+    search_log = record_search(request, parsed, result)
+    hits = build_hits(result, search_log)
     q = parsed.query
     return {
         "search": parsed,

@@ -57,8 +57,10 @@
     if (inflight) { inflight.abort(); }
     inflight = new AbortController();
     region.setAttribute("aria-busy", "true");
+    var headers = { "X-Directory-Fragment": "1" };
+    if (options.log === false) { headers["X-Directory-Log"] = "0"; }
     return fetch(url, {
-      headers: { "X-Directory-Fragment": "1" },
+      headers: headers,
       credentials: "same-origin",
       signal: inflight.signal
     }).then(function (response) {
@@ -129,7 +131,7 @@
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
     closeListbox();
-    load(window.location.href, { history: null });
+    load(window.location.href, { history: null, log: false });
   });
 
   var typingTimer = null;
@@ -139,7 +141,7 @@
       // One history entry per burst of typing, not one per keystroke.
       var mode = typingEntry ? "replace" : "push";
       typingEntry = true;
-      load(formUrl(), { history: mode });
+      load(formUrl(), { history: mode, log: false });
     }, 300);
     requestSuggestions();
   });
