@@ -94,7 +94,9 @@ def matching_rows(query: SearchQuery, terms: list[str]) -> list[_Row]:
     for term in terms:
         docs = docs.filter(search_text__contains=f" {term}")
     if query.near is not None:
-        min_lat, max_lat, min_lon, max_lon = bounding_box(query.near.latitude, query.near.longitude, query.near.radius_km)
+        min_lat, max_lat, min_lon, max_lon = bounding_box(
+            query.near.latitude, query.near.longitude, query.near.radius_km
+        )
         docs = docs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
     docs = docs.annotate(score=score_expression(terms) if terms else Value(0, output_field=IntegerField()))
     columns = (
@@ -205,7 +207,9 @@ def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
         return sorted(rows, key=lambda r: (r.name_sort, r.pk))
     if sort == "newest":
         # Members without a join date go last, then by name.
-        return sorted(rows, key=lambda r: (r.joined is None, -(r.joined.toordinal() if r.joined else 0), r.name_sort, r.pk))
+        return sorted(
+            rows, key=lambda r: (r.joined is None, -(r.joined.toordinal() if r.joined else 0), r.name_sort, r.pk)
+        )
     if sort == "distance":
         return sorted(rows, key=lambda r: (r.distance_km, r.name_sort, r.pk))
     return sorted(rows, key=lambda r: (-r.score, r.name_sort, r.pk))

@@ -17,7 +17,9 @@ from . import sync
 def structures_with_skills(skill_filter: Q) -> list[int]:
     """Structures holding these skills, directly or through one of their people."""
     direct = Structure.objects.filter(**{"skills__in": Skill.objects.filter(skill_filter)}).values_list("pk", flat=True)
-    via_people = Person.objects.filter(skills__in=Skill.objects.filter(skill_filter)).values_list("structure_id", flat=True)
+    via_people = Person.objects.filter(skills__in=Skill.objects.filter(skill_filter)).values_list(
+        "structure_id", flat=True
+    )
     return sorted(set(direct) | set(via_people))
 
 

@@ -49,14 +49,18 @@ class EngineBackend:
             import opensearchpy
             from opensearchpy import helpers
 
-            client = opensearchpy.OpenSearch(hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False)
+            client = opensearchpy.OpenSearch(
+                hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
+            )
             errors = (opensearchpy.exceptions.ConnectionError, opensearchpy.exceptions.TransportError)
             return client, helpers, errors
         import elastic_transport
         import elasticsearch
         from elasticsearch import helpers
 
-        client = elasticsearch.Elasticsearch(self.url, request_timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False)
+        client = elasticsearch.Elasticsearch(
+            self.url, request_timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
+        )
         errors = (elastic_transport.TransportError, elasticsearch.ApiError)
         return client, helpers, errors
 
@@ -71,7 +75,10 @@ class EngineBackend:
             try:
                 return self.client.perform_request(method, path, params=params, body=body, headers=headers).body
             except self.errors as exc:
-                if getattr(exc, "status_code", None) in ignore or getattr(getattr(exc, "meta", None), "status", None) in ignore:
+                if (
+                    getattr(exc, "status_code", None) in ignore
+                    or getattr(getattr(exc, "meta", None), "status", None) in ignore
+                ):
                     return {}
                 raise
         except self.errors as exc:
@@ -96,7 +103,9 @@ class EngineBackend:
                 continue
             distance = None
             if query.near is not None and structure.has_location:
-                distance = round(haversine_km(query.near.latitude, query.near.longitude, structure.latitude, structure.longitude), 3)
+                distance = round(
+                    haversine_km(query.near.latitude, query.near.longitude, structure.latitude, structure.longitude), 3
+                )
             highlights = [
                 Highlight(field=HIGHLIGHT_FIELDS[field], fragments=fragments)
                 for field, fragments in (raw.get("highlight") or {}).items()
@@ -104,7 +113,9 @@ class EngineBackend:
             ]
             order = list(HIGHLIGHT_FIELDS.values())
             highlights.sort(key=lambda h: order.index(h.field))
-            hits.append(SearchHit(structure=structure, score=raw.get("_score"), distance_km=distance, highlights=highlights))
+            hits.append(
+                SearchHit(structure=structure, score=raw.get("_score"), distance_km=distance, highlights=highlights)
+            )
         counts = {
             name: {b["key"]: b["doc_count"] for b in response["aggregations"][name]["values"]["buckets"]}
             for name in FACET_NAMES
@@ -169,7 +180,9 @@ class EngineBackend:
             ):  # fmt: skip
                 op, result = next(iter(item.items()))
                 if not ok and result.get("status") != 404:
-                    raise EngineUnavailable(f"indexation refusée pour le document {result.get('_id')} : {result.get('error')}")
+                    raise EngineUnavailable(
+                        f"indexation refusée pour le document {result.get('_id')} : {result.get('error')}"
+                    )
                 done += 1
                 if progress is not None:
                     progress.update(1)
@@ -209,11 +222,17 @@ class EngineBackend:
                 self.request(
                     "PUT",
                     f"/{index}/_settings",
-                    body={"analysis": {"filter": {"directory_synonyms": {"type": "synonym_graph", "synonyms": rules, "lenient": True}}}},
+                    body={
+                        "analysis": {
+                            "filter": {
+                                "directory_synonyms": {"type": "synonym_graph", "synonyms": rules, "lenient": True}
+                            }
+                        }
+                    },
                 )
             finally:
                 self.request("POST", f"/{index}/_open")
-                self.request("GET", "/_cluster/health", params={"index": index, "wait_for_status": "yellow", "timeout": "30s"})
+                self.request("GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow"})
 
     def rebuild(self, progress: bool = True, stdout=None) -> dict:
         """New versioned index, bulk-loaded, then the alias swapped atomically and old indices dropped."""
@@ -266,7 +285,12 @@ class EngineBackend:
             published = {s["id"] for s in sources}
             self.apply(sources, [i for i in changed if i not in published])
         seconds = time.monotonic() - started
-        return {"index": index, "documents": count, "seconds": seconds, "docs_per_second": count / seconds if seconds else math.inf}
+        return {
+            "index": index,
+            "documents": count,
+            "seconds": seconds,
+            "docs_per_second": count / seconds if seconds else math.inf,
+        }
 
     def drop_all(self) -> None:
         """Delete the alias and every versioned index under it (tests, teardown)."""

@@ -65,7 +65,11 @@ def analysis(synonyms: list[str]) -> dict:
             "french_stop": {"type": "stop", "stopwords": "_french_"},
             "french_stemmer": {"type": "stemmer", "language": "light_french"},
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
-            "directory_synonyms": {"type": "synonym_graph", "synonyms": synonyms or ["lagrappe, la grappe"], "lenient": True},
+            "directory_synonyms": {
+                "type": "synonym_graph",
+                "synonyms": synonyms or ["lagrappe, la grappe"],
+                "lenient": True,
+            },
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
         },
         "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
@@ -111,7 +115,9 @@ def mappings() -> dict:
             "category": {"type": "keyword"},
             "memberships": {"type": "keyword"},
             "skills": {"type": "keyword"},
-            "skill_names": _french(**to_prefix_and_spell, fields={"exact": {"type": "text", "analyzer": "folded_words"}}),
+            "skill_names": _french(
+                **to_prefix_and_spell, fields={"exact": {"type": "text", "analyzer": "folded_words"}}
+            ),
             "skill_domains": _french(**to_prefix_and_spell),
             "skill_synonyms": _french(**to_prefix_and_spell),
             "sectors": {"type": "keyword"},

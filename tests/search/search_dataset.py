@@ -71,9 +71,13 @@ def build_directory() -> dict:
     skills = {
         s.slug: s
         for s in [
-            Skill.objects.create(name="Photovoltaïque", slug="photovoltaique", domain=energy, synonyms="panneaux solaires"),
+            Skill.objects.create(
+                name="Photovoltaïque", slug="photovoltaique", domain=energy, synonyms="panneaux solaires"
+            ),
             Skill.objects.create(name="Menuiserie", slug="menuiserie", domain=trades, synonyms="menuisier\nébéniste"),
-            Skill.objects.create(name="Comptabilité", slug="comptabilite", domain=management, synonyms="expert-comptable"),
+            Skill.objects.create(
+                name="Comptabilité", slug="comptabilite", domain=management, synonyms="expert-comptable"
+            ),
             Skill.objects.create(name="RSE", slug="rse", domain=management, synonyms="responsabilité sociétale"),
             Skill.objects.create(name="Compostage", slug="compostage", domain=circular),
             Skill.objects.create(name="Cryptozoologie", slug="cryptozoologie", synonyms="yéti"),
@@ -100,7 +104,9 @@ def build_directory() -> dict:
         structure.save()
         structures[slug] = structure
     compost = structures["terres-de-compost"]
-    public = Person(structure=compost, first_name="Camille", last_name="Terreau", role="Maître composteuse", public=True)
+    public = Person(
+        structure=compost, first_name="Camille", last_name="Terreau", role="Maître composteuse", public=True
+    )
     public.save()
     public.skills.set([skills["compostage"]])
     public.save()

@@ -117,7 +117,13 @@ def test_facets_count_everything_without_filters(search):
 
     assert _counts(result, "categories") == {"collectif": 2, "individuel": 2, "territoire": 2}
     assert _counts(result, "memberships") == {"cluster": 2, "reseau": 2, "partenaire": 2, "locataire": 1}
-    assert _counts(result, "skills") == {"photovoltaique": 2, "menuiserie": 2, "comptabilite": 1, "rse": 1, "compostage": 1}
+    assert _counts(result, "skills") == {
+        "photovoltaique": 2,
+        "menuiserie": 2,
+        "comptabilite": 1,
+        "rse": 1,
+        "compostage": 1,
+    }
     assert _counts(result, "sectors") == {"energie": 2, "batiment": 2, "alimentation": 1}
     assert _counts(result, "cities") == {"Lille": 2, "Lens": 1, "Roubaix": 1, "Villeneuve-d'Ascq": 1, "Arras": 1}
     assert [f.label for f in result.facets["skills"]][:2] == ["Menuiserie", "Photovoltaïque"]
@@ -204,7 +210,10 @@ def test_synonym_match_highlights_the_skill(search):
 
 
 def test_suggest_returns_skills_and_structures_for_a_prefix(backend):
-    assert [(s.kind, s.slug) for s in suggest("menui")] == [("skill", "menuiserie"), ("structure", "menuiserie-lilloise")]
+    assert [(s.kind, s.slug) for s in suggest("menui")] == [
+        ("skill", "menuiserie"),
+        ("structure", "menuiserie-lilloise"),
+    ]
     assert [(s.kind, s.slug) for s in suggest("solei")] == [("structure", "soleil-du-nord")]
     # « sol » starts a synonym of Photovoltaïque (« panneaux solaires ») and two structure names.
     assert [(s.kind, s.slug) for s in suggest("sol")] == [

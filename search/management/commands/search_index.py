@@ -20,7 +20,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild", "status", "check", "drain"])
         parser.add_argument("--no-progress", action="store_true", help="Sans barre de progression (CI, journaux).")
-        parser.add_argument("--force", action="store_true", help="drain : ignorer le délai d’attente entre deux essais.")
+        parser.add_argument(
+            "--force", action="store_true", help="drain : ignorer le délai d’attente entre deux essais."
+        )
 
     def handle(self, action, no_progress=False, force=False, **options):
         try:
@@ -101,7 +103,9 @@ class Command(BaseCommand):
     def do_drain(self, force: bool, **_):
         before = IndexOutbox.objects.count()
         report = drain(force=force)
-        self.stdout.write(f"File d’attente : {before} ligne(s) avant, {report.processed} traitée(s), {report.remaining} restante(s).")
+        self.stdout.write(
+            f"File d’attente : {before} ligne(s) avant, {report.processed} traitée(s), {report.remaining} restante(s)."
+        )
         if report.failed:
             raise CommandError(f"Le moteur a refusé ou n’a pas répondu : {report.error}")
 
@@ -117,6 +121,7 @@ def find_drift() -> list[str]:
         lines.append(f"base : document #{pk} d’une structure non publiée ou supprimée")
     backend = get_backend()
     if backend is not None:
+        backend.refresh()  # compare with what searches see, including the last second of writes
         indexed = backend.indexed_ids()
         for pk in sorted(set(expected) - set(indexed)):
             lines.append(f"moteur : structure publiée #{pk} ({expected[pk]}) absente de l’index")

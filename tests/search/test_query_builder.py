@@ -1,0 +1,137 @@
+"""The engine's request bodies, checked as dicts (no server needed)."""
+
+from search.engine.definition import analysis, index_body, synonym_rules
+from search.engine.query import search_body, suggest_body, text_query
+from search.types import GeoPoint, SearchQuery
+
+
+def test_empty_or_syntax_only_text_matches_all():
+    assert text_query("") is None
+    assert text_query("(( * : ))") is None
+    assert search_body(SearchQuery(text="*"))["query"]["bool"]["must"] == [{"match_all": {}}]
+
+
+def test_text_is_never_query_syntax():
+    body = search_body(SearchQuery(text="(RSE a:b*"))
+    serialized = repr(body)
+
+    assert "query_string" not in serialized
+    assert "simple_query_string" not in serialized
+    cross = body["query"]["bool"]["must"][0]["bool"]["must"][0]["bool"]["should"][0]["multi_match"]
+    assert cross["query"] == "rse b"
+    assert cross["type"] == "cross_fields"
+
+
+def test_every_word_counts_with_fuzzy_and_prefix_alternatives():
+    must = text_query("menuisier roubaix")["bool"]["must"][0]["bool"]["should"]
+    per_word = must[1]["bool"]["must"]
+
+    assert must[0]["multi_match"]["minimum_should_match"] == "3<-25%"
+    assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word] == ["menuisier", "roubaix"]
+    fuzzy = per_word[0]["bool"]["should"][0]["multi_match"]
+    assert (fuzzy["fuzziness"], fuzzy["prefix_length"], fuzzy["analyzer"]) == ("AUTO:5,9", 2, "french_index")
+    assert per_word[0]["bool"]["should"][1] == {"match": {"all_prefix": {"query": "menuisier"}}}
+    assert must[1]["bool"]["boost"] < must[0]["multi_match"]["boost"]
+
+
+def test_boosts_put_name_and_skills_above_description():
+    cross = text_query("bois")["bool"]["must"][0]["bool"]["should"][0]["multi_match"]
+    exact = text_query("bois")["bool"]["should"][0]["multi_match"]
+
+    assert cross["fields"][:2] == ["name^4", "skill_names^4"]
+    assert cross["fields"][-1] == "description^1"
+    assert exact["fields"] == ["name.exact^6", "skill_names.exact^4"]
+
+
+def test_filters_go_to_post_filter_and_each_facet_ignores_its_own():
+    body = search_body(SearchQuery(categories=["collectif"], skills=["rse"], city="Villeneuve-d'Ascq"))
+
+    assert body["post_filter"] == {
+        "bool": {
+            "filter": [
+                {"terms": {"category": ["collectif"]}},
+                {"terms": {"skills": ["rse"]}},
+                {"term": {"city.folded": "villeneuve-d'ascq"}},
+            ]
+        }
+    }
+    assert body["aggs"]["categories"]["filter"] == {
+        "bool": {"filter": [{"terms": {"skills": ["rse"]}}, {"term": {"city.folded": "villeneuve-d'ascq"}}]}
+    }
+    assert body["aggs"]["memberships"]["filter"]["bool"]["filter"] == body["post_filter"]["bool"]["filter"]
+    assert body["aggs"]["cities"]["aggs"]["values"]["terms"] == {"field": "city.keyword", "size": 50}
+
+
+def test_no_filter_means_no_post_filter_and_match_all_facets():
+    body = search_body(SearchQuery())
+
+    assert "post_filter" not in body
+    assert {name: agg["filter"] for name, agg in body["aggs"].items()} == {
+        name: {"match_all": {}} for name in ["categories", "memberships", "skills", "sectors", "cities"]
+    }
+    assert "highlight" not in body and "suggest" not in body
+
+
+def test_geo_filter_and_distance_sort():
+    body = search_body(SearchQuery(near=GeoPoint(50.63, 3.06, 12.5), sort="distance"))
+
+    assert body["query"]["bool"]["filter"] == [
+        {"geo_distance": {"distance": "12.5km", "distance_type": "arc", "location": {"lat": 50.63, "lon": 3.06}}}
+    ]
+    assert body["sort"][0] == {
+        "_geo_distance": {"location": {"lat": 50.63, "lon": 3.06}, "order": "asc", "unit": "km", "distance_type": "arc"}
+    }
+
+
+def test_sorts_and_pagination():
+    assert search_body(SearchQuery(sort="newest"))["sort"][0] == {"joined": {"order": "desc", "missing": "_last"}}
+    assert search_body(SearchQuery(sort="name"))["sort"] == [
+        {"name.sort": {"order": "asc"}},
+        {"slug": {"order": "asc"}},
+    ]
+    assert search_body(SearchQuery(text="x"))["sort"][0] == "_score"
+    body = search_body(SearchQuery(page=3, per_page=20))
+    assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, True)
+
+
+def test_highlight_and_did_you_mean_in_the_same_request():
+    body = search_body(SearchQuery(text="comptabilté"))
+
+    assert body["highlight"]["pre_tags"] == ["<mark>"]
+    assert body["highlight"]["encoder"] == "html"
+    assert set(body["highlight"]["fields"]) == {"name", "summary", "description", "city", "skill_names", "sector_names"}
+    assert body["suggest"]["text"] == "comptabilte"
+    assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spell"
+
+
+def test_suggest_body_uses_edge_ngrams_of_the_name():
+    assert suggest_body("Menui", 5) == {
+        "query": {"match": {"name.autocomplete": {"query": "menui", "operator": "and"}}},
+        "sort": [{"name.sort": {"order": "asc"}}, {"slug": {"order": "asc"}}],
+        "size": 5,
+        "_source": ["name", "slug"],
+    }
+
+
+class _Skill:
+    def __init__(self, name, synonyms):
+        self.name, self.synonym_list = name, synonyms
+
+
+def test_synonym_rules_from_skills_strip_rule_syntax():
+    rules = synonym_rules([_Skill("Photovoltaïque", ["panneaux solaires", "PV, solaire"]), _Skill("Seul", [])])
+
+    assert rules == ["Photovoltaïque, panneaux solaires, PV solaire"]
+
+
+def test_french_analysis_chain():
+    chain = analysis(["a, b"])
+
+    assert chain["analyzer"]["french_search"]["filter"] == [
+        "french_elision", "lowercase", "asciifolding", "directory_synonyms", "french_stop", "french_stemmer",
+    ]  # fmt: skip
+    assert "directory_synonyms" not in chain["analyzer"]["french_index"]["filter"]
+    assert chain["filter"]["french_stemmer"] == {"type": "stemmer", "language": "light_french"}
+    body = index_body([])
+    assert body["mappings"]["properties"]["location"] == {"type": "geo_point"}
+    assert body["settings"]["analysis"]["filter"]["directory_synonyms"]["synonyms"] == ["lagrappe, la grappe"]

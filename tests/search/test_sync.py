@@ -1,0 +1,201 @@
+"""Keeping search in sync: after-commit indexing, the outbox, the engine being down, drift.
+
+Each test undoes its changes through the same signals (so the engine index,
+which a database rollback cannot undo, is left as it was found).
+"""
+
+import time
+
+import pytest
+from django.core.cache import cache
+from django.core.management import call_command
+from search_dataset import slugs
+
+from directory.models import Person, Skill, Structure
+from search.engine import get_backend
+from search.management.commands.search_index import find_drift
+from search.models import IndexOutbox
+from search.service import search_structures
+from search.sync import ENGINE_DOWN_KEY, drain
+from search.types import SearchQuery
+
+pytestmark = pytest.mark.django_db
+
+DEAD_ENGINE = "http://127.0.0.1:9"  # discard port: nothing listens, connections are refused at once
+
+
+def refresh_engine():
+    backend = get_backend()
+    if backend is not None:
+        backend.refresh()
+
+
+def find(text: str, **filters) -> list[str]:
+    refresh_engine()
+    return sorted(slugs(search_structures(SearchQuery(text=text, **filters))))
+
+
+def test_publish_edit_unpublish_delete_reach_search(backend, directory, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        structure = Structure(slug="velo-atelier", name="Vélo Atelier", category="collectif", city="Lille", live=True)
+        structure.skills = [directory["skills"]["rse"]]
+        structure.save()
+    assert find("velo") == ["velo-atelier"]
+    assert find("rse") == ["compta-solidaire", "velo-atelier"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.name = "Cyclo Atelier"
+        structure.save()
+    assert find("velo") == []
+    assert find("cyclo") == ["velo-atelier"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.live = False
+        structure.save()
+    assert find("cyclo") == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.live = True
+        structure.save()
+    assert find("cyclo") == ["velo-atelier"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.delete()
+    assert find("cyclo") == []
+    assert IndexOutbox.objects.count() == 0
+
+
+def test_person_consent_controls_what_their_skills_find(backend, directory, django_capture_on_commit_callbacks):
+    secret = Person.objects.get(first_name="Zébulon")
+    with django_capture_on_commit_callbacks(execute=True):
+        secret.public = True
+        secret.save()
+    assert find("cryptozoologie") == ["terres-de-compost"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        secret.public = False
+        secret.save()
+    assert find("cryptozoologie") == []
+    assert find("", skills=["cryptozoologie"]) == []
+
+
+def test_adding_a_synonym_fixes_a_zero_result_search(backend, directory, django_capture_on_commit_callbacks):
+    assert find("ombrières") == []
+
+    skill = Skill.objects.get(slug="photovoltaique")
+    original = skill.synonyms
+    with django_capture_on_commit_callbacks(execute=True):
+        skill.synonyms = original + "\nombrières"
+        skill.save()
+    try:
+        assert find("ombrières") == ["photon-coop", "soleil-du-nord"]
+        assert find("ombriere") == ["photon-coop", "soleil-du-nord"]
+    finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            skill.synonyms = original
+            skill.save()
+    assert find("ombrières") == []
+
+
+def test_drift_is_zero_after_a_burst_of_edits(backend, directory, django_capture_on_commit_callbacks):
+    skills = directory["skills"]
+    created = []
+    with django_capture_on_commit_callbacks(execute=True):
+        for i in range(12):
+            s = Structure(slug=f"rafale-{i}", name=f"Rafale {i}", category="individuel", city="Lille", live=i % 3 != 0)
+            s.skills = [skills["menuiserie"]] if i % 2 else []
+            s.save()
+            created.append(s)
+    with django_capture_on_commit_callbacks(execute=True):
+        for s in created[:6]:
+            s.name = f"{s.name} renommée"
+            s.live = not s.live
+            s.save()
+        created[6].delete()
+        created[7].skills = [skills["rse"]]
+        created[7].save()
+        Person.objects.create(structure=created[8], first_name="Léa", last_name="Rafale", public=True)
+    try:
+        assert IndexOutbox.objects.count() == 0
+        assert find_drift() == []
+        published = sorted(s.slug for s in Structure.objects.filter(slug__startswith="rafale-", live=True))
+        assert find("rafale") == published
+    finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            Structure.objects.filter(slug__startswith="rafale-").delete()
+    assert find("rafale") == []
+
+
+@pytest.mark.engine
+def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
+    directory, settings, django_capture_on_commit_callbacks
+):
+    live_url = settings.ELASTICSEARCH_URL
+    backend = get_backend()
+    backend.refresh()
+    structure = Structure.objects.get(slug="photon-coop")
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    cache.delete(ENGINE_DOWN_KEY)
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            structure.summary = "Centrales citoyennes et ombrières héliotropes"
+            structure.save()
+        assert time.monotonic() - started < 2  # a save waits on nothing
+
+        queued = list(IndexOutbox.objects.all())
+        assert [(row.structure_id, row.attempts) for row in queued] == [(structure.pk, 1)]
+        assert "ConnectionError" in queued[0].last_error
+
+        # Searches answer from the database meanwhile, which already has the edit.
+        result = search_structures(SearchQuery(text="heliotropes"))
+        assert (result.engine, result.degraded, slugs(result)) == ("database", True, ["photon-coop"])
+    finally:
+        settings.ELASTICSEARCH_URL = live_url
+
+    # The engine is back: it does not know yet; the drain catches up.
+    backend.refresh()
+    assert slugs(backend.search(SearchQuery(text="heliotropes"))) == []
+    call_command("search_index", "drain", "--force", stdout=open("/dev/null", "w"))
+    assert IndexOutbox.objects.count() == 0
+    backend.refresh()
+    assert slugs(search_structures(SearchQuery(text="heliotropes"))) == ["photon-coop"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.summary = "Centrales citoyennes"
+        structure.save()
+    assert find("heliotropes") == []
+
+
+@pytest.mark.engine
+def test_automatic_drain_on_a_later_save(directory, settings, django_capture_on_commit_callbacks):
+    live_url = settings.ELASTICSEARCH_URL
+    structure = Structure.objects.get(slug="menuiserie-lilloise")
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    cache.delete(ENGINE_DOWN_KEY)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            structure.summary = "Agencement et marqueterie"
+            structure.save()
+    finally:
+        settings.ELASTICSEARCH_URL = live_url
+    assert IndexOutbox.objects.count() == 1
+    IndexOutbox.objects.update(next_attempt_at=IndexOutbox.objects.get().created_at)  # back-off elapsed
+    cache.clear()  # the engine-down flag and the drain throttle expired
+
+    other = Structure.objects.get(slug="soleil-du-nord")
+    with django_capture_on_commit_callbacks(execute=True):
+        other.save()  # any later save drains what is due
+    assert IndexOutbox.objects.count() == 0
+    assert find("marqueterie") == ["menuiserie-lilloise"]
+
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.summary = "Agencement intérieur"
+        structure.save()
+    assert find("marqueterie") == []
+
+
+def test_drain_command_reports_an_empty_outbox(backend, directory, capsys):
+    report = drain(force=True)
+
+    assert (report.processed, report.failed, report.remaining) == (0, 0, 0)
