@@ -2,7 +2,6 @@
 
 from urllib.parse import urlencode
 
-from django.utils.functional import cached_property
 from grapple.helpers import register_streamfield_block
 from grapple.models import GraphQLInt, GraphQLString
 from wagtail import blocks

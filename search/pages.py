@@ -41,8 +41,12 @@ class DirectorySearchPage(Page):
     prefilter_memberships = ParentalManyToManyField(
         "directory.Membership", verbose_name="appartenances", blank=True, related_name="+"
     )
-    prefilter_skills = ParentalManyToManyField("directory.Skill", verbose_name="compétences", blank=True, related_name="+")
-    prefilter_sectors = ParentalManyToManyField("directory.Sector", verbose_name="secteurs", blank=True, related_name="+")
+    prefilter_skills = ParentalManyToManyField(
+        "directory.Skill", verbose_name="compétences", blank=True, related_name="+"
+    )
+    prefilter_sectors = ParentalManyToManyField(
+        "directory.Sector", verbose_name="secteurs", blank=True, related_name="+"
+    )
     prefilter_city = models.CharField("ville", max_length=120, blank=True)
 
     base_form_class = DirectorySearchPageForm
@@ -85,13 +89,17 @@ class DirectorySearchPage(Page):
         from search.web.views import directory_context
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(directory_context(request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters))
+        context.update(
+            directory_context(request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters)
+        )
         return context
 
     def get_template(self, request, *args, **kwargs):
         from search.web.views import is_fragment_request
 
-        return self.fragment_template if is_fragment_request(request) else super().get_template(request, *args, **kwargs)
+        return (
+            self.fragment_template if is_fragment_request(request) else super().get_template(request, *args, **kwargs)
+        )
 
     def serve(self, request, *args, **kwargs):
         from search.web.views import finish

@@ -22,7 +22,11 @@ class EmbedSnippetForm(forms.Form):
 
 def embed_url(request, categories=(), memberships=()) -> str:
     params = [("categories", c) for c in categories] + [("memberships", m) for m in memberships]
-    base = settings.WAGTAILADMIN_BASE_URL.rstrip("/") if settings.WAGTAILADMIN_BASE_URL else request.build_absolute_uri("/")[:-1]
+    base = (
+        settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        if settings.WAGTAILADMIN_BASE_URL
+        else request.build_absolute_uri("/")[:-1]
+    )
     return base + reverse("directory_embed") + (("?" + urlencode(params)) if params else "")
 
 

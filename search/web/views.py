@@ -110,9 +110,7 @@ def click_url(structure, search_log, position: int) -> str:
 
 
 def _facet_entries(name: str, values: list[FacetValue], selected: list[str], base_qs) -> list[dict]:
-    entries = [
-        {"value": v.value, "label": v.label, "count": v.count, "selected": v.value in selected} for v in values
-    ]
+    entries = [{"value": v.value, "label": v.label, "count": v.count, "selected": v.value in selected} for v in values]
     known = {v.value for v in values}
     for value in selected:  # a chosen value the engine no longer counts must stay uncheckable
         if value not in known:
@@ -222,7 +220,9 @@ def pagination(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilter
     for number in numbers:
         if number - previous > 1:
             items.append({"gap": True})
-        items.append({"number": number, "url": query_string(parsed, prefilters, page=number), "current": number == current})
+        items.append(
+            {"number": number, "url": query_string(parsed, prefilters, page=number), "current": number == current}
+        )
         previous = number
     return {
         "items": items,
@@ -238,7 +238,10 @@ def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Pref
     q = parsed.query
     if result.suggestion and result.suggestion != q.text:
         hints.append(
-            {"label": f"Rechercher « {result.suggestion} »", "url": query_string(parsed, prefilters, q=result.suggestion, page=1)}
+            {
+                "label": f"Rechercher « {result.suggestion} »",
+                "url": query_string(parsed, prefilters, q=result.suggestion, page=1),
+            }
         )
     labels = {"categories": CATEGORY_LABELS, "memberships": MEMBERSHIP_LABELS}
     for name in ("categories", "memberships", "skills", "sectors"):
@@ -247,18 +250,35 @@ def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Pref
         for value in getattr(q, name):
             rest = [v for v in getattr(q, name) if v != value]
             label = labels.get(name, {}).get(value, value)
-            hints.append({"label": f"Retirer le filtre « {label} »", "url": query_string(parsed, prefilters, page=1, **{name: rest})})
+            hints.append(
+                {
+                    "label": f"Retirer le filtre « {label} »",
+                    "url": query_string(parsed, prefilters, page=1, **{name: rest}),
+                }
+            )
     if q.city and "cities" not in prefilters.locked:
-        hints.append({"label": f"Retirer la ville « {q.city} »", "url": query_string(parsed, prefilters, city="", page=1)})
+        hints.append(
+            {"label": f"Retirer la ville « {q.city} »", "url": query_string(parsed, prefilters, city="", page=1)}
+        )
     if q.near:
         wider = next((r for r in RADIUS_CHOICES_KM if r > parsed.radius_km), None)
         if wider:
-            hints.append({"label": f"Élargir le rayon à {wider} km", "url": query_string(parsed, prefilters, radius=str(wider), page=1)})
+            hints.append(
+                {
+                    "label": f"Élargir le rayon à {wider} km",
+                    "url": query_string(parsed, prefilters, radius=str(wider), page=1),
+                }
+            )
         hints.append(
-            {"label": "Retirer la recherche par distance", "url": query_string(parsed, prefilters, around="", lat="", lon="", radius="", sort="", page=1)}
+            {
+                "label": "Retirer la recherche par distance",
+                "url": query_string(parsed, prefilters, around="", lat="", lon="", radius="", sort="", page=1),
+            }
         )
     if q.text:
-        hints.append({"label": f"Retirer le texte « {q.text} »", "url": query_string(parsed, prefilters, q="", sort="", page=1)})
+        hints.append(
+            {"label": f"Retirer le texte « {q.text} »", "url": query_string(parsed, prefilters, q="", sort="", page=1)}
+        )
     return hints
 
 
@@ -289,10 +309,14 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         # parse_search_params already dropped what it knows is wrong; this is the
         # service's own check: show its French message and search without extras.
         parsed.errors.append(exc.message)
-        parsed.query = SearchQuery(**{n: getattr(parsed.query, n) for n in ("categories", "memberships", "skills", "sectors")})
+        parsed.query = SearchQuery(
+            **{n: getattr(parsed.query, n) for n in ("categories", "memberships", "skills", "sectors")}
+        )
         result = run_search(parsed.query)
     if parsed.query.page > result.total_pages and result.total:
-        parsed.errors.append(f"La page {parsed.query.page} n’existe pas : il y a {result.total_pages} page(s) de résultats.")
+        parsed.errors.append(
+            f"La page {parsed.query.page} n’existe pas : il y a {result.total_pages} page(s) de résultats."
+        )
     search_log = record_search(request, parsed, result)
     hits = build_hits(result, search_log)
     q = parsed.query
@@ -321,6 +345,18 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         "map_tiles_attribution": settings.MAP_TILES_ATTRIBUTION,
         "suggest_url": reverse("directory_suggest"),
         "max_query_length": MAX_QUERY_LENGTH,
+        "active_filter_count": sum(
+            len(values)
+            for name, values in (
+                ("categories", q.categories),
+                ("memberships", q.memberships),
+                ("skills", q.skills),
+                ("sectors", q.sectors),
+            )
+            if name not in prefilters.locked
+        )
+        + (1 if q.city and "cities" not in prefilters.locked else 0)
+        + (1 if q.near else 0),
         "has_filters": bool(q.text or q.categories or q.memberships or q.skills or q.sectors or q.city or q.near),
         "reset_url": base_url,
     }

@@ -17,6 +17,4 @@ def register_embed_snippet_url():
 
 @hooks.register("register_settings_menu_item")
 def register_embed_snippet_menu_item():
-    return MenuItem(
-        "Intégrer l’annuaire", reverse("directory_embed_snippet"), icon_name="code", order=900
-    )
+    return MenuItem("Intégrer l’annuaire", reverse("directory_embed_snippet"), icon_name="code", order=900)

@@ -374,7 +374,16 @@
 
   /* ------------------------------------------------------------------ setup */
 
+  // Filters fold away on phones (results first); the choice survives live refreshes.
+  var narrow = window.matchMedia ? window.matchMedia("(max-width: 48em)") : { matches: false };
+  var filtersOpen = !narrow.matches;
+
   function enhanceRegion() {
+    var filters = region.querySelector("[data-dir-filters]");
+    if (filters) {
+      filters.open = filtersOpen;
+      filters.addEventListener("toggle", function () { filtersOpen = filters.open; });
+    }
     var geo = region.querySelector("[data-dir-geolocate]");
     if (geo && navigator.geolocation) { geo.hidden = false; }
     initMap();

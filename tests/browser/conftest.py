@@ -82,7 +82,11 @@ def build_dataset():
     created["skills"] = list(skills.values())
     sectors = {
         slug: Sector.objects.create(name=name, slug=slug)
-        for name, slug in [("Bâtiment", "t-batiment"), ("Alimentation", "t-alimentation"), ("Services numériques", "t-numerique")]
+        for name, slug in [
+            ("Bâtiment", "t-batiment"),
+            ("Alimentation", "t-alimentation"),
+            ("Services numériques", "t-numerique"),
+        ]
     }
     created["sectors"] = list(sectors.values())
     memberships = {m.pk: m for m in Membership.objects.all()}
@@ -106,25 +110,96 @@ def build_dataset():
         created["structures"].append(s)
         return s
 
-    structure("Soleil du Nord", "soleil-du-nord", "collectif", "Lille", LILLE, ["photovoltaique"], ["t-batiment"],
-              ["cluster", "locataire"], "Coopérative d’installation de panneaux photovoltaïques sur les toits lillois.")
-    structure("Compost’Roubaix", "compost-roubaix", "territoire", "Roubaix", ROUBAIX, ["compostage"], ["t-alimentation"],
-              ["partenaire"], "Compostage de quartier et collecte des biodéchets des restaurants.")
-    structure("Isolaine", "isolaine", "individuel", "Villeneuve-d’Ascq", VILLENEUVE, ["renovation-energetique"],
-              ["t-batiment"], ["cluster"], "Isolation en laine de mouton et conseil en rénovation énergétique.")
-    structure("Recyclerie des Flandres", "recyclerie-des-flandres", "collectif", "Lille", LILLE, ["reemploi"],
-              ["t-alimentation"], ["locataire"], "Réemploi d’objets et ateliers de réparation.")
-    structure("Accessiweb Lille", "accessiweb-lille", "individuel", "Lille", LILLE,
-              ["accessibilite-numerique", "developpement-web"], ["t-numerique"], ["locataire", "cluster"],
-              "Audits RGAA et développement de sites accessibles.")
-    structure("Artois Énergies", "artois-energies", "territoire", "Arras", ARRAS, ["photovoltaique", "renovation-energetique"],
-              ["t-batiment"], ["reseau"], "Accompagnement des communes vers la sobriété énergétique.")
+    structure(
+        "Soleil du Nord",
+        "soleil-du-nord",
+        "collectif",
+        "Lille",
+        LILLE,
+        ["photovoltaique"],
+        ["t-batiment"],
+        ["cluster", "locataire"],
+        "Coopérative d’installation de panneaux photovoltaïques sur les toits lillois.",
+    )
+    structure(
+        "Compost’Roubaix",
+        "compost-roubaix",
+        "territoire",
+        "Roubaix",
+        ROUBAIX,
+        ["compostage"],
+        ["t-alimentation"],
+        ["partenaire"],
+        "Compostage de quartier et collecte des biodéchets des restaurants.",
+    )
+    structure(
+        "Isolaine",
+        "isolaine",
+        "individuel",
+        "Villeneuve-d’Ascq",
+        VILLENEUVE,
+        ["renovation-energetique"],
+        ["t-batiment"],
+        ["cluster"],
+        "Isolation en laine de mouton et conseil en rénovation énergétique.",
+    )
+    structure(
+        "Recyclerie des Flandres",
+        "recyclerie-des-flandres",
+        "collectif",
+        "Lille",
+        LILLE,
+        ["reemploi"],
+        ["t-alimentation"],
+        ["locataire"],
+        "Réemploi d’objets et ateliers de réparation.",
+    )
+    structure(
+        "Accessiweb Lille",
+        "accessiweb-lille",
+        "individuel",
+        "Lille",
+        LILLE,
+        ["accessibilite-numerique", "developpement-web"],
+        ["t-numerique"],
+        ["locataire", "cluster"],
+        "Audits RGAA et développement de sites accessibles.",
+    )
+    structure(
+        "Artois Énergies",
+        "artois-energies",
+        "territoire",
+        "Arras",
+        ARRAS,
+        ["photovoltaique", "renovation-energetique"],
+        ["t-batiment"],
+        ["reseau"],
+        "Accompagnement des communes vers la sobriété énergétique.",
+    )
     for index in range(1, 19):
-        structure(f"Atelier coopératif {index:02d}", f"atelier-cooperatif-{index:02d}", "collectif",
-                  "Roubaix" if index % 2 else "Lille", ROUBAIX if index % 2 else LILLE, ["reemploi"], ["t-alimentation"],
-                  ["partenaire"], f"Atelier partagé numéro {index} : réparation, couture et menuiserie.")
-    structure("Projet Secret Brouillon", "projet-secret-brouillon", "collectif", "Lille", LILLE, ["photovoltaique"],
-              ["t-batiment"], ["locataire"], "Brouillon qui ne doit jamais apparaître.", live=False)
+        structure(
+            f"Atelier coopératif {index:02d}",
+            f"atelier-cooperatif-{index:02d}",
+            "collectif",
+            "Roubaix" if index % 2 else "Lille",
+            ROUBAIX if index % 2 else LILLE,
+            ["reemploi"],
+            ["t-alimentation"],
+            ["partenaire"],
+            f"Atelier partagé numéro {index} : réparation, couture et menuiserie.",
+        )
+    structure(
+        "Projet Secret Brouillon",
+        "projet-secret-brouillon",
+        "collectif",
+        "Lille",
+        LILLE,
+        ["photovoltaique"],
+        ["t-batiment"],
+        ["locataire"],
+        "Brouillon qui ne doit jamais apparaître.",
+        live=False,
+    )
 
     root = Page.get_first_root_node()
     site = Site.objects.get(is_default_site=True)

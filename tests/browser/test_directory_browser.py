@@ -214,6 +214,9 @@ def test_directory_screenshots(browser, site_url, artifacts_dir, name, viewport)
     expect(heading(page)).to_have_text("2 structures trouvées.")
     path = artifacts_dir / f"annuaire-{name}.png"
     page.screenshot(path=str(path))
+    scroll_width = page.evaluate("document.documentElement.scrollWidth")
+    filters_open = page.evaluate("document.querySelector('[data-dir-filters]').open")
     context.close()
     assert png_size(path) == (viewport["width"], viewport["height"])
-    # No horizontal scrolling at phone width (WCAG 1.4.10 reflow).
+    assert scroll_width == viewport["width"]  # no horizontal scrolling, even at phone width (WCAG 1.4.10)
+    assert filters_open is (name == "desktop")  # phones see results first, filters one tap away

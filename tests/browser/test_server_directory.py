@@ -33,13 +33,18 @@ def test_directory_page_lists_published_structures_alphabetically(client, db):
 
 def test_text_search_highlights_matches_and_counts_facets(client, db):
     html = client.get("/annuaire/", {"q": "panneaux solaires"}).content.decode()
-    assert [plain(t) for t in titles(html)] == ["Soleil du Nord", "Artois Énergies"] or [plain(t) for t in titles(html)] == [
+    assert [plain(t) for t in titles(html)] == ["Soleil du Nord", "Artois Énergies"] or [
+        plain(t) for t in titles(html)
+    ] == [
         "Artois Énergies",
         "Soleil du Nord",
     ]
     assert "<mark>" in html
     assert "Projet Secret Brouillon" not in html
-    assert re.search(r'id="f-categories-collectif"[^>]*>\s*<label for="f-categories-collectif">Projet collectif <span class="dir-count">\(1<', html)
+    assert re.search(
+        r'id="f-categories-collectif"[^>]*>\s*<label for="f-categories-collectif">Projet collectif <span class="dir-count">\(1<',
+        html,
+    )
 
 
 def test_facet_filter_keeps_other_values_and_checks_the_chosen_one(client, db):
@@ -77,7 +82,9 @@ def test_no_result_page_offers_ways_out(client, db):
 
 
 def test_bad_parameters_are_explained_not_fatal(client, db):
-    response = client.get("/annuaire/", {"categories": "inconnue", "page": "x", "sort": "hasard", "lat": "500", "lon": "3"})
+    response = client.get(
+        "/annuaire/", {"categories": "inconnue", "page": "x", "sort": "hasard", "lat": "500", "lon": "3"}
+    )
     html = response.content.decode()
     assert response.status_code == 200
     assert "Catégorie inconnue ignorée : « inconnue »." in html
@@ -113,7 +120,13 @@ def test_suggestions_return_published_names_and_skills_only(client, db):
     data = client.get("/annuaire/suggestions/", {"q": "pro"}).json()["suggestions"]
     assert all("Secret" not in s["label"] for s in data)
     data = client.get("/annuaire/suggestions/", {"q": "compo"}).json()["suggestions"]
-    assert {"kind": "skill", "kind_label": "Compétence", "label": "Compostage", "slug": "compostage", "url": None} in data
+    assert {
+        "kind": "skill",
+        "kind_label": "Compétence",
+        "label": "Compostage",
+        "slug": "compostage",
+        "url": None,
+    } in data
     assert client.get("/annuaire/suggestions/", {"q": "c"}).json() == {"suggestions": []}
 
 
@@ -122,7 +135,9 @@ def test_embed_is_frameable_only_by_configured_origins(client, db, settings):
     response = client.get("/embed/annuaire/", {"categories": "collectif", "memberships": "locataire"})
     html = response.content.decode()
     assert response.status_code == 200
-    assert response["Content-Security-Policy"] == "frame-ancestors 'self' https://partenaire.example https://autre.example"
+    assert (
+        response["Content-Security-Policy"] == "frame-ancestors 'self' https://partenaire.example https://autre.example"
+    )
     assert "X-Frame-Options" not in response
     assert sorted(plain(t) for t in titles(html)) == [
         "Recyclerie des Flandres (nouvelle fenêtre)",
@@ -183,7 +198,10 @@ def test_directory_block_lists_a_prefiltered_excerpt_and_links_to_the_full_searc
     block = DirectoryBlock()
     value = block.to_python({"heading_text": "Nos locataires", "memberships": ["locataire"], "limit": 2})
     html = block.render(value, context={"request": rf.get("/")})
-    assert re.findall(r'<a href="/annuaire/structures/([^/]+)/">', html) == ["accessiweb-lille", "recyclerie-des-flandres"]
+    assert re.findall(r'<a href="/annuaire/structures/([^/]+)/">', html) == [
+        "accessiweb-lille",
+        "recyclerie-des-flandres",
+    ]
     assert '<a href="/annuaire/?memberships=locataire">Voir les 3 structures dans l’annuaire</a>' in html
     assert "Secret" not in html
     assert "<h2" in html and "Nos locataires" in html
