@@ -96,7 +96,13 @@ class Structure(
     """
 
     name = models.CharField("nom", max_length=200)
-    slug = models.SlugField("identifiant", max_length=200, unique=True, help_text="Utilisé dans l’adresse du profil.")
+    slug = models.SlugField(
+        "identifiant",
+        max_length=200,
+        unique=True,
+        help_text="Utilisé dans l’adresse du profil.",
+        error_messages={"unique": "Une structure utilise déjà cet identifiant : choisissez-en un autre."},
+    )
     category = models.CharField("catégorie", max_length=20, choices=CATEGORY_CHOICES, db_index=True)
     legal_form = models.CharField("forme juridique", max_length=120, blank=True)
     memberships = ParentalManyToManyField(Membership, verbose_name="appartenances", blank=True, related_name="structures")
@@ -201,8 +207,6 @@ class Structure(
             errors["longitude" if self.longitude is None else "latitude"] = (
                 "Indiquez la latitude et la longitude ensemble, ou aucune des deux."
             )
-        if self.summary and len(self.summary) > SUMMARY_MAX_LENGTH:
-            errors["summary"] = f"Le résumé ne doit pas dépasser {SUMMARY_MAX_LENGTH} caractères."
         if errors:
             raise ValidationError(errors)
 

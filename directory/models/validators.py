@@ -18,14 +18,26 @@ phone_validator = RegexValidator(
 
 def validate_latitude(value):
     if value is not None and not -90 <= value <= 90:
-        raise ValidationError("La latitude doit être comprise entre -90 et 90 (reçu : %(value)s).", params={"value": value}, code="latitude_range")
+        raise ValidationError(
+            "La latitude doit être comprise entre -90 et 90 (reçu : %(value)s).",
+            params={"value": f"{value:g}"},
+            code="latitude_range",
+        )
 
 
 def validate_longitude(value):
     if value is not None and not -180 <= value <= 180:
-        raise ValidationError("La longitude doit être comprise entre -180 et 180 (reçu : %(value)s).", params={"value": value}, code="longitude_range")
+        raise ValidationError(
+            "La longitude doit être comprise entre -180 et 180 (reçu : %(value)s).",
+            params={"value": f"{value:g}"},
+            code="longitude_range",
+        )
 
 
 def validate_founded_year(value):
     if value is not None and not 1800 <= value <= 2100:
-        raise ValidationError("L’année de création doit être comprise entre 1800 et 2100 (reçu : %(value)s).", params={"value": value}, code="founded_range")
+        raise ValidationError(
+            "L’année de création doit être comprise entre 1800 et 2100 (reçu : %(value)s).",
+            params={"value": value},
+            code="founded_range",
+        )

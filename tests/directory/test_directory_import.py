@@ -149,7 +149,7 @@ def test_invalid_files_report_every_defect_and_write_nothing(taxonomy):
         "compétence inconnue : « Plomberie » (à créer d’abord dans la taxonomie ou dans le fichier des compétences)."
     )
     assert messages[(5, "summary")] == "le résumé ne doit pas dépasser 300 caractères (actuellement 359)."
-    assert messages[(3, "latitude")] == "La latitude doit être comprise entre -90 et 90 (reçu : 95.0)."
+    assert messages[(3, "latitude")] == "La latitude doit être comprise entre -90 et 90 (reçu : 95)."
     assert messages[(5, "postcode")].startswith("Le code postal doit comporter 5 chiffres")
     assert snapshot() == before
     assert Sector.objects.filter(slug="mobilite").exists() is False
