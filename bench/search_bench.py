@@ -1,0 +1,191 @@
+"""Search benchmark: rebuild throughput and warm latency, engine vs database fallback vs raw engine request.
+
+    .venv/bin/python bench/search_bench.py --count 20000 [--rounds 20] [--database URL] [--engine URL]
+
+Seeds ``--count`` structures with ``manage.py seed_directory`` into a throwaway
+database (a temporary SQLite file unless ``--database`` gives a PostgreSQL URL,
+whose database is dropped and recreated), rebuilds the fallback documents and
+the engine index (isolated prefix ``bench``), then runs a mix of queries with
+facets: through the search service on the engine, through the database
+fallback, and as a raw HTTP request to the engine with the very same body (the
+floor: no Django, no loading of structures). Prints a table and writes JSON to
+``bench/results/``.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from datetime import datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def parse_args():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=20000, help="structures to seed (default 20000)")
+    parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query per backend (default 20)")
+    parser.add_argument("--database", help="throwaway PostgreSQL URL (default: a temporary SQLite file)")
+    parser.add_argument("--engine", default=os.environ.get("ELASTICSEARCH_URL") or "http://127.0.0.1:9200")
+    parser.add_argument("--keep", action="store_true", help="keep the SQLite file and the index afterwards")
+    return parser.parse_args()
+
+
+def setup_django(args) -> str | None:
+    sqlite_path = None
+    if args.database:
+        os.environ["DATABASE_URL"] = args.database
+    else:
+        sqlite_path = Path(tempfile.mkdtemp(prefix="lagrappe-bench-")) / "bench.sqlite3"
+        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
+    os.environ["ELASTICSEARCH_URL"] = args.engine
+    os.environ["SEARCH_INDEX_PREFIX"] = "bench"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagrappe.settings.dev")
+    os.environ["CONN_MAX_AGE"] = "600"
+    import django
+
+    django.setup()
+    if args.database:
+        from django.db import connection
+
+        # Fresh tables on the given (throwaway!) PostgreSQL database.
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    return str(sqlite_path) if sqlite_path else None
+
+
+def queries():
+    from search.types import GeoPoint, SearchQuery
+
+    lille = GeoPoint(50.6292, 3.0573, 10)
+    return {
+        "listing (facets only)": SearchQuery(),
+        "one word": SearchQuery(text="energie"),
+        "two words + city": SearchQuery(text="menuiserie lille"),
+        "synonym": SearchQuery(text="panneaux solaires"),
+        "typo": SearchQuery(text="comptabilté"),
+        "prefix": SearchQuery(text="compost"),
+        "word + 2 filters": SearchQuery(text="conseil", categories=["collectif"], memberships=["cluster"]),
+        "geo 10 km by distance": SearchQuery(near=lille, sort="distance"),
+        "word + geo + name sort": SearchQuery(text="alimentation", near=lille, sort="name"),
+        "page 5": SearchQuery(text="projet", page=5),
+    }
+
+
+def percentile(values, p):
+    values = sorted(values)
+    k = (len(values) - 1) * p / 100
+    lo, hi = int(k), min(int(k) + 1, len(values) - 1)
+    return values[lo] + (values[hi] - values[lo]) * (k - lo)
+
+
+def timed(fn, rounds):
+    fn()  # warm: caches, connections, JIT of the engine
+    fn()
+    samples = []
+    for _ in range(rounds):
+        start = time.perf_counter()
+        fn()
+        samples.append((time.perf_counter() - start) * 1000)
+    return samples
+
+
+def main():
+    args = parse_args()
+    sqlite_path = setup_django(args)
+    from django.core.management import call_command
+    from django.db import connection
+
+    from directory.models import Structure
+    from search import fallback
+    from search.engine import get_backend
+    from search.engine.query import search_body
+    from search.management.commands.search_index import Command as SearchIndexCommand
+    from search.service import search_structures
+
+    print(f"Base : {connection.vendor} ({sqlite_path or args.database}) — moteur : {args.engine}", flush=True)
+    call_command("migrate", verbosity=0)
+    started = time.monotonic()
+    call_command("seed_directory", "--count", str(args.count))
+    seed_seconds = time.monotonic() - started
+    published = Structure.objects.public().count()
+    print(f"Seed : {args.count} structures ({published} publiées) en {seed_seconds:.1f} s", flush=True)
+
+    started = time.monotonic()
+    db_docs = SearchIndexCommand().rebuild_database(progress=True)
+    db_seconds = time.monotonic() - started
+    backend = get_backend()
+    engine_report = backend.rebuild(progress=True)
+    print(
+        f"Rebuild base : {db_docs} docs en {db_seconds:.1f} s ({db_docs / db_seconds:.0f} docs/s) — "
+        f"moteur : {engine_report['documents']} docs en {engine_report['seconds']:.1f} s "
+        f"({engine_report['docs_per_second']:.0f} docs/s)",
+        flush=True,
+    )
+
+    rows = []
+    all_samples = {"engine": [], "database": [], "raw": []}
+    for label, query in queries().items():
+        query.validate()
+        body = search_body(query)
+        engine = timed(lambda: search_structures(query), args.rounds)
+        database = timed(lambda: fallback.search(query), args.rounds)
+        raw = timed(lambda: backend.request("POST", f"/{backend.alias}/_search", body=body), args.rounds)
+        totals = (search_structures(query).total, fallback.search(query).total)
+        row = {"query": label, "total_engine": totals[0], "total_database": totals[1]}
+        for name, samples in (("engine", engine), ("database", database), ("raw", raw)):
+            row[f"{name}_p50_ms"] = round(percentile(samples, 50), 1)
+            row[f"{name}_p95_ms"] = round(percentile(samples, 95), 1)
+            all_samples[name].extend(samples)
+        rows.append(row)
+        print(".", end="", flush=True)
+    print()
+
+    header = f"{'requête':<26}{'résultats m/b':>15}{'moteur p50/p95':>18}{'base p50/p95':>18}{'brut p50/p95':>18}"
+    print(header)
+    print("-" * len(header))
+    for row in rows:
+        print(
+            f"{row['query']:<26}{row['total_engine']:>7}/{row['total_database']:<7}"
+            f"{row['engine_p50_ms']:>9.1f}/{row['engine_p95_ms']:<8.1f}"
+            f"{row['database_p50_ms']:>9.1f}/{row['database_p95_ms']:<8.1f}"
+            f"{row['raw_p50_ms']:>9.1f}/{row['raw_p95_ms']:<8.1f}"
+        )
+    overall = {name: (round(percentile(s, 50), 1), round(percentile(s, 95), 1)) for name, s in all_samples.items()}
+    print("-" * len(header))
+    print(
+        f"{'ensemble (ms)':<41}{overall['engine'][0]:>9.1f}/{overall['engine'][1]:<8.1f}"
+        f"{overall['database'][0]:>9.1f}/{overall['database'][1]:<8.1f}{overall['raw'][0]:>9.1f}/{overall['raw'][1]:<8.1f}"
+    )
+
+    result = {
+        "date": datetime.now().isoformat(timespec="seconds"),
+        "count": args.count,
+        "published": published,
+        "database": connection.vendor,
+        "engine": backend.server_version(),
+        "rounds": args.rounds,
+        "seed_seconds": round(seed_seconds, 1),
+        "rebuild_database": {"documents": db_docs, "seconds": round(db_seconds, 1), "docs_per_second": round(db_docs / db_seconds)},
+        "rebuild_engine": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in engine_report.items()},
+        "queries": rows,
+        "overall_ms": {name: {"p50": v[0], "p95": v[1]} for name, v in overall.items()},
+    }
+    out_dir = ROOT / "bench" / "results"
+    out_dir.mkdir(parents=True, exist_ok=True)
+    out = out_dir / f"search-{connection.vendor}-{args.count}-{datetime.now():%Y%m%d-%H%M%S}.json"
+    out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    print(f"JSON : {out}")
+    if not args.keep:
+        backend.drop_all()
+        if sqlite_path:
+            os.unlink(sqlite_path)
+
+
+if __name__ == "__main__":
+    main()
