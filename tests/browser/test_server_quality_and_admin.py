@@ -1,0 +1,52 @@
+"""The directory page feeds the search-quality log, and editors get the embed snippet."""
+
+import re
+
+import pytest
+from django.utils.html import escape
+
+from search.models import SearchClickLog, SearchQueryLog
+from search.web.admin import iframe_snippet
+
+pytestmark = pytest.mark.usefixtures("directory_data")
+
+
+def test_a_search_is_logged_and_its_result_links_go_through_the_click_endpoint(client, db):
+    html = client.get("/annuaire/", {"q": "compostage"}).content.decode()
+    log = SearchQueryLog.objects.get()
+    assert (log.query, log.result_count) == ("compostage", 1)
+    href = re.search(r'<a href="([^"]+)" data-dir-hit', html).group(1)
+    assert href == f"/annuaire/clic/?structure=compost-roubaix&amp;q={log.pk}&amp;position=1"
+    response = client.get(href.replace("&amp;", "&"))
+    assert (response.status_code, response["Location"]) == (302, "/annuaire/structures/compost-roubaix/")
+    click = SearchClickLog.objects.get()
+    assert (click.search_id, click.structure.slug, click.position) == (log.pk, "compost-roubaix", 1)
+
+
+def test_typing_fetches_and_blank_listings_are_not_logged(client, db):
+    html = client.get(
+        "/annuaire/", {"q": "compo"}, HTTP_X_DIRECTORY_FRAGMENT="1", HTTP_X_DIRECTORY_LOG="0"
+    ).content.decode()
+    client.get("/annuaire/")
+    assert SearchQueryLog.objects.count() == 0
+    assert 'href="/annuaire/structures/compost-roubaix/" data-dir-hit' in html
+
+
+def test_editors_get_an_iframe_snippet_for_the_chosen_filters(client, db, django_user_model, settings):
+    settings.EMBED_ALLOWED_ORIGINS = ["https://partenaire.example"]
+    editor = django_user_model.objects.create_superuser("editrice", "editrice@example.org", "x")
+    client.force_login(editor)
+    response = client.get(
+        "/admin/annuaire/integration/", {"categories": "collectif", "memberships": "locataire", "height": "600"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    url = "http://testserver/embed/annuaire/?categories=collectif&memberships=locataire"
+    assert escape(iframe_snippet(url, 600)) in html
+    assert "<code>https://partenaire.example</code>" in html
+
+
+def test_the_snippet_screen_is_for_admin_users_only(client, db):
+    response = client.get("/admin/annuaire/integration/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/admin/login/")
