@@ -4,13 +4,11 @@ Every block is a ``StructBlock`` subclass with an icon, a template and a
 description for the editor, and ``graphql_fields`` so grapple exposes it with
 typed fields (``@register_streamfield_block``). Block fields are nullable in
 GraphQL and a name has one type across blocks: a partner selects every block of
-a body in one query, and GraphQL refuses same-named fields of different types. Other apps extend the content
-body by subclassing :class:`ContentStreamBlock` or reusing :data:`CONTENT_BLOCKS`::
+a body in one query, and GraphQL refuses same-named fields of different types.
 
-    from home.blocks import ContentStreamBlock
-
-    class DirectoryStreamBlock(ContentStreamBlock):
-        directory = DirectoryBlock()
+Other apps extend the content body by subclassing :class:`ContentStreamBlock` or
+reusing :data:`CONTENT_BLOCKS`; the directory excerpt (``search.blocks.DirectoryBlock``)
+is part of the body itself.
 """
 
 from django.core.exceptions import ValidationError
