@@ -75,4 +75,10 @@ def load_directory_demo(count: int = DEMO_STRUCTURE_COUNT, progress: bool = Fals
     tenants = load_tenants()
     totals = seed_directory(count, seed=DEFAULT_SEED, progress=progress)
     ensure_moderation_workflow()
+    # Seeding writes in bulk (no signals): queue the demo for the search index.
+    from search.sync import enqueue
+
+    from .models import Structure
+
+    enqueue(Structure.objects.values_list("id", flat=True), synonyms=True)
     return {"tenants": tenants, **totals}

@@ -31,3 +31,7 @@ class Command(BaseCommand):
                 f"{totals['skipped']} déjà présentes ignorées, en {elapsed:.1f} s."
             )
         )
+        if totals["structures"]:
+            self.stdout.write(
+                "Écriture en masse : reconstruisez l’index de recherche (manage.py search_index rebuild)."
+            )
