@@ -22,8 +22,8 @@ def test_ten_thousand_token_query_is_refused_fast(db, gql):
 
     assert status == 400
     assert body["errors"][0]["message"] == "Syntax Error: Document contains more than 2000 tokens. Parsing aborted."
-    # The parser stops at token 2001: milliseconds, even on a busy machine.
-    assert parse_seconds < 0.1
+    # The parser stops at token 2001: a few milliseconds (bound kept loose for a busy shared CI machine).
+    assert parse_seconds < 0.5
 
 
 def test_too_deep_query_is_refused(db, gql):
