@@ -11,6 +11,14 @@ from search.web.admin import iframe_snippet
 pytestmark = pytest.mark.usefixtures("directory_data")
 
 
+@pytest.fixture(autouse=True)
+def empty_logs(db):
+    """Browser tests log searches through the live server (committed on PostgreSQL): start clean.
+    The deletion is inside this test's transaction and rolled back with it."""
+    SearchClickLog.objects.all().delete()
+    SearchQueryLog.objects.all().delete()
+
+
 def test_a_search_is_logged_and_its_result_links_go_through_the_click_endpoint(client, db):
     html = client.get("/annuaire/", {"q": "compostage"}).content.decode()
     log = SearchQueryLog.objects.get()
