@@ -209,3 +209,19 @@ def test_command_imports_and_reports_counts(capsys):
     assert "Structures : 4 créées" in out
     assert "Secteurs : 4 créés" in out
     assert Structure.objects.count() == 4
+
+
+@pytest.mark.django_db
+def test_import_saves_a_revision_for_structures_edited_in_the_admin():
+    import_directory(**VALID)
+    structure = Structure.objects.get(slug="energies-citoyennes")
+    structure.save_revision().publish()  # as the admin does on « Publier »
+    changed = VALID["structures"].read_text().replace("Des toits solaires financés par les habitants.", "Résumé importé.")
+
+    import_directory(structures=("structures.csv", changed))
+
+    structure.refresh_from_db()
+    assert structure.summary == "Résumé importé."
+    assert structure.get_latest_revision_as_object().summary == "Résumé importé."  # what the editor opens
+    assert structure.live_revision_id == structure.latest_revision_id
+    assert structure.has_unpublished_changes is False
