@@ -13,10 +13,10 @@ from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
 
 from .columns import STRUCTURE_COLUMNS
-from .exporting import structure_rows
+from .exporting import structure_records, structure_rows
 from .models import Structure
+from .models.structures import CATEGORY_LABELS
 
-CHUNK_SIZE = 2000
 CACHE_SECONDS = 900
 
 
@@ -24,43 +24,42 @@ def public_structures():
     return Structure.objects.public()
 
 
-def _feature(structure, base_url: str) -> dict:
+def _feature(s: dict, base_url: str) -> dict:
     geometry = None
-    if structure.has_location:
+    if s["latitude"] is not None and s["longitude"] is not None:
         # GeoJSON order is [longitude, latitude] (RFC 7946).
-        geometry = {"type": "Point", "coordinates": [structure.longitude, structure.latitude]}
+        geometry = {"type": "Point", "coordinates": [s["longitude"], s["latitude"]]}
     return {
         "type": "Feature",
-        "id": structure.slug,
+        "id": s["slug"],
         "geometry": geometry,
         "properties": {
-            "slug": structure.slug,
-            "name": structure.name,
-            "category": structure.category,
-            "category_label": structure.category_label,
-            "legal_form": structure.legal_form,
-            "memberships": [m.slug for m in structure.memberships.all()],
-            "summary": structure.summary,
-            "skills": [s.name for s in structure.skills.all()],
-            "sectors": [s.name for s in structure.sectors.all()],
-            "address": structure.address,
-            "postcode": structure.postcode,
-            "city": structure.city,
-            "website": structure.website,
-            "email": structure.email,
-            "phone": structure.phone,
-            "founded": structure.founded,
-            "url": f"{base_url}{structure.get_absolute_url()}",
+            "slug": s["slug"],
+            "name": s["name"],
+            "category": s["category"],
+            "category_label": CATEGORY_LABELS.get(s["category"], s["category"]),
+            "legal_form": s["legal_form"],
+            "memberships": s["memberships"],
+            "summary": s["summary"],
+            "skills": s["skills"],
+            "sectors": s["sectors"],
+            "address": s["address"],
+            "postcode": s["postcode"],
+            "city": s["city"],
+            "website": s["website"],
+            "email": s["email"],
+            "phone": s["phone"],
+            "founded": s["founded"],
+            "url": f"{base_url}/annuaire/structures/{s['slug']}/",
         },
     }
 
 
 def _geojson_chunks(base_url: str):
     yield '{"type": "FeatureCollection", "features": ['
-    queryset = public_structures().order_by("slug").prefetch_related("memberships", "skills", "sectors")
     separator = ""
-    for structure in queryset.iterator(chunk_size=CHUNK_SIZE):
-        yield separator + json.dumps(_feature(structure, base_url), ensure_ascii=False)
+    for record in structure_records(public_structures()):
+        yield separator + json.dumps(_feature(record, base_url), ensure_ascii=False)
         separator = ","
     yield "]}"
 
