@@ -111,3 +111,15 @@ def test_profile_page_query_count_does_not_grow_with_people_or_skills(client, ma
         counts.append(len(queries))
 
     assert counts[0] == counts[1]
+
+
+@pytest.mark.django_db
+def test_admin_preview_renders_the_profile_of_a_draft_without_private_people(make_structure):
+    structure = make_structure(live=False, people=[("Alice", "Publique", True), ("Bruno", "Secret", False)])
+
+    html = structure.make_preview_request().render().content.decode()
+
+    assert "Soleil du Nord" in html
+    assert "Alice Publique" in html
+    assert "Bruno" not in html
+    assert '<meta name="robots" content="noindex">' in html
