@@ -64,16 +64,31 @@ class EngineBackend:
         errors = (elastic_transport.TransportError, elasticsearch.ApiError)
         return client, helpers, errors
 
-    def request(self, method: str, path: str, body: dict | None = None, params: dict | None = None, ignore=()):
-        """One HTTP call through the client's transport; JSON in, JSON out."""
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        params: dict | None = None,
+        ignore=(),
+        timeout: float | None = None,
+    ):
+        """One HTTP call through the client's transport; JSON in, JSON out.
+
+        ``timeout`` lengthens the default (a search's) for maintenance calls: a
+        refresh after 20,000 documents or opening an index takes seconds.
+        """
         try:
             if self.info.distribution == "opensearch":
-                return self.client.transport.perform_request(method, path, params=params, body=body, ignore=ignore)
+                return self.client.transport.perform_request(
+                    method, path, params=params, body=body, ignore=ignore, timeout=timeout
+                )
             headers = {"accept": "application/json"}
             if body is not None:
                 headers["content-type"] = "application/json"
             try:
-                return self.client.perform_request(method, path, params=params, body=body, headers=headers).body
+                client = self.client.options(request_timeout=timeout) if timeout else self.client
+                return client.perform_request(method, path, params=params, body=body, headers=headers).body
             except self.errors as exc:
                 if (
                     getattr(exc, "status_code", None) in ignore
@@ -170,13 +185,18 @@ class EngineBackend:
 
     def _bulk(self, index: str, actions: Iterable[dict], progress=None, require_alias: bool = False) -> int:
         done = 0
+        # Rebuild chunks (no alias required: a fresh index) get the long timeout;
+        # after-commit writes keep the short one so a save never waits long.
+        extra_timeout = (
+            {"request_timeout": BULK_TIMEOUT} if not require_alias and self.info.distribution == "opensearch" else {}
+        )
         # Writing to the alias before any rebuild would auto-create a concrete index
         # with guessed mappings under the alias's name: require the alias instead.
         extra = {"require_alias": "true"} if require_alias else {}
         try:
             for ok, item in self.helpers.streaming_bulk(
                 self._bulk_client(), actions, chunk_size=500, raise_on_error=False, raise_on_exception=True,
-                ignore_status=(404,), **extra,
+                ignore_status=(404,), **extra, **extra_timeout,
             ):  # fmt: skip
                 op, result = next(iter(item.items()))
                 if not ok and result.get("status") != 404:
@@ -201,7 +221,7 @@ class EngineBackend:
             self._bulk(self.alias, self._actions(self.alias, sources, deleted_ids), require_alias=True)
 
     def refresh(self) -> None:
-        self.request("POST", f"/{self.alias}/_refresh")
+        self.request("POST", f"/{self.alias}/_refresh", timeout=BULK_TIMEOUT)
 
     def current_indices(self) -> list[str]:
         response = self.request("GET", f"/_alias/{self.alias}", ignore=(404,))
@@ -217,7 +237,7 @@ class EngineBackend:
 
         rules = synonym_rules(Skill.objects.all()) or ["lagrappe, la grappe"]
         for index in self.current_indices():
-            self.request("POST", f"/{index}/_close")
+            self.request("POST", f"/{index}/_close", timeout=BULK_TIMEOUT)
             try:
                 self.request(
                     "PUT",
@@ -229,10 +249,13 @@ class EngineBackend:
                             }
                         }
                     },
+                    timeout=BULK_TIMEOUT,
                 )
             finally:
-                self.request("POST", f"/{index}/_open")
-                self.request("GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow"})
+                self.request("POST", f"/{index}/_open", timeout=BULK_TIMEOUT)
+                self.request(
+                    "GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow"}, timeout=BULK_TIMEOUT
+                )
 
     def rebuild(self, progress: bool = True, stdout=None) -> dict:
         """New versioned index, bulk-loaded, then the alias swapped atomically and old indices dropped."""
@@ -243,8 +266,8 @@ class EngineBackend:
         started = time.monotonic()
         since = datetime.now(UTC)
         index = f"{self.alias}_{since.strftime('%Y%m%d%H%M%S%f')}"
-        self.request("PUT", f"/{index}", body=index_body(synonym_rules(Skill.objects.all())))
-        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}})
+        self.request("PUT", f"/{index}", body=index_body(synonym_rules(Skill.objects.all())), timeout=BULK_TIMEOUT)
+        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}}, timeout=BULK_TIMEOUT)
         total = Structure.objects.public().count()
         bar = None
         if progress:
@@ -255,23 +278,23 @@ class EngineBackend:
             sources = (structure_source(s) for s in _chunked(public_structures(), 500))
             count = self._bulk(index, self._actions(index, sources), progress=bar)
         except Exception:
-            self.request("DELETE", f"/{index}", ignore=(404,))
+            self.request("DELETE", f"/{index}", ignore=(404,), timeout=BULK_TIMEOUT)
             raise
         finally:
             if bar is not None:
                 bar.close()
-        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "1s"}})
-        self.request("POST", f"/{index}/_refresh")
+        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "1s"}}, timeout=BULK_TIMEOUT)
+        self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
         old = self.current_indices()
         # A concrete index squatting the alias's name (auto-created by a stray write) must go.
         squatter = self.request("GET", f"/{self.alias}", ignore=(404,)) or {}
         if self.alias in squatter:
-            self.request("DELETE", f"/{self.alias}", ignore=(404,))
+            self.request("DELETE", f"/{self.alias}", ignore=(404,), timeout=BULK_TIMEOUT)
         actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": index, "alias": self.alias}})
-        self.request("POST", "/_aliases", body={"actions": actions})
+        self.request("POST", "/_aliases", body={"actions": actions}, timeout=BULK_TIMEOUT)
         for name in old:
-            self.request("DELETE", f"/{name}", ignore=(404,))
+            self.request("DELETE", f"/{name}", ignore=(404,), timeout=BULK_TIMEOUT)
         # Queued changes older than the copy are in the new index; newer ones are replayed below.
         from ..models import IndexOutbox
 
@@ -294,7 +317,7 @@ class EngineBackend:
 
     def drop_all(self) -> None:
         """Delete the alias and every versioned index under it (tests, teardown)."""
-        self.request("DELETE", f"/{self.alias}_*", ignore=(404,))
+        self.request("DELETE", f"/{self.alias}_*", ignore=(404,), timeout=BULK_TIMEOUT)
 
     # ------------------------------------------------------------------ inspecting
     def count(self) -> int:
@@ -308,7 +331,7 @@ class EngineBackend:
             body = {"size": 5000, "sort": [{"id": "asc"}], "_source": ["id", "slug"], "query": {"match_all": {}}}
             if after is not None:
                 body["search_after"] = after
-            hits = self.request("POST", f"/{self.alias}/_search", body=body)["hits"]["hits"]
+            hits = self.request("POST", f"/{self.alias}/_search", body=body, timeout=BULK_TIMEOUT)["hits"]["hits"]
             if not hits:
                 return found
             for hit in hits:

@@ -239,3 +239,10 @@ def test_invalid_queries_name_the_argument(backend, kwargs, argument):
         search_structures(SearchQuery(**kwargs))
 
     assert error.value.argument == argument
+
+
+def test_engine_offers_a_spelling_suggestion(search, backend):
+    result = search(text="comptabilté")
+
+    assert result.suggestion == ("comptabilite" if backend == "engine" else None)  # the fallback has none
+    assert search(text="comptabilite").suggestion is None
