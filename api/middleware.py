@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from graphql import GraphQLError
+from wagtail.models import Collection, Site
 
 # Fields an `order:` argument may use (each optionally prefixed with "-").
 # grapple passes `order` straight to QuerySet.order_by(): without this list a
@@ -34,3 +35,46 @@ class OrderAllowlistMiddleware:
                         extensions={"code": "BAD_USER_INPUT", "argument": "order"},
                     )
         return next_(root, info, **args)
+
+
+class NestedGuardsMiddleware:
+    """Guards on fields of grapple's types, which a root-Query mixin cannot override.
+
+    - ``Site.page(token:)``: the nested twin of ``Query.page(token:)`` goes
+      straight to grapple's preview lookup; expired or forged tokens get the same
+      treatment as at the root (``api.grapple_guards.check_preview_token``).
+    - ``Collection.descendants``: grapple hides restricted collections but not
+      the collections below them, which Wagtail's restriction also covers.
+    """
+
+    def resolve(self, next_, root, info, **args):
+        if info.field_name == "page" and args.get("token") and isinstance(root, Site):
+            from .grapple_guards import check_preview_token
+
+            if not check_preview_token(args["token"]):
+                return None
+        if info.field_name == "descendants" and isinstance(root, Collection):
+            from .grapple_guards import public_collections
+
+            return root.get_descendants().filter(pk__in=public_collections().values("pk"))
+        return next_(root, info, **args)
+
+
+class SearchHitMiddleware:
+    """Count Wagtail search-promotion hits for POST requests only.
+
+    grapple's ADD_SEARCH_HIT writes a row on every ``searchQuery``, including
+    anonymous GETs that CDNs and browsers cache: a GET must stay free of side
+    effects (and a cached answer would never be counted anyway). The setting is
+    off; this middleware records the hit where grapple would have (a list field
+    with ``searchQuery`` and no ``id``), when the request is a POST.
+    """
+
+    def resolve(self, next_, root, info, **args):
+        result = next_(root, info, **args)
+        search_query = args.get("search_query")
+        if search_query and args.get("id") is None and getattr(info.context, "method", None) == "POST":
+            from wagtail.contrib.search_promotions.models import Query
+
+            Query.get(search_query).add_hit()
+        return result

@@ -36,7 +36,7 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from .access import AccessDenied, consume, identify
 from .limits import check_limits, limit, parse_bounded
-from .middleware import OrderAllowlistMiddleware
+from .middleware import NestedGuardsMiddleware, OrderAllowlistMiddleware, SearchHitMiddleware
 from .persisted import PersistedQueryError, resolve_persisted_query
 
 logger = logging.getLogger(__name__)
@@ -211,7 +211,7 @@ class PartnerGraphQLView(GraphQLView):
             context_value=request,
             variable_values=variables,
             operation_name=operation_name,
-            middleware=[OrderAllowlistMiddleware()],
+            middleware=[OrderAllowlistMiddleware(), NestedGuardsMiddleware(), SearchHitMiddleware()],
         )
         body = {}
         status = 200

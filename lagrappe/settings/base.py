@@ -194,7 +194,9 @@ GRAPPLE = {
     # would make grapple generate clashing `Structure`/`Person` types and put every
     # structure, drafts included, behind its generic `snippets` and `search` queries.
     "APPS": ["home"],
-    "ADD_SEARCH_HIT": True,
+    # Off: grapple would write a row on every `searchQuery`, cacheable GETs included.
+    # api.middleware.SearchHitMiddleware counts hits on POST requests only.
+    "ADD_SEARCH_HIT": False,
     "EXPOSE_GRAPHIQL": False,
     "PAGE_SIZE": 20,
     "MAX_PAGE_SIZE": 100,
