@@ -295,6 +295,7 @@
           event.preventDefault();
           input.value = "";
           renderOptions([]);
+          input.dispatchEvent(new Event("input")); // results follow the emptied box
         }
         break;
       case "Tab":
@@ -357,6 +358,11 @@
         var link = document.createElement("a");
         link.href = point.url;
         link.textContent = point.name;
+        if (root.classList.contains("dir--embed")) {
+          // Profiles refuse to be framed: from a partner's iframe they open in a new tab.
+          link.target = "_blank";
+          link.rel = "noopener";
+        }
         var popup = document.createElement("div");
         popup.appendChild(link);
         if (point.city) { popup.appendChild(document.createTextNode(" — " + point.city)); }

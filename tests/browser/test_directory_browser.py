@@ -53,6 +53,7 @@ def test_back_button_restores_the_previous_search(page, site_url):
     page.goto(f"{site_url}/annuaire/")
     page.locator("#dir-q").press_sequentially("atelier", delay=20)
     expect(heading(page)).to_have_text("19 structures trouvées.")
+    expect(page.locator("#dir-q-listbox")).to_be_visible()
     page.locator("#dir-q").press("Escape")  # close the suggestions, which cover the facets
     expect(page.locator("#dir-q-listbox")).to_be_hidden()
     page.locator('label[for="f-categories-collectif"]').click()

@@ -3,11 +3,6 @@
 import re
 
 import pytest
-from django.http import QueryDict
-
-from search.types import GeoPoint
-from search.web.query import Prefilters, parse_search_params, query_string
-from search.web.views import frame_ancestors_header, safe_highlight
 
 pytestmark = pytest.mark.usefixtures("directory_data")
 
@@ -154,44 +149,6 @@ def test_every_other_page_refuses_framing(client, db):
         assert "Content-Security-Policy" not in response, url
 
 
-def test_frame_ancestors_without_partners_allows_only_self(settings):
-    settings.EMBED_ALLOWED_ORIGINS = []
-    assert frame_ancestors_header() == "frame-ancestors 'self'"
-
-
-@pytest.mark.parametrize(
-    "fragment, expected",
-    [
-        ("<mark>Sol</mark>eil &amp; co", "<mark>Sol</mark>eil &amp; co"),
-        ("<script>x</script><mark>a</mark>", "&lt;script&gt;x&lt;/script&gt;<mark>a</mark>"),
-        ('<mark onclick="x">a</mark>', '&lt;mark onclick="x"&gt;a</mark>'),
-    ],
-    ids=["escaped-text-kept", "script-escaped", "attributes-escaped"],
-)
-def test_safe_highlight_keeps_only_bare_mark_tags(fragment, expected):
-    assert safe_highlight(fragment) == expected
-
-
-def test_query_string_round_trip_keeps_every_choice():
-    params = QueryDict(
-        "q=compost&categories=collectif&skills=compostage&skills=reemploi&city=Lille&lat=50.6&lon=3.05&radius=5&view=map&page=2"
-    )
-    parsed = parse_search_params(params)
-    assert parsed.query.near == GeoPoint(latitude=50.6, longitude=3.05, radius_km=5)
-    assert parsed.query.sort == "distance"
-    assert parsed.query.per_page == 100
-    assert query_string(parsed) == (
-        "?q=compost&categories=collectif&skills=compostage&skills=reemploi&city=Lille&lat=50.60000&lon=3.05000"
-        "&radius=5&view=map&page=2"
-    )
-
-
-def test_prefilters_win_and_are_left_out_of_links():
-    parsed = parse_search_params(QueryDict("memberships=cluster&q=web"), Prefilters(memberships=["locataire"]))
-    assert parsed.query.memberships == ["locataire"]
-    assert query_string(parsed, Prefilters(memberships=["locataire"])) == "?q=web"
-
-
 def test_directory_block_lists_a_prefiltered_excerpt_and_links_to_the_full_search(db, rf):
     from search.blocks import DirectoryBlock
 
@@ -205,3 +162,20 @@ def test_directory_block_lists_a_prefiltered_excerpt_and_links_to_the_full_searc
     assert '<a href="/annuaire/?memberships=locataire">Voir les 3 structures dans l’annuaire</a>' in html
     assert "Secret" not in html
     assert "<h2" in html and "Nos locataires" in html
+
+
+@pytest.mark.engine
+def test_directory_page_answers_from_the_real_engine(client, db):
+    from search.engine import get_backend
+
+    backend = get_backend()
+    backend.rebuild(progress=False)
+    backend.refresh()
+    try:
+        html = client.get("/annuaire/", {"q": "panneaux solaires"}).content.decode()
+    finally:
+        backend.drop_all()
+    assert sorted(plain(t) for t in titles(html)) == ["Artois Énergies", "Soleil du Nord"]
+    assert "<mark>" in html
+    assert "Projet Secret Brouillon" not in html
+    assert "momentanément indisponible" not in html
