@@ -9,6 +9,7 @@ from taggit.models import Tag
 from wagtail.images import get_image_model
 from wagtail.models import Page, Revision, Site
 
+from directory.models import Person, Structure
 from home.models import ContactSettings, EventPage, FormField, FormPage, HomePage, NavigationSettings, NewsPage
 
 pytestmark = pytest.mark.django_db
@@ -27,12 +28,14 @@ def snapshot():
         "settings": list(ContactSettings.objects.values_list("pk", "email"))
         + list(NavigationSettings.objects.values_list("pk", "footer_text")),
         "site": list(Site.objects.values_list("pk", "root_page_id", "site_name")),
+        "structures": list(Structure.objects.order_by("pk").values_list("pk", "slug", "live", "updated_at")),
+        "people": Person.objects.count(),
     }
 
 
 def test_load_demo_builds_the_french_site_and_twice_changes_nothing(client):
     out = StringIO()
-    call_command("load_demo", stdout=out)
+    call_command("load_demo", structures=20, stdout=out)
 
     site = Site.objects.get(is_default_site=True)
     home = site.root_page.specific
@@ -47,7 +50,16 @@ def test_load_demo_builds_the_french_site_and_twice_changes_nothing(client):
         "les-locataires-permanents",
         "agenda",
         "actualites",
+        "annuaire",
     ]
+    directory = home.get_children().get(slug="annuaire").specific
+    tenants_page = directory.get_children().get().specific
+    assert tenants_page.prefilters.memberships == ["locataire"]
+    # The demo directory: the hand-written tenants plus the generated network, searchable at once.
+    assert Structure.objects.filter(memberships__slug="locataire", live=True).exists()
+    response = client.get(directory.url, {"q": "photovoltaïque"})
+    assert response.status_code == 200
+    assert "<mark>Photovoltaïque</mark>" in response.content.decode()
     principles = home.get_children().get(slug="nos-principes")
     assert [p.title for p in principles.get_children()] == [
         "Coopération plutôt que concurrence",
@@ -65,7 +77,7 @@ def test_load_demo_builds_the_french_site_and_twice_changes_nothing(client):
     assert EventPage.objects.live().count() == 4
     assert NewsPage.objects.live().count() == 3
     assert ContactSettings.for_site(site).email == "contact@lagrappe.example"
-    assert len(NavigationSettings.for_site(site).main_menu) == 5
+    assert len(NavigationSettings.for_site(site).main_menu) == 6
     admin = get_user_model().objects.get(username="admin")
     assert admin.is_superuser and admin.check_password("lagrappe")
     assert "compte d’administration créé : admin / lagrappe (usage local uniquement)" in out.getvalue()
@@ -79,16 +91,16 @@ def test_load_demo_builds_the_french_site_and_twice_changes_nothing(client):
 
     before = snapshot()
     second = StringIO()
-    call_command("load_demo", stdout=second)
+    call_command("load_demo", structures=20, stdout=second)
 
     assert snapshot() == before
-    assert "Contenu éditorial : 0 page(s) créée(s), 16 au total." in second.getvalue()
+    assert "Contenu éditorial : 0 page(s) créée(s), 18 au total." in second.getvalue()
 
 
 def test_load_demo_keeps_an_existing_admin_password():
     get_user_model().objects.create_user("admin", password="mon-mot-de-passe")
 
-    call_command("load_demo", stdout=StringIO())
+    call_command("load_demo", structures=20, stdout=StringIO())
 
     admin = get_user_model().objects.get(username="admin")
     assert admin.check_password("mon-mot-de-passe")
