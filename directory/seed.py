@@ -141,7 +141,7 @@ def _make_person(rng: random.Random, domain: str, phone_prefix: str, skills: lis
     )
 
 
-def _make_structure(seed: int, index: int, slug: str, name: str, rng: random.Random) -> StructureRecord:
+def _make_structure(slug: str, name: str, rng: random.Random) -> StructureRecord:
     category = rng.choices(["individuel", "collectif", "territoire"], weights=[30, 55, 15])[0]
     city, postcode, lat, lon, _, phone_prefix = rng.choices(data.CITIES, weights=[c[4] for c in data.CITIES])[0]
     domain_name, domain_skills = rng.choice(data.TAXONOMY)
@@ -250,7 +250,7 @@ def generate_structures(count: int, seed: int = DEFAULT_SEED):
         while slug in used_slugs:
             slug, n = f"{base}-{n}", n + 1
         used_slugs.add(slug)
-        yield _make_structure(seed, index, slug, name, rng)
+        yield _make_structure(slug, name, rng)
 
 
 # ---------------------------------------------------------------------------
