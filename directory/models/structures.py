@@ -76,7 +76,9 @@ class StructureQuerySet(models.QuerySet):
             "memberships",
             "sectors",
             models.Prefetch("skills", queryset=Skill.objects.select_related("domain")),
-            models.Prefetch("people", queryset=Person.objects.public().prefetch_related("skills"), to_attr="public_people"),
+            models.Prefetch(
+                "people", queryset=Person.objects.public().prefetch_related("skills"), to_attr="public_people"
+            ),
         )
 
 
@@ -105,7 +107,9 @@ class Structure(
     )
     category = models.CharField("catégorie", max_length=20, choices=CATEGORY_CHOICES, db_index=True)
     legal_form = models.CharField("forme juridique", max_length=120, blank=True)
-    memberships = ParentalManyToManyField(Membership, verbose_name="appartenances", blank=True, related_name="structures")
+    memberships = ParentalManyToManyField(
+        Membership, verbose_name="appartenances", blank=True, related_name="structures"
+    )
     summary = models.CharField(
         "résumé",
         max_length=SUMMARY_MAX_LENGTH,
@@ -124,7 +128,9 @@ class Structure(
     city = models.CharField("ville", max_length=120, blank=True, db_index=True)
     latitude = models.FloatField("latitude", null=True, blank=True, validators=[validate_latitude])
     longitude = models.FloatField("longitude", null=True, blank=True, validators=[validate_longitude])
-    founded = models.PositiveSmallIntegerField("année de création", null=True, blank=True, validators=[validate_founded_year])
+    founded = models.PositiveSmallIntegerField(
+        "année de création", null=True, blank=True, validators=[validate_founded_year]
+    )
     joined = models.DateField("date d’adhésion", null=True, blank=True, db_index=True)
     skills = ParentalManyToManyField(Skill, verbose_name="compétences", blank=True, related_name="structures")
     sectors = ParentalManyToManyField(Sector, verbose_name="secteurs", blank=True, related_name="structures")
@@ -145,7 +151,9 @@ class Structure(
     ]
     panels_skills = [FieldPanel("skills"), FieldPanel("sectors")]
     panels_contact = [
-        MultiFieldPanel([FieldPanel("website"), FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading="Contact"),
+        MultiFieldPanel(
+            [FieldPanel("website"), FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading="Contact"
+        ),
         MultiFieldPanel(
             [
                 FieldPanel("address"),
@@ -179,7 +187,9 @@ class Structure(
         ordering = ["name"]
         verbose_name = "structure"
         verbose_name_plural = "structures"
-        permissions = [("import_export_structure", "Peut importer et exporter l’annuaire (personnes non publiques comprises)")]
+        permissions = [
+            ("import_export_structure", "Peut importer et exporter l’annuaire (personnes non publiques comprises)")
+        ]
         indexes = [
             # The admin listing sorts by name over every status: without this index
             # a 20,000-row page means a full sort.
@@ -189,7 +199,8 @@ class Structure(
         ]
         constraints = [
             models.CheckConstraint(
-                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90), name="structure_latitude_range"
+                condition=Q(latitude__isnull=True) | Q(latitude__gte=-90, latitude__lte=90),
+                name="structure_latitude_range",
             ),
             models.CheckConstraint(
                 condition=Q(longitude__isnull=True) | Q(longitude__gte=-180, longitude__lte=180),

@@ -60,7 +60,13 @@ class Skill(index.Indexed, models.Model):
     )
     description = models.TextField("description", blank=True)
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("domain"), FieldPanel("synonyms"), FieldPanel("description")]
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("slug"),
+        FieldPanel("domain"),
+        FieldPanel("synonyms"),
+        FieldPanel("description"),
+    ]
 
     search_fields = [
         index.SearchField("name", boost=3),

@@ -216,7 +216,9 @@ def test_import_saves_a_revision_for_structures_edited_in_the_admin():
     import_directory(**VALID)
     structure = Structure.objects.get(slug="energies-citoyennes")
     structure.save_revision().publish()  # as the admin does on « Publier »
-    changed = VALID["structures"].read_text().replace("Des toits solaires financés par les habitants.", "Résumé importé.")
+    changed = (
+        VALID["structures"].read_text().replace("Des toits solaires financés par les habitants.", "Résumé importé.")
+    )
 
     import_directory(structures=("structures.csv", changed))
 
