@@ -199,3 +199,55 @@ def test_drain_command_reports_an_empty_outbox(backend, directory, capsys):
     report = drain(force=True)
 
     assert (report.processed, report.failed, report.remaining) == (0, 0, 0)
+
+
+@pytest.mark.engine
+def test_admin_publish_with_the_engine_down_succeeds_quickly(
+    client, directory, settings, django_capture_on_commit_callbacks
+):
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    live_url = settings.ELASTICSEARCH_URL
+    structure = Structure.objects.get(slug="compta-solidaire")
+    admin = get_user_model().objects.create_superuser("admin-sync", "admin-sync@example.org", "motdepasse-long-42")
+    client.force_login(admin)
+    data = nested_form_data(
+        {
+            "name": structure.name,
+            "slug": structure.slug,
+            "category": structure.category,
+            "memberships": ["reseau"],
+            "summary": "Comptabilité et audit pour les associations",
+            "description": structure.description,
+            "city": structure.city,
+            "latitude": structure.latitude,
+            "longitude": structure.longitude,
+            "skills": [s.pk for s in structure.skills.all()],
+            "people": inline_formset([]),
+        }
+    )
+    data["action-publish"] = "action-publish"
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]), data)
+        elapsed = time.monotonic() - started
+    finally:
+        settings.ELASTICSEARCH_URL = live_url
+
+    assert response.status_code == 302, response.context["form"].errors if response.context else response
+    assert elapsed < 5
+    structure.refresh_from_db()
+    assert structure.summary == "Comptabilité et audit pour les associations"
+    assert set(IndexOutbox.objects.values_list("structure_id", flat=True)) == {structure.pk}  # kept for later
+
+    drain(force=True)
+    assert IndexOutbox.objects.count() == 0
+    assert find("audit") == ["compta-solidaire"]
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.summary = "Comptabilité pour les associations"
+        structure.save()
+    assert find("audit") == []
