@@ -45,6 +45,27 @@ logger = logging.getLogger(__name__)
 CLIENT_FACING_ERRORS = (GraphQLError, TypeError, ValueError, ObjectDoesNotExist)
 
 
+def _engine_errors() -> tuple[type[Exception], ...]:
+    """Errors of the search engine clients (grapple's `search`/`searchQuery` on Wagtail's backend)."""
+    errors: list[type[Exception]] = []
+    try:
+        import opensearchpy
+
+        errors.append(opensearchpy.exceptions.OpenSearchException)
+    except ImportError:  # pragma: no cover - both clients are in requirements.txt
+        pass
+    try:
+        import elastic_transport
+
+        errors += [elastic_transport.ApiError, elastic_transport.TransportError]
+    except ImportError:  # pragma: no cover
+        pass
+    return tuple(errors)
+
+
+ENGINE_ERRORS = _engine_errors()
+
+
 class RequestRefused(Exception):
     def __init__(self, status: int, message: str, code: str, headers: dict | None = None):
         super().__init__(message)
@@ -235,6 +256,14 @@ class PartnerGraphQLView(GraphQLView):
     @staticmethod
     def format_execution_error(error: GraphQLError) -> dict:
         original = getattr(error, "original_error", None)
+        if original is not None and isinstance(original, ENGINE_ERRORS):
+            # Engine down or index missing: say so (the client may retry), keep the details in the log.
+            logger.error("Search engine failed under a GraphQL search", exc_info=original)
+            return GraphQLError(
+                "La recherche est momentanément indisponible : réessayez dans quelques instants.",
+                error.nodes, error.source, error.positions, error.path,
+                extensions={"code": "SEARCH_UNAVAILABLE"},
+            ).formatted
         if original is not None and not isinstance(original, CLIENT_FACING_ERRORS):
             # An unexpected failure: log it, don't hand internals to the client.
             logger.error("GraphQL resolver failed", exc_info=original)

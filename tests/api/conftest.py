@@ -4,13 +4,46 @@ import io
 import json
 
 import pytest
+from django.conf import settings
 from django.core.cache import cache
+from django.core.management import call_command
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
 from api.models import PartnerKey
 from directory.models import Membership, Person, Sector, Skill, SkillDomain, Structure
+
+
+@pytest.fixture(scope="session", autouse=True)
+def wagtail_engine_indexes(django_db_setup, django_db_blocker):
+    """With ELASTICSEARCH_URL set, Wagtail's page/image/document indexes exist under the test prefix.
+
+    grapple's `search` and `searchQuery` go through Wagtail's search backend: on the
+    engine, its indexes must exist (a deployment runs `update_index` for the same reason).
+    """
+    if settings.ELASTICSEARCH_URL:
+        with django_db_blocker.unblock():
+            call_command("update_index", stdout=io.StringIO())
+
+
+@pytest.fixture(autouse=True)
+def directory_search_on_database(request, settings):
+    """The directory search answers from the database except in tests marked `engine`.
+
+    Each test builds and rolls back its own structures; documents written to the shared
+    engine index would outlive the rollback and skew totals and facet counts of later
+    tests. Engine tests (test_engine.py) rebuild their own index from committed data.
+    Wagtail's page search (WAGTAILSEARCH_BACKENDS) is not affected.
+    """
+    if request.node.get_closest_marker("engine") is None:
+        settings.ELASTICSEARCH_URL = None
+
+
+def expected_engine() -> str:
+    """What `directorySearch { engine }` says in an engine test: the server's distribution."""
+    info = settings.SEARCH_ENGINE_INFO
+    return info.distribution if settings.ELASTICSEARCH_URL and info else "database"
 
 
 @pytest.fixture(autouse=True)

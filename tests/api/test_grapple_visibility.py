@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 from wagtail.documents import get_document_model
+from wagtail.search.backends import get_search_backend
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
 
 from home.models.pages import ContentPage
@@ -18,8 +19,18 @@ SECRETS = ("Brouillon secret", "brouillon-secret", "Page privée", "page-privee"
 
 
 @pytest.fixture
-def redirects(db):
-    """Site A: a live page, a draft, a private page; site B: one page. Six redirects."""
+def redirects(db, django_capture_on_commit_callbacks):
+    """Site A: a live page, a draft, a private page; site B: one page. Six redirects.
+
+    On the engine, pages are indexed after commit (Wagtail's tasks) and visible after a refresh.
+    """
+    with django_capture_on_commit_callbacks(execute=True):
+        data = _build_redirects()
+    get_search_backend().refresh_indexes()
+    return data
+
+
+def _build_redirects():
     site_a = Site.objects.get(is_default_site=True)
     live = site_a.root_page.add_child(instance=ContentPage(title="Ateliers ouverts", slug="ateliers"))
     draft = site_a.root_page.add_child(instance=ContentPage(title="Brouillon secret", slug="brouillon-secret",
@@ -78,8 +89,15 @@ def test_redirects_leave_the_database_untouched(redirects, gql):
 
 
 @pytest.fixture
-def collections(db):
+def collections(db, django_capture_on_commit_callbacks):
     """Public collection; private collection (password) and its unrestricted sub-collection."""
+    with django_capture_on_commit_callbacks(execute=True):
+        items = _build_collections()
+    get_search_backend().refresh_indexes()
+    return items
+
+
+def _build_collections():
     root = Collection.get_first_root_node()
     public = root.add_child(name="Public")
     private = root.add_child(name="Privé")
@@ -160,3 +178,21 @@ def test_search_query_over_post_counts_one_hit(redirects, gql):
     assert body == {"data": {"pages": [{"title": "Ateliers ouverts"}], "images": []}}
     hits = {q.query_string: sum(d.hits for d in q.daily_hits.all()) for q in Query.objects.all()}
     assert hits == {"ateliers": 1, "logo": 1}
+
+
+@pytest.mark.parametrize("query", ['{ search(query: "ateliers") { __typename } }',
+                                   '{ pages(searchQuery: "ateliers") { title } }'])
+def test_engine_down_is_a_clear_error_not_an_internal_one(redirects, gql, settings, query):
+    settings.WAGTAILSEARCH_BACKENDS = {"default": {
+        "BACKEND": "wagtail.search.backends.opensearch2", "URLS": ["http://127.0.0.1:9"], "INDEX_PREFIX": "t_down_",
+        "OPTIONS": {"max_retries": 0, "timeout": 2},
+    }}
+
+    status, body = gql(query)
+
+    assert status == 200
+    assert body["data"] is None
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [(
+        "La recherche est momentanément indisponible : réessayez dans quelques instants.",
+        {"code": "SEARCH_UNAVAILABLE"},
+    )]

@@ -1,0 +1,139 @@
+"""directorySearch and directorySuggest through /graphql/ on the real engine (OpenSearch in CI).
+
+Run with the engine, e.g.
+ELASTICSEARCH_URL=http://127.0.0.1:9200 SEARCH_INDEX_PREFIX=t_api pytest tests/api -m engine
+The dataset is committed once for the module and the directory index rebuilt from it with the
+search app's own rebuild (what `manage.py search_index rebuild` runs); both are removed afterwards.
+"""
+
+import pytest
+from django.conf import settings
+from django.db import transaction
+
+from conftest import make_structure
+from directory.models import Person, Sector, Skill, SkillDomain, Structure
+
+pytestmark = [pytest.mark.engine, pytest.mark.django_db]
+
+
+@pytest.fixture(scope="module")
+def engine_directory(django_db_setup, django_db_blocker):
+    from search.engine import get_backend
+    from search.models import IndexOutbox, StructureSearchDocument
+
+    with django_db_blocker.unblock():
+        with transaction.atomic():
+            energy = SkillDomain.objects.create(name="Énergie & climat", slug="energie-climat", sort_order=1)
+            food = SkillDomain.objects.create(name="Alimentation", slug="alimentation", sort_order=2)
+            solar = Skill.objects.create(name="Photovoltaïque", slug="photovoltaique", domain=energy,
+                                         synonyms="panneaux solaires\nsolaire")
+            renovation = Skill.objects.create(name="Rénovation thermique", slug="renovation", domain=energy)
+            short = Skill.objects.create(name="Circuits courts", slug="circuits-courts", domain=food)
+            energie = Sector.objects.create(name="Énergie", slug="energie")
+            alimentation = Sector.objects.create(name="Alimentation", slug="alimentation")
+            make_structure(
+                "soleil-coop", name="Soleil Coop", category="collectif", skills=[solar, renovation],
+                sectors=[energie], memberships=("cluster", "locataire"), latitude=50.63, longitude=3.06,
+                summary="Coopérative qui pose des centrales photovoltaïques sur les toits lillois.",
+                people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
+            )
+            make_structure(
+                "atelier-lumiere", name="Atelier Lumière", category="individuel", skills=[solar],
+                sectors=[energie], memberships=("cluster",), city="Roubaix",
+                summary="Conseil aux particuliers qui veulent produire leur électricité.",
+            )
+            make_structure(
+                "panier-local", name="Panier Local", category="territoire", skills=[short],
+                sectors=[alimentation], memberships=("partenaire",), city="Roubaix",
+                summary="Paniers de légumes des fermes voisines.", people=[("Denis", "Cache", False)],
+            )
+            make_structure(
+                "brouillon-secret", name="Brouillon Secret", live=False, category="collectif", skills=[solar],
+                sectors=[energie], summary="Projet photovoltaïque confidentiel.", people=[("Eve", "Draft", True)],
+            )
+        backend = get_backend()
+        assert backend is not None, "ELASTICSEARCH_URL is set but no engine backend was built"
+        backend.rebuild(progress=False)  # a fresh versioned index, alias switched, refreshed
+        IndexOutbox.objects.all().delete()  # changes queued before the index existed: all in the rebuild
+        yield backend
+        Person.objects.all().delete()
+        Structure.objects.all().delete()
+        Skill.objects.all().delete()
+        SkillDomain.objects.all().delete()
+        Sector.objects.all().delete()
+        StructureSearchDocument.objects.all().delete()
+        IndexOutbox.objects.all().delete()
+        backend.drop_all()
+
+
+SEARCH = """query($q: String, $skills: [String!], $sort: DirectorySort) {
+  directorySearch(query: $q, skills: $skills, sort: $sort, perPage: 10) {
+    total engine
+    hits { structure { slug people { fullName } } highlights { field fragments } }
+    facets { categories { value count } memberships { value count } skills { value count }
+             sectors { value count } cities { value count } }
+  }
+}"""
+
+
+def run(gql, **variables):
+    status, body = gql(SEARCH, variables)
+    assert status == 200 and "errors" not in body, body
+    return body["data"]["directorySearch"]
+
+
+def facets(result):
+    return {name: {v["value"]: v["count"] for v in values} for name, values in result["facets"].items()}
+
+
+def test_directory_search_runs_on_the_engine_with_synonyms_and_highlights(engine_directory, gql):
+    result = run(gql, q="panneaux solaires")
+
+    assert result["engine"] == settings.SEARCH_ENGINE_INFO.distribution
+    assert result["engine"] in {"opensearch", "elasticsearch"}  # never the database fallback
+    assert sorted(h["structure"]["slug"] for h in result["hits"]) == ["atelier-lumiere", "soleil-coop"]
+    assert result["total"] == 2
+    soleil = next(h for h in result["hits"] if h["structure"]["slug"] == "soleil-coop")
+    assert soleil["structure"]["people"] == [{"fullName": "Alice Martin"}]
+    skills = next(h["fragments"] for h in soleil["highlights"] if h["field"] == "skills")
+    assert skills == ["<mark>Photovoltaïque</mark>"]
+    assert facets(result) == {
+        "categories": {"collectif": 1, "individuel": 1},
+        "memberships": {"cluster": 2, "locataire": 1},
+        "skills": {"photovoltaique": 2, "renovation": 1},
+        "sectors": {"energie": 2},
+        "cities": {"Lille": 1, "Roubaix": 1},
+    }
+
+
+def test_engine_facet_counts_follow_the_filters(engine_directory, gql):
+    everything = run(gql, sort="NAME")
+    solar = run(gql, skills=["photovoltaique"], sort="NAME")
+
+    assert everything["engine"] == solar["engine"] == settings.SEARCH_ENGINE_INFO.distribution
+    assert [h["structure"]["slug"] for h in everything["hits"]] == ["atelier-lumiere", "panier-local", "soleil-coop"]
+    assert facets(everything)["categories"] == {"collectif": 1, "individuel": 1, "territoire": 1}
+    assert facets(everything)["cities"] == {"Lille": 1, "Roubaix": 2}
+    assert [h["structure"]["slug"] for h in solar["hits"]] == ["atelier-lumiere", "soleil-coop"]
+    # A facet's own filter does not narrow its counts (multi-select), the others do.
+    assert facets(solar)["skills"] == {"circuits-courts": 1, "photovoltaique": 2, "renovation": 1}
+    assert facets(solar)["cities"] == {"Lille": 1, "Roubaix": 1}
+
+
+def test_engine_never_returns_drafts_or_private_people(engine_directory, gql):
+    result = run(gql, q="brouillon secret confidentiel")
+    status, suggest = gql('{ directorySuggest(prefix: "brou") { kind label slug } }')
+    _, everything = gql("{ directorySearch(perPage: 100) { total hits { structure { slug people { fullName } } } } }")
+
+    assert (result["total"], result["hits"]) == (0, [])
+    assert suggest == {"data": {"directorySuggest": []}}
+    text = str(result) + str(suggest) + str(everything)
+    assert [m for m in ("brouillon", "Brouillon", "Bruno", "Denis", "Eve") if m in text] == []
+    assert everything["data"]["directorySearch"]["total"] == 3
+
+
+def test_engine_suggestions_through_graphql(engine_directory, gql):
+    status, body = gql('{ directorySuggest(prefix: "photo") { kind label slug } }')
+
+    assert status == 200
+    assert body["data"]["directorySuggest"] == [{"kind": "skill", "label": "Photovoltaïque", "slug": "photovoltaique"}]
