@@ -120,7 +120,9 @@ def find_drift() -> list[str]:
     for pk in sorted(documents - set(expected)):
         lines.append(f"base : document #{pk} d’une structure non publiée ou supprimée")
     backend = get_backend()
-    if backend is not None:
+    if backend is not None and not backend.current_indices():
+        lines.append(f"moteur : aucun index derrière l’alias {backend.alias} (lancez search_index rebuild)")
+    elif backend is not None:
         backend.refresh()  # compare with what searches see, including the last second of writes
         indexed = backend.indexed_ids()
         for pk in sorted(set(expected) - set(indexed)):
