@@ -16,6 +16,22 @@ def media_in_tmp_dir(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With an engine, create Wagtail's page-search indexes with their mappings up front.
+
+    Otherwise the first page saved creates its index with dynamic mappings, on which
+    Wagtail's queries find nothing.
+    """
+    if settings.ELASTICSEARCH_URL:
+        from io import StringIO
+
+        from django.core.management import call_command
+
+        with django_db_blocker.unblock():
+            call_command("update_index", stdout=StringIO(), stderr=StringIO())
+
+
 def pytest_collection_modifyitems(config, items):
     """Engine tests need ELASTICSEARCH_URL; skip them with a printed reason otherwise."""
     if settings.ELASTICSEARCH_URL:
