@@ -21,6 +21,9 @@ QUERIES = {
     "sectors": "{ sectors { slug } }",
     "snippets": "{ snippets { __typename } }",
     "search": '{ search(query: "brouillon") { __typename } }',
+    "images": "{ images { title } image(id: 0) { title } }",
+    "documents": "{ documents { title } document(id: 0) { title } }",
+    "redirects": "{ redirects { oldPath page { title } } }",
 }
 
 EXPECTED = {
@@ -49,6 +52,9 @@ EXPECTED = {
     "sectors": {"sectors": [{"slug": "alimentation"}, {"slug": "energie"}]},
     "snippets": {"snippets": []},
     "search": {"search": []},
+    "images": {"images": [{"title": "soleil"}], "image": None},
+    "documents": {"documents": [], "document": None},
+    "redirects": {"redirects": []},
 }
 
 

@@ -18,52 +18,63 @@ pytestmark = [pytest.mark.engine, pytest.mark.django_db]
 
 @pytest.fixture(scope="module")
 def engine_directory(django_db_setup, django_db_blocker):
-    from search.engine import get_backend
+    from search.engine import EngineUnavailable, get_backend
     from search.models import IndexOutbox, StructureSearchDocument
 
+    backend = get_backend()
+    assert backend is not None, "ELASTICSEARCH_URL is set but no engine backend was built"
     with django_db_blocker.unblock():
-        with transaction.atomic():
-            energy = SkillDomain.objects.create(name="Énergie & climat", slug="energie-climat", sort_order=1)
-            food = SkillDomain.objects.create(name="Alimentation", slug="alimentation", sort_order=2)
-            solar = Skill.objects.create(name="Photovoltaïque", slug="photovoltaique", domain=energy,
-                                         synonyms="panneaux solaires\nsolaire")
-            renovation = Skill.objects.create(name="Rénovation thermique", slug="renovation", domain=energy)
-            short = Skill.objects.create(name="Circuits courts", slug="circuits-courts", domain=food)
-            energie = Sector.objects.create(name="Énergie", slug="energie")
-            alimentation = Sector.objects.create(name="Alimentation", slug="alimentation")
-            make_structure(
-                "soleil-coop", name="Soleil Coop", category="collectif", skills=[solar, renovation],
-                sectors=[energie], memberships=("cluster", "locataire"), latitude=50.63, longitude=3.06,
-                summary="Coopérative qui pose des centrales photovoltaïques sur les toits lillois.",
-                people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
-            )
-            make_structure(
-                "atelier-lumiere", name="Atelier Lumière", category="individuel", skills=[solar],
-                sectors=[energie], memberships=("cluster",), city="Roubaix",
-                summary="Conseil aux particuliers qui veulent produire leur électricité.",
-            )
-            make_structure(
-                "panier-local", name="Panier Local", category="territoire", skills=[short],
-                sectors=[alimentation], memberships=("partenaire",), city="Roubaix",
-                summary="Paniers de légumes des fermes voisines.", people=[("Denis", "Cache", False)],
-            )
-            make_structure(
-                "brouillon-secret", name="Brouillon Secret", live=False, category="collectif", skills=[solar],
-                sectors=[energie], summary="Projet photovoltaïque confidentiel.", people=[("Eve", "Draft", True)],
-            )
-        backend = get_backend()
-        assert backend is not None, "ELASTICSEARCH_URL is set but no engine backend was built"
-        backend.rebuild(progress=False)  # a fresh versioned index, alias switched, refreshed
-        IndexOutbox.objects.all().delete()  # changes queued before the index existed: all in the rebuild
-        yield backend
-        Person.objects.all().delete()
-        Structure.objects.all().delete()
-        Skill.objects.all().delete()
-        SkillDomain.objects.all().delete()
-        Sector.objects.all().delete()
-        StructureSearchDocument.objects.all().delete()
-        IndexOutbox.objects.all().delete()
-        backend.drop_all()
+        # Committed rows outlive the test transactions: removed whatever happens,
+        # even when the engine fails during the rebuild.
+        try:
+            with transaction.atomic():
+                _build_dataset()
+            backend.rebuild(progress=False)  # a fresh versioned index, alias switched, refreshed
+            IndexOutbox.objects.all().delete()  # queued before the index existed: all in the rebuild
+            yield backend
+        finally:
+            Person.objects.all().delete()
+            Structure.objects.all().delete()
+            Skill.objects.all().delete()
+            SkillDomain.objects.all().delete()
+            Sector.objects.all().delete()
+            StructureSearchDocument.objects.all().delete()
+            IndexOutbox.objects.all().delete()
+            try:
+                backend.drop_all()
+            except EngineUnavailable:
+                pass  # engine gone: nothing to drop now, the next rebuild replaces the index
+
+
+def _build_dataset():
+    energy = SkillDomain.objects.create(name="Énergie & climat", slug="energie-climat", sort_order=1)
+    food = SkillDomain.objects.create(name="Alimentation", slug="alimentation", sort_order=2)
+    solar = Skill.objects.create(name="Photovoltaïque", slug="photovoltaique", domain=energy,
+                                 synonyms="panneaux solaires\nsolaire")
+    renovation = Skill.objects.create(name="Rénovation thermique", slug="renovation", domain=energy)
+    short = Skill.objects.create(name="Circuits courts", slug="circuits-courts", domain=food)
+    energie = Sector.objects.create(name="Énergie", slug="energie")
+    alimentation = Sector.objects.create(name="Alimentation", slug="alimentation")
+    make_structure(
+        "soleil-coop", name="Soleil Coop", category="collectif", skills=[solar, renovation],
+        sectors=[energie], memberships=("cluster", "locataire"), latitude=50.63, longitude=3.06,
+        summary="Coopérative qui pose des centrales photovoltaïques sur les toits lillois.",
+        people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
+    )
+    make_structure(
+        "atelier-lumiere", name="Atelier Lumière", category="individuel", skills=[solar],
+        sectors=[energie], memberships=("cluster",), city="Roubaix",
+        summary="Conseil aux particuliers qui veulent produire leur électricité.",
+    )
+    make_structure(
+        "panier-local", name="Panier Local", category="territoire", skills=[short],
+        sectors=[alimentation], memberships=("partenaire",), city="Roubaix",
+        summary="Paniers de légumes des fermes voisines.", people=[("Denis", "Cache", False)],
+    )
+    make_structure(
+        "brouillon-secret", name="Brouillon Secret", live=False, category="collectif", skills=[solar],
+        sectors=[energie], summary="Projet photovoltaïque confidentiel.", people=[("Eve", "Draft", True)],
+    )
 
 
 SEARCH = """query($q: String, $skills: [String!], $sort: DirectorySort) {
