@@ -6,25 +6,12 @@ import json
 import pytest
 from django.conf import settings
 from django.core.cache import cache
-from django.core.management import call_command
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 
 from api.models import PartnerKey
 from directory.models import Membership, Person, Sector, Skill, SkillDomain, Structure
-
-
-@pytest.fixture(scope="session", autouse=True)
-def wagtail_engine_indexes(django_db_setup, django_db_blocker):
-    """With ELASTICSEARCH_URL set, Wagtail's page/image/document indexes exist under the test prefix.
-
-    grapple's `search` and `searchQuery` go through Wagtail's search backend: on the
-    engine, its indexes must exist (a deployment runs `update_index` for the same reason).
-    """
-    if settings.ELASTICSEARCH_URL:
-        with django_db_blocker.unblock():
-            call_command("update_index", stdout=io.StringIO())
 
 
 @pytest.fixture(autouse=True)
