@@ -23,7 +23,10 @@ from the file are deleted. Structures absent from the people file keep theirs.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,8 +41,6 @@ from .models import CATEGORY_CHOICES, MEMBERSHIP_CHOICES, Person, Sector, Skill,
 from .models.structures import SUMMARY_MAX_LENGTH
 from .models.taxonomy import split_synonyms
 
-TRUE_VALUES = {"true", "oui", "vrai", "1", "yes", "o"}
-FALSE_VALUES = {"false", "non", "faux", "0", "no", "n", ""}
 CATEGORY_BY_INPUT = {key: key for key, _ in CATEGORY_CHOICES} | {label.lower(): key for key, label in CATEGORY_CHOICES}
 MEMBERSHIP_BY_INPUT = {key: key for key, _ in MEMBERSHIP_CHOICES} | {
     label.lower(): key for key, label in MEMBERSHIP_CHOICES
@@ -104,6 +105,7 @@ class Row:
     file: str
     line: int
     values: dict[str, str]
+    delimiter: str = ","  # of the CSV file: decides the list separators (see ``split_list``)
 
 
 @dataclass
@@ -111,6 +113,9 @@ class ParsedFiles:
     rows: dict[str, list[Row]] = field(default_factory=dict)
     issues: list[ImportIssue] = field(default_factory=list)
     files: dict[str, int] = field(default_factory=dict)  # display name -> reading order, to sort issues
+    # Kinds whose file could not be read: their rows are unknown, so the other files' references
+    # to them (people of a structure, skills by name) are not reported as unknown on top.
+    unreadable: set[str] = field(default_factory=set)
 
     def error(self, row_or_file, line_or_column, column_or_message, message=None):
         if isinstance(row_or_file, Row):
@@ -156,36 +161,119 @@ def _xlsx_records(kind: str, content: bytes):
     workbook.close()
 
 
-def _csv_records(text: str):
+# Larger than any real cell (descriptions are unlimited) but bounded; the upload limit is 20 MB.
+csv.field_size_limit(max(csv.field_size_limit(), 32 * 1024 * 1024))
+
+# Non-ASCII characters a French spreadsheet saved in Windows-1252 holds: Latin-1 letters and the
+# typography Word/Excel insert. Anything else (Ž, ˆ, ‰…) means another encoding (Mac Roman, CP850):
+# decoding it as Windows-1252 would import mojibake, so the file is refused instead.
+CP1252_PUNCTUATION = set("€’‘“”«»–—…•°·\xa0²³ªº§")
+FRENCH_LETTERS = set("àâäçéèêëîïôöùûüÿœæÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸŒÆ")
+# UTF-8 text that went through a Windows-1252 (or Latin-1) editor once too often: « Ã© » for « é »,
+# « â€™ » for « ’ ». These sequences do not occur in French text.
+_MOJIBAKE_TAIL = "".join(
+    sorted({bytes([b]).decode("cp1252", "ignore") for b in range(0x80, 0xC0)} | {chr(c) for c in range(0x80, 0xC0)})
+)
+MOJIBAKE = re.compile(f"[ÃÂ][{re.escape(_MOJIBAKE_TAIL)}]|â€|Å[“’¸]")
+
+
+class DecodingError(Exception):
+    def __init__(self, line: int, message: str):
+        self.line, self.message = line, message
+
+
+def decode(content: bytes | str) -> tuple[str, str]:
+    """(text, encoding): UTF-8 (BOM or not) is the reference; Windows-1252 only when unambiguous.
+
+    French Excel saves « CSV (séparateur : point-virgule) » in Windows-1252. Such bytes are
+    (almost always) invalid UTF-8; they are accepted when they decode strictly as Windows-1252
+    to text whose non-ASCII characters are all French letters or common typography, and which
+    contains at least one French letter. Otherwise the file is refused: no silent mojibake.
+    """
+    if isinstance(content, str):
+        return content.lstrip("\ufeff"), "utf-8"
+    if content[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise DecodingError(1, "fichier encodé en UTF-16 (« Texte Unicode ») : enregistrez-le en « CSV UTF-8 ».")
+    try:
+        return content.decode("utf-8-sig"), "utf-8"
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    line = content[: utf8_error.start].count(b"\n") + 1
+    refusal = (
+        f"le fichier n’est pas encodé en UTF-8 (octet 0x{content[utf8_error.start]:02X} ligne {line}) et ne se lit "
+        "pas sans ambiguïté en Windows-1252 : enregistrez-le en « CSV UTF-8 »."
+    )
+    try:
+        text = content.decode("cp1252")
+    except UnicodeDecodeError:
+        raise DecodingError(line, refusal) from None
+    foreign = {ch for ch in text if ord(ch) > 127 and not (ch in CP1252_PUNCTUATION or ch in FRENCH_LETTERS)}
+    if foreign or not any(ch in FRENCH_LETTERS for ch in text):
+        raise DecodingError(line, refusal)
+    return text, "cp1252"
+
+
+def header_key(cell: str) -> str:
+    """« Slug », « name  », « First name », « Prénom » → comparable keys (case, accents, spaces ignored)."""
+    cell = unicodedata.normalize("NFKD", cell.replace("\ufeff", ""))
+    cell = "".join(ch for ch in cell if not unicodedata.combining(ch)).casefold()
+    return "_".join(re.split(r"[\s_\-]+", cell.strip()))
+
+
+def _header_cells(line: str, delimiter: str) -> list[str]:
+    cells = [header_key(c) for c in next(csv.reader([line], delimiter=delimiter), [])]
+    while cells and cells[-1] == "":
+        cells.pop()
+    return cells
+
+
+def detect_delimiter(text: str, columns: list[str]) -> str:
+    """``;`` only when the header line split on ``;`` gives known column names and split on ``,`` does not.
+
+    Decided from the header alone: data lines legitimately contain both characters.
+    """
+    first = next((line for line in text.splitlines() if line.strip(" \t,;\"'")), "")
+
+    def known(delimiter):
+        cells = _header_cells(first, delimiter)
+        return len(cells) >= 2 and all(c in columns for c in cells)
+
+    return ";" if known(";") and not known(",") else ","
+
+
+def _csv_records(text: str, delimiter: str, name: str, parsed: ParsedFiles):
     """(line where the record starts, cells): quoted cells may span several lines."""
-    reader = csv.reader(io.StringIO(text, newline=""))
-    start = 1
-    for cells in reader:
-        yield start, cells
-        start = reader.line_num + 1
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records, start = [], 1
+    try:
+        for cells in reader:
+            records.append((start, cells))
+            start = reader.line_num + 1
+    except csv.Error as exc:
+        parsed.error(name, reader.line_num or 1, "", f"fichier CSV mal formé ({exc}).")
+    return records
 
 
 def read_csv(kind: str, source, parsed: ParsedFiles) -> None:
     """Read one file (CSV, or XLSX as exported) into ``parsed.rows[kind]``, recording issues."""
     columns = FILES[kind][0]
+    parsed.unreadable.add(kind)  # until its header is understood
     try:
         name, content = _read_source(source)
     except OSError as exc:
         parsed.error(str(source), 0, "", f"fichier illisible ({exc.strerror}).")
         return
     parsed.files.setdefault(name, len(parsed.files))
+    delimiter = ","
     try:
         if _is_xlsx(name, content):
             records = list(_xlsx_records(kind, content))
         else:
-            text = content.decode("utf-8-sig") if isinstance(content, bytes) else content.lstrip("\ufeff")
-            records = list(_csv_records(text))
-    except UnicodeDecodeError as exc:
-        parsed.error(name, 1, "", f"le fichier n’est pas encodé en UTF-8 (octet invalide en position {exc.start}) : "
-                     "enregistrez-le en « CSV UTF-8 ».")  # fmt: skip
-        return
-    except csv.Error as exc:
-        parsed.error(name, 1, "", f"fichier CSV mal formé ({exc}).")
+            text, _encoding = decode(content)
+            delimiter = detect_delimiter(text, columns)
+            records = _csv_records(text, delimiter, name, parsed)
+    except DecodingError as exc:
+        parsed.error(name, exc.line, "", exc.message)
         return
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many types for a damaged workbook
         parsed.error(name, 1, "", f"classeur XLSX illisible ({exc.__class__.__name__}).")
@@ -195,42 +283,82 @@ def read_csv(kind: str, source, parsed: ParsedFiles) -> None:
     if not records:
         parsed.error(name, 1, "", "le fichier est vide : une ligne d’en-tête est attendue.")
         return
-    header_line, header = records[0]
-    header = [h.strip() for h in header]
-    while header and header[-1] == "":
-        header.pop()
+    header_line, raw_header = records[0]
+    raw_header = [h.strip() for h in raw_header]
+    while raw_header and raw_header[-1] == "":
+        raw_header.pop()
+    header = [header_key(h) for h in raw_header]
+    if delimiter == "," and len(header) == 1 and ";" in raw_header[0]:
+        # A semicolon file whose header has a typo: say so instead of one giant unknown column.
+        cells = [c.strip() for c in raw_header[0].split(";")]
+        raw_header, header = cells, [header_key(c) for c in cells]
+        parsed.error(
+            name,
+            header_line,
+            "",
+            "en-tête séparé par des points-virgules mais dont les colonnes ne sont pas toutes reconnues : "
+            "corrigez les colonnes signalées.",
+        )
     missing = [c for c in columns if c not in header]
-    unknown = [h for h in header if h not in columns]
-    duplicates = [c for c, n in Counter(header).items() if n > 1]
+    unknown = [raw for raw, key in zip(raw_header, header, strict=True) if key not in columns]
+    duplicates = [c for c, n in Counter(header).items() if n > 1 and c in columns]
     for column in missing:
         parsed.error(name, header_line, column, "colonne obligatoire absente de l’en-tête.")
     for column in unknown:
-        parsed.error(name, header_line, column, f"colonne inconnue (colonnes attendues : {', '.join(columns)}).")
+        parsed.error(
+            name,
+            header_line,
+            column or "(vide)",
+            "colonne inconnue : supprimez-la ou renommez-la, elle ne serait pas importée "
+            f"(colonnes attendues : {', '.join(columns)}).",
+        )
     for column in duplicates:
         parsed.error(name, header_line, column, "colonne présente plusieurs fois dans l’en-tête.")
     if missing or unknown or duplicates:
         return
+    parsed.unreadable.discard(kind)
     rows = []
     for line, cells in records[1:]:
         extra = cells[len(header) :]
         if len(cells) < len(header) or any(c.strip() for c in extra):
+            separator = "points-virgules" if delimiter == ";" else "virgules"
             parsed.error(
                 name,
                 line,
                 "",
-                f"{len(cells)} cellules au lieu de {len(header)} (vérifiez les guillemets et les virgules).",
+                f"{len(cells)} cellules au lieu de {len(header)} (vérifiez les guillemets et les {separator}).",
             )
             continue
-        rows.append(Row(name, line, {h: c.strip() for h, c in zip(header, cells[: len(header)], strict=True)}))
+        row = Row(name, line, {h: c.strip() for h, c in zip(header, cells[: len(header)], strict=True)}, delimiter)
+        for column in columns:
+            garbled = MOJIBAKE.search(row.values[column])
+            if garbled:
+                parsed.error(
+                    row,
+                    column,
+                    f"texte mal encodé « {garbled.group()} » (accents abîmés par une conversion d’encodage) : "
+                    "corrigez la cellule ou ré-enregistrez le fichier d’origine en « CSV UTF-8 ».",
+                )
+        rows.append(row)
     parsed.rows[kind] = rows
 
 
 # ---------------------------------------------------------------------------
 # Validation
 # ---------------------------------------------------------------------------
-def _split(raw: str) -> list[str]:
+def split_list(raw: str, delimiter: str = ",") -> list[str]:
+    """Items of a list cell (membership, skills, sectors, synonyms), de-duplicated.
+
+    Comma-separated files (the reference): items separated by ``;``. Semicolon-separated files
+    (French Excel): by ``|``, or by ``,`` when the cell holds no ``|`` (nor a quoted ``;``) — so a
+    name containing a comma is written with ``|`` between items.
+    """
+    if delimiter == ";":
+        pattern = r"[|;]" if re.search(r"[|;]", raw) else ","
+    else:
+        pattern = LIST_SEPARATOR
     seen, items = set(), []
-    for part in raw.split(LIST_SEPARATOR):
+    for part in re.split(pattern, raw):
         item = " ".join(part.split())
         if item and item.casefold() not in seen:
             seen.add(item.casefold())
@@ -238,9 +366,116 @@ def _split(raw: str) -> list[str]:
     return items
 
 
+def _split(row: Row, column: str) -> list[str]:
+    return split_list(row.values[column], row.delimiter)
+
+
+# Booleans as spreadsheets write them; empty means no consent, the safe default.
+TRUE_VALUES = {"true", "oui", "vrai", "1", "yes", "o", "y", "x"}
+FALSE_VALUES = {"false", "non", "faux", "0", "no", "n", ""}
+
+def clearly_in_france(latitude: float, longitude: float) -> bool:
+    """Whether the point lies in France, with a margin from Belgium, Luxembourg and Switzerland.
+
+    A deliberately conservative staircase (not a border polygon): a point near a border answers
+    False, so a 4-digit code there is kept as given. Lille's neighbours (Mouscron 7700, Tournai 7500)
+    stay Belgian; Laon (Aisne), Ain, Ardèche… are recognised as French.
+    """
+    if not (41.3 <= latitude <= 51.1 and -5.2 <= longitude <= 9.6):
+        return False
+    if 45.8 <= latitude <= 47.85 and longitude >= 5.95:  # Switzerland and its border
+        return False
+    if latitude >= 49.4 and longitude >= 5.7:  # Luxembourg, Germany
+        return False
+    if longitude < 2.54:  # west of Belgium's coast (Dunkerque)
+        return True
+    southmost_belgium = 50.25 if longitude < 4.0 else 49.9 if longitude < 4.8 else 49.45
+    return latitude < southmost_belgium
+
+
+def normalize_postcode(raw: str, latitude: float | None, longitude: float | None) -> str:
+    """« 59 000 », « 59000.0 » → 59000; « 2000 » → 02000 only when the point is clearly in France.
+
+    Excel turns 02000 (Laon) into 2000, which is also a valid Belgian postcode (Antwerp); the model
+    knows only French and Belgian codes, so the structure's coordinates settle it. Without them, or
+    near a border, the code is kept as given (a Belgian code).
+    """
+    compact = re.sub(r"\s", "", raw)
+    match = re.fullmatch(r"(\d{4,5})(?:[.,]0+)?", compact)
+    if not match:
+        return raw
+    code = match.group(1)
+    if len(code) == 4 and latitude is not None and longitude is not None and clearly_in_france(latitude, longitude):
+        code = "0" + code
+    return code
+
+
+def normalize_phone(raw: str) -> str | ValidationError:
+    """Keeps the number as typed (spaces, dots, dashes, +33, (0)); repairs what Excel did to it.
+
+    « 320001001 » (Excel dropped the leading zero of a 10-digit French number) → « 03 20 00 10 01 ».
+    A number shown in scientific notation (« 3,2E+08 ») has lost digits: an error, not a guess.
+    """
+    value = " ".join(raw.replace("\u202f", " ").split())
+    if re.fullmatch(r"\d+(?:[.,]\d+)?[eE]\+?\d+", value):
+        return ValidationError(
+            f"numéro « {raw} » en notation scientifique : Excel a perdu des chiffres. Mettez la colonne au format "
+            "Texte et retapez le numéro."
+        )
+    if re.fullmatch(r"[1-9]\d{8}", value):
+        value = "0" + value
+        value = " ".join(value[i : i + 2] for i in range(0, 10, 2))
+    return value
+
+
+def normalize_website(raw: str) -> str:
+    """« www.exemple.fr » → « https://www.exemple.fr »: a bare domain is clear; anything else is validated as typed."""
+    if raw and "://" not in raw and re.fullmatch(r"(?i)[a-z0-9\-]+(?:\.[a-z0-9\-]+)*\.[a-z]{2,}(?:[/?#]\S*)?", raw):
+        return "https://" + raw
+    return raw
+
+
+def normalize_year(raw: str) -> str:
+    """« 2009.0 » (Excel's number) → « 2009 »."""
+    match = re.fullmatch(r"(\d{4})[.,]0+", raw)
+    return match.group(1) if match else raw
+
+
+def parse_joined(raw: str) -> dt.date | None | ValidationError:
+    """ISO ``AAAA-MM-JJ`` (the reference), French ``JJ/MM/AAAA``, or Excel's ``AAAA-MM-JJ 00:00:00``."""
+    if not raw:
+        return None
+    french = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", raw)
+    iso = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?", raw)
+    try:
+        if french:
+            return dt.date(int(french.group(3)), int(french.group(2)), int(french.group(1)))
+        if iso:
+            return dt.date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    except ValueError:
+        return ValidationError(f"la date « {raw} » n’existe pas.")
+    return ValidationError(f"date « {raw} » non reconnue : AAAA-MM-JJ (2026-11-25) ou JJ/MM/AAAA (25/11/2026).")
+
+
+def _float_or_none(raw: str) -> float | None:
+    try:
+        return float(raw.replace(",", "."))
+    except ValueError:
+        return None
+
+
 def _clean_field(model, name, raw, row: Row, parsed: ParsedFiles, column=None):
-    """Model field validation with Django's French messages; returns the Python value or None."""
+    """Model field validation with Django's French messages; returns the Python value or None.
+
+    ``raw`` may be what a normalizer made of the cell: a value, or the ``ValidationError`` it raised.
+    """
     model_field = model._meta.get_field(name)
+    if isinstance(raw, ValidationError):
+        for message in raw.messages:
+            parsed.error(row, column or name, message)
+        return None
+    if not isinstance(raw, str):  # already parsed (a date)
+        raw = raw.isoformat() if raw is not None else ""
     value = raw
     if raw == "" and model_field.null:
         return None
@@ -285,11 +520,13 @@ UNKNOWN = {"compétence": "compétence inconnue", "secteur": "secteur inconnu"}
 
 def _names_to_ids(row, column, known: dict[str, object], label: str, parsed: ParsedFiles) -> list:
     resolved = []
-    for name in _split(row.values[column]):
+    file_unreadable = ("skills" if label == "compétence" else "sectors") in parsed.unreadable
+    for name in _split(row, column):
         key = name.casefold()
         if key in known:
             resolved.append(known[key])
-        else:
+        elif not file_unreadable:  # its file's errors are already reported; its names are unknown
+
             parsed.error(
                 row,
                 column,
@@ -326,7 +563,7 @@ def validate(parsed: ParsedFiles) -> dict:
         if len(domain) > 120:
             parsed.error(row, "domain", "le nom du domaine ne doit pas dépasser 120 caractères.")
         if slug and name:
-            synonyms = "\n".join(split_synonyms(row.values["synonyms"]))
+            synonyms = "\n".join(split_synonyms("\n".join(_split(row, "synonyms"))))
             cleaned["skills"].append({"slug": slug, "name": name, "domain": domain, "synonyms": synonyms, "row": row})
             known_skills[name.casefold()] = name
 
@@ -347,7 +584,7 @@ def validate(parsed: ParsedFiles) -> dict:
                 f"catégorie inconnue « {category} » (attendu : {', '.join(k for k, _ in CATEGORY_CHOICES)}).",
             )
         memberships = []
-        for item in _split(row.values["membership"]):
+        for item in _split(row, "membership"):
             if item.casefold() in MEMBERSHIP_BY_INPUT:
                 memberships.append(MEMBERSHIP_BY_INPUT[item.casefold()])
             else:
@@ -365,9 +602,21 @@ def validate(parsed: ParsedFiles) -> dict:
             )
         else:
             record["summary"] = row.values["summary"]
+        point = [_float_or_none(row.values[name]) for name in ("latitude", "longitude")]
         for name in ("legal_form", "description", "address", "postcode", "city", "latitude", "longitude", "website",
                      "email", "phone", "founded", "joined"):  # fmt: skip
-            record[name] = _clean_field(Structure, name, row.values[name], row, parsed)
+            raw = row.values[name]
+            if name == "postcode":
+                raw = normalize_postcode(raw, *point)
+            elif name == "website":
+                raw = normalize_website(raw)
+            elif name == "phone":
+                raw = normalize_phone(raw)
+            elif name == "founded":
+                raw = normalize_year(raw)
+            elif name == "joined":
+                raw = parse_joined(raw)
+            record[name] = _clean_field(Structure, name, raw, row, parsed)
         for name in ("latitude", "longitude"):
             if record[name] is None and row.values[name] == "":
                 record[name] = None
@@ -395,6 +644,8 @@ def validate(parsed: ParsedFiles) -> dict:
         slug = row.values["structure_slug"]
         if not slug:
             parsed.error(row, "structure_slug", "l’identifiant de la structure est obligatoire.")
+        elif "structures" in parsed.unreadable:
+            pass  # the structures file's header is broken and reported: its slugs are unknown
         elif slug not in structure_slugs and slug not in db_slugs and slug not in file_slugs:
             parsed.error(
                 row,
@@ -406,7 +657,8 @@ def validate(parsed: ParsedFiles) -> dict:
             if _require(row, name, parsed) is not None:
                 record[name] = _clean_field(Person, name, row.values[name], row, parsed)
         for name in ("role", "email", "phone"):
-            value = _clean_field(Person, name, row.values[name], row, parsed)
+            raw = normalize_phone(row.values[name]) if name == "phone" else row.values[name]
+            value = _clean_field(Person, name, raw, row, parsed)
             record[name] = value or ""
         public = row.values["public"].casefold()
         if public in TRUE_VALUES:
@@ -414,7 +666,12 @@ def validate(parsed: ParsedFiles) -> dict:
         elif public in FALSE_VALUES:
             record["public"] = False  # empty means no consent: the safe default
         else:
-            parsed.error(row, "public", f"valeur « {row.values['public']} » non reconnue : true/false ou oui/non.")
+            parsed.error(
+                row,
+                "public",
+                f"valeur « {row.values['public']} » non reconnue : oui/non, vrai/faux, true/false, yes/no, 1/0, "
+                "x ou vide (vide = non).",
+            )
         record["skills"] = sorted(_names_to_ids(row, "skills", known_skills, "compétence", parsed))
         key = (slug, row.values["first_name"], row.values["last_name"], row.values["email"].lower())
         if key in keys_seen:

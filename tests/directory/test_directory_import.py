@@ -168,18 +168,6 @@ def test_header_problems_are_reported_on_line_one(tmp_path):
 
 
 @pytest.mark.django_db
-def test_non_utf8_file_is_refused_in_french(tmp_path):
-    path = tmp_path / "sectors.csv"
-    path.write_bytes("slug,name\nenergie,Énergie\n".encode("latin-1"))
-
-    with pytest.raises(ImportFailed) as failure:
-        import_directory(sectors=path)
-
-    assert "n’est pas encodé en UTF-8" in failure.value.report.issues[0].message
-    assert Sector.objects.count() == 0
-
-
-@pytest.mark.django_db
 def test_dry_run_reports_without_writing():
     report = import_directory(**VALID, dry_run=True)
 
