@@ -232,7 +232,8 @@ def detect_delimiter(text: str, columns: list[str]) -> str:
 
     Decided from the header alone: data lines legitimately contain both characters.
     """
-    first = next((line for line in text.splitlines() if line.strip(" \t,;\"'")), "")
+    lines = io.StringIO(text, newline="")  # lazily: the file may be large
+    first = next((line.rstrip("\r\n") for line in lines if line.strip(" \t\r\n,;\"'")), "")
 
     def known(delimiter):
         cells = _header_cells(first, delimiter)
@@ -373,6 +374,7 @@ def _split(row: Row, column: str) -> list[str]:
 # Booleans as spreadsheets write them; empty means no consent, the safe default.
 TRUE_VALUES = {"true", "oui", "vrai", "1", "yes", "o", "y", "x"}
 FALSE_VALUES = {"false", "non", "faux", "0", "no", "n", ""}
+
 
 def clearly_in_france(latitude: float, longitude: float) -> bool:
     """Whether the point lies in France, with a margin from Belgium, Luxembourg and Switzerland.
@@ -526,7 +528,6 @@ def _names_to_ids(row, column, known: dict[str, object], label: str, parsed: Par
         if key in known:
             resolved.append(known[key])
         elif not file_unreadable:  # its file's errors are already reported; its names are unknown
-
             parsed.error(
                 row,
                 column,
