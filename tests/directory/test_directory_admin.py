@@ -139,6 +139,28 @@ def test_import_view_previews_then_confirms(admin_client):
 
 
 @pytest.mark.django_db
+def test_import_view_accepts_a_french_excel_semicolon_file(admin_client, taxonomy):
+    # « CSV (séparateur : point-virgule) » as French Excel saves it: Windows-1252, CRLF, French formats.
+    content = (
+        "slug;name;category;legal_form;membership;summary;description;skills;sectors;address;postcode;city;"
+        "latitude;longitude;website;email;phone;founded;joined;;\r\n"
+        "energies-laon;Énergies de l’Aisne;collectif;SCIC;cluster,reseau;Résumé;;Photovoltaïque;Énergie;;2000;Laon;"
+        "49,5636;3,6244;www.energies-aisne.fr;;323000000;2009.0;25/11/2026;;\r\n"
+    ).encode("cp1252")
+    upload = io.BytesIO(content)
+    upload.name = "structures.csv"
+
+    preview = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
+    assert "Structures : 1 créées" in preview
+    token = admin_client.session["directory_import_token"]
+    admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token})
+
+    values = Structure.objects.values_list("name", "postcode", "latitude", "website", "phone", "founded").get()
+    assert values == ("Énergies de l’Aisne", "02000", 49.5636, "https://www.energies-aisne.fr", "03 23 00 00 00", 2009)
+    assert str(Structure.objects.get().joined) == "2026-11-25"
+
+
+@pytest.mark.django_db
 def test_import_view_lists_every_error_and_writes_nothing(admin_client, taxonomy):
     with (FIXTURES / "structures_invalid.csv").open("rb") as structures:
         html = admin_client.post("/admin/annuaire/transfert/", {"structures": structures}).content.decode()
