@@ -99,6 +99,12 @@ def directory(taxonomy, django_capture_on_commit_callbacks):
         return _build_directory(taxonomy)
 
 
+@pytest.fixture
+def directory_builder():
+    """The builder itself, for tests that need committed rows (live_server) rather than the fixture."""
+    return _build_directory
+
+
 def _build_directory(taxonomy):
     skills, sectors = taxonomy["skills"], taxonomy["sectors"]
     soleil = make_structure(

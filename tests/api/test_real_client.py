@@ -23,10 +23,8 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
-def live_directory(taxonomy):
-    from conftest import _build_directory
-
-    return _build_directory(taxonomy)
+def live_directory(taxonomy, directory_builder):
+    return directory_builder(taxonomy)
 
 
 def test_gql_client_queries_with_variables_and_schema_validation(live_directory, live_server):
