@@ -67,7 +67,9 @@ def _delimited(values: Iterable[str]) -> str:
 
 
 def database_document(source: dict) -> StructureSearchDocument:
-    skills_text = document_text(*source["skill_names"], *source["skill_synonyms"], *source["skill_domains"])
+    # A skill's domain (« Économie sociale ») weighs like any other text, not like the
+    # skill itself, as in the engine (skill_domains^2 vs skill_names^4).
+    skills_text = document_text(*source["skill_names"], *source["skill_synonyms"])
     return StructureSearchDocument(
         structure_id=source["id"],
         name_sort=fold(source["name"])[:200],
@@ -87,6 +89,7 @@ def database_document(source: dict) -> StructureSearchDocument:
         category=source["category"],
         city=source["city"],
         city_key=fold(source["city"]).strip(),
+        city_text=document_text(source["city"])[:200],
         membership_slugs=_delimited(source["memberships"]),
         skill_slugs=_delimited(source["skills"]),
         sector_slugs=_delimited(source["sectors"]),

@@ -26,7 +26,7 @@ from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 from .documents import skill_sources
 from .highlight import FRAGMENT_SIZE, mark, mark_skills
 from .models import StructureSearchDocument
-from .text import fold, query_terms
+from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_terms
 from .types import FACET_NAMES, FacetValue, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
 
 FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50, "cities": 50}
@@ -49,21 +49,56 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
+def _starts_word(term: str) -> str:
+    """The LIKE needle for « a word starts with term »; one-letter terms must be whole words."""
+    return f" {term}" if len(term) >= MIN_PREFIX_LENGTH else f" {term} "
+
+
 def score_expression(terms: list[str]):
-    """Per word: name exact 10, name prefix 8, skill exact 7, skill prefix 6, summary 3, elsewhere exact 2, prefix 1."""
+    """A weighted count, per word, modelled on the engine's field boosts.
+
+    Per word, the best field: city 12 (a city word means « there »: « rse lille »
+    puts structures in Lille before one named « …du Vieux-Lille »), name exact
+    10 / prefix 8, skill (name or synonym) exact 7 / prefix 6, summary 3,
+    elsewhere exact 2 / prefix 1 — plus 1 when the summary also has it (a
+    structure whose summary names the skill is more about it). A multi-word
+    query adds 5 when its words follow each other in the name or a skill, 2
+    elsewhere (« économie circulaire » the sector before « économie » here and
+    « circulaire » there).
+    """
     total = None
+
+    def add(expression):
+        nonlocal total
+        total = expression if total is None else total + expression
+
     for term in terms:
-        case = Case(
-            When(name_text__contains=f" {term} ", then=Value(10)),
-            When(name_text__contains=f" {term}", then=Value(8)),
-            When(skills_text__contains=f" {term} ", then=Value(7)),
-            When(skills_text__contains=f" {term}", then=Value(6)),
-            When(summary_text__contains=f" {term}", then=Value(3)),
-            When(search_text__contains=f" {term} ", then=Value(2)),
-            default=Value(1),
-            output_field=IntegerField(),
+        exact, prefix = f" {term} ", _starts_word(term)
+        add(
+            Case(
+                When(city_text__contains=exact, then=Value(12)),
+                When(name_text__contains=exact, then=Value(10)),
+                When(name_text__contains=prefix, then=Value(8)),
+                When(skills_text__contains=exact, then=Value(7)),
+                When(skills_text__contains=prefix, then=Value(6)),
+                When(summary_text__contains=prefix, then=Value(3)),
+                When(search_text__contains=exact, then=Value(2)),
+                default=Value(1),
+                output_field=IntegerField(),
+            )
         )
-        total = case if total is None else total + case
+        add(Case(When(summary_text__contains=prefix, then=Value(1)), default=Value(0), output_field=IntegerField()))
+    if len(terms) > 1:
+        phrase = " " + " ".join(terms)
+        add(
+            Case(
+                When(name_text__contains=phrase, then=Value(5)),
+                When(skills_text__contains=phrase, then=Value(5)),
+                When(search_text__contains=phrase, then=Value(2)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
     return total
 
 
@@ -92,7 +127,7 @@ def matching_rows(query: SearchQuery, terms: list[str]) -> list[_Row]:
     """Published documents matching every word (and inside the geo circle when asked)."""
     docs = StructureSearchDocument.objects.filter(structure__live=True)
     for term in terms:
-        docs = docs.filter(search_text__contains=f" {term}")
+        docs = docs.filter(search_text__contains=_starts_word(term))
     if query.near is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             query.near.latitude, query.near.longitude, query.near.radius_km
@@ -247,7 +282,8 @@ def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlig
 def search(query: SearchQuery) -> SearchResult:
     """Answer a validated query from the database."""
     terms = query_terms(query.text)
-    rows = matching_rows(query, terms)
+    # Only stop words (« été », « les ») find nothing, rather than the whole directory.
+    rows = [] if only_stop_words(query.text) else matching_rows(query, terms)
     kept, counts = filter_and_count(rows, query)
     ordered = sort_rows(kept, query.sort)
     start = (query.page - 1) * query.per_page
@@ -325,7 +361,7 @@ def suggest(prefix: str, limit: int) -> list[Suggestion]:
         return []
     docs = StructureSearchDocument.objects.filter(structure__live=True)
     for term in terms:
-        docs = docs.filter(name_text__contains=f" {term}")
+        docs = docs.filter(name_text__contains=_starts_word(term))
     structures = [
         Suggestion(kind="structure", label=name, slug=slug)
         for name, slug in docs.order_by("name_sort").values_list("structure__name", "structure__slug")[:limit]

@@ -9,7 +9,7 @@ import re
 
 from django.utils.html import escape
 
-from .text import fold, stem
+from .text import MIN_PREFIX_LENGTH, fold, stem
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 FRAGMENT_SIZE = 180
@@ -18,7 +18,10 @@ FRAGMENT_SIZE = 180
 def _matches(word: str, terms: list[str]) -> bool:
     folded = fold(word)
     analysed = stem(folded)
-    return any(analysed.startswith(t) or folded.startswith(t) for t in terms)
+    return any(
+        (analysed.startswith(t) or folded.startswith(t)) if len(t) >= MIN_PREFIX_LENGTH else t in (analysed, folded)
+        for t in terms
+    )
 
 
 def mark(text: str, terms: list[str], fragment_size: int | None = None) -> str | None:
@@ -56,11 +59,16 @@ def mark(text: str, terms: list[str], fragment_size: int | None = None) -> str |
 
 
 def mark_skills(skill_sources: list[dict], terms: list[str]) -> list[str]:
-    """Skill names that matched the query, directly or through a synonym or their domain."""
+    """Skill names that matched the query, directly or through one of their synonyms.
+
+    A synonym is the skill's other name: the whole skill is marked. A match on
+    the skill's domain (« Économie sociale ») marks nothing: the visitor would
+    see « Comptabilité » marked for « économie » and not know why.
+    """
     fragments = []
     for skill in skill_sources:
         marked = mark(skill["name"], terms)
-        if marked is None and any(mark(other, terms) for other in [*skill["synonyms"], skill["domain"]]):
+        if marked is None and any(mark(other, terms) for other in skill["synonyms"]):
             marked = f"<mark>{escape(skill['name'])}</mark>"
         if marked is not None:
             fragments.append(marked)

@@ -22,6 +22,11 @@ STOP_WORDS = frozenset(
 ELISION_PREFIXES = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "quoiqu", "lorsqu", "puisqu")
 _ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re.IGNORECASE)
 _WORD = re.compile(r"[0-9a-z]+")
+# An elided word as visitors also type it, without the apostrophe: « d'Ascq » -> « dascq ».
+_GLUED = re.compile(r"\b(" + "|".join(ELISION_PREFIXES) + r")'([0-9a-z]+)")
+# Below this length a query word only matches whole words: « b » as a prefix would match
+# half the directory (« a:b* » is just the words « a » and « b »).
+MIN_PREFIX_LENGTH = 2
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "‘": "'"})
 
 
@@ -55,16 +60,39 @@ def analyze(text: str, keep_stop_words: bool = False) -> list[str]:
     return [stem(w) for w in _WORD.findall(folded) if keep_stop_words or w not in STOP_WORDS]
 
 
+def glued_elisions(text: str) -> list[str]:
+    """Elided words written without their apostrophe: « Villeneuve-d’Ascq » -> [« dascq »].
+
+    Indexed next to the elided form so « villeneuve dascq » finds the city too
+    (the engine does the same with a ``multiplexer`` in ``french_index``).
+    """
+    folded = fold(text or "").replace("`", "'")
+    return [stem(a + b) for a, b in _GLUED.findall(folded)]
+
+
 def document_text(*parts: str) -> str:
     """Terms of several texts as one space-delimited string, with a leading and trailing space.
 
     The padding makes « starts a word » a plain substring test (`` ' ' + term``),
-    which LIKE can evaluate on SQLite and PostgreSQL alike.
+    which LIKE can evaluate on SQLite and PostgreSQL alike. Glued elisions come
+    after each part's terms, so they never split a phrase of the text.
     """
     terms = []
     for part in parts:
         terms.extend(analyze(part))
+        terms.extend(glued_elisions(part))
     return " " + " ".join(terms) + " " if terms else " "
+
+
+def only_stop_words(text: str) -> bool:
+    """True when the text has words but every one is a stop word (« ÉTÉ », « les »).
+
+    Such a query must find nothing rather than list the whole directory, as an
+    empty or punctuation-only query (« * ») does.
+    """
+    folded = fold(_ELISION.sub(" ", text or ""))
+    found = _WORD.findall(folded)
+    return bool(found) and all(w in STOP_WORDS for w in found)
 
 
 def query_terms(text: str) -> list[str]:

@@ -126,6 +126,7 @@ class EngineBackend:
                 for field, fragments in (raw.get("highlight") or {}).items()
                 if field in HIGHLIGHT_FIELDS
             ]
+            _mark_skills_by_synonym(structure, highlights, (raw.get("highlight") or {}).get("skill_synonyms") or [])
             order = list(HIGHLIGHT_FIELDS.values())
             highlights.sort(key=lambda h: order.index(h.field))
             hits.append(
@@ -155,11 +156,14 @@ class EngineBackend:
 
     @staticmethod
     def parse_suggestion(response: dict, query: SearchQuery) -> str | None:
-        from ..text import words
+        """The « did you mean », unless it only changes plurals (« menuisiers » -> « menuisier »)."""
+        from ..text import query_terms, words
 
         for entry in (response.get("suggest") or {}).get("did_you_mean", []):
             for option in entry.get("options", []):
-                if option["text"] != " ".join(words(query.text)):
+                if option["text"] != " ".join(words(query.text)) and query_terms(option["text"]) != query_terms(
+                    query.text
+                ):
                     return option["text"]
         return None
 
@@ -342,6 +346,41 @@ class EngineBackend:
         root = self.request("GET", "/")
         version = root.get("version") or {}
         return f"{version.get('distribution', 'elasticsearch')} {version.get('number', '?')}"
+
+
+def _mark_skills_by_synonym(structure, highlights: list[Highlight], synonym_fragments: list[str]) -> None:
+    """Mark, whole, the skills a synonym matched (« responsabilité sociétale » marks « RSE »).
+
+    The engine highlights the synonym text itself, which is not shown to
+    visitors; the database marks the skill's name, and so do we.
+    """
+    if not synonym_fragments:
+        return
+    import html
+    import re
+
+    from django.utils.html import escape
+
+    from ..documents import skill_sources
+    from ..text import fold
+
+    def plain(fragment: str) -> str:
+        return fold(html.unescape(re.sub(r"</?mark>", "", fragment))).strip()
+
+    matched = {plain(f) for f in synonym_fragments}
+    skills = next((h for h in highlights if h.field == "skills"), None)
+    already = {plain(f) for f in (skills.fragments if skills else [])}
+    added = [
+        f"<mark>{escape(skill['name'])}</mark>"
+        for skill in skill_sources(structure)
+        if fold(skill["name"]).strip() not in already and any(fold(s).strip() in matched for s in skill["synonyms"])
+    ]
+    if not added:
+        return
+    if skills is None:
+        highlights.append(Highlight(field="skills", fragments=added))
+    else:
+        skills.fragments.extend(added)
 
 
 def _engine_source(source: dict) -> dict:

@@ -59,6 +59,7 @@ def synonym_rules(skills) -> list[str]:
 
 def analysis(synonyms: list[str]) -> dict:
     folding = ["french_elision", "lowercase", "asciifolding"]
+    index_folding = ["lowercase", "asciifolding", "elision_variants"]
     return {
         "filter": {
             "french_elision": {"type": "elision", "articles_case": True, "articles": ELISION_ARTICLES},
@@ -71,16 +72,24 @@ def analysis(synonyms: list[str]) -> dict:
                 "lenient": True,
             },
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            # « d’Ascq » indexed as « ascq » and as « dascq », the way visitors also type it
+            # (index side only: a multiplexer may not precede a synonym filter).
+            "glue_apostrophe": {"type": "pattern_replace", "pattern": "['’]", "replacement": ""},
+            "elision_variants": {
+                "type": "multiplexer",
+                "filters": ["french_elision", "glue_apostrophe"],
+                "preserve_original": False,
+            },
         },
         "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
         "analyzer": {
-            "french_index": {"tokenizer": "standard", "filter": [*folding, "french_stop", "french_stemmer"]},
+            "french_index": {"tokenizer": "standard", "filter": [*index_folding, "french_stop", "french_stemmer"]},
             "french_search": {
                 "tokenizer": "standard",
                 "filter": [*folding, "directory_synonyms", "french_stop", "french_stemmer"],
             },
             "folded_words": {"tokenizer": "standard", "filter": folding},
-            "prefix_index": {"tokenizer": "standard", "filter": [*folding, "prefix_edge"]},
+            "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},
             "prefix_search": {"tokenizer": "standard", "filter": folding},
         },
     }
@@ -107,7 +116,8 @@ def mappings() -> dict:
                 },
             ),
             "summary": _french(**to_prefix_and_spell),
-            "description": _french(copy_to=["all_prefix"]),
+            # In the spelling dictionary too: a word of a description is a real word (« graphiste »).
+            "description": _french(**to_prefix_and_spell),
             "city": _french(
                 **to_prefix_and_spell,
                 fields={"keyword": {"type": "keyword"}, "folded": {"type": "keyword", "normalizer": "folded"}},

@@ -8,7 +8,7 @@ Visitor text never reaches a query parser: it goes into ``multi_match`` /
 ``match`` queries, which analyse it as plain text (no ``query_string``).
 """
 
-from ..text import fold, words
+from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, words
 from ..types import FACET_NAMES, SearchQuery
 from .definition import EXACT_FIELDS, FACET_FIELDS, HIGHLIGHT_FIELDS, TEXT_FIELDS
 
@@ -16,6 +16,9 @@ FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50,
 # Up to three words, all must match; beyond, a quarter may be missing.
 MINIMUM_SHOULD_MATCH = "3<-25%"
 FRAGMENT_SIZE = 180
+# Highlighted only to learn which skill matched through one of its synonyms: the
+# skill's name is then marked (``EngineBackend.parse_search``), as on the database.
+SKILL_ALIAS_FIELDS = ("skill_synonyms",)
 # AUTO with thresholds: one typo from 5 letters, two from 9 (plain AUTO lets
 # « compost » reach the stem « compt » of « comptes »).
 FUZZINESS = "AUTO:5,9"
@@ -26,74 +29,97 @@ def _fields(mapping: dict[str, int]) -> list[str]:
 
 
 def text_query(text: str) -> dict | None:
-    """Relevance: exact words > synonyms and stems across fields > typo-tolerant or prefix words.
+    """Relevance: typed words > their synonyms > typo-tolerant or prefix words; adjacent words add.
 
-    - the cross-field ``multi_match`` (search analyzer with synonyms and stemming)
-      lets « menuisier roubaix » match a skill and a city together;
+    - two cross-field ``multi_match`` clauses let « menuisier roubaix » match a
+      skill and a city together: one on the typed words (stemmed, boost 3), one
+      through the synonym graph (boost 1) — a multi-word synonym (« gouvernance
+      coopérative » for « coopérative ») sums several terms, so without the
+      literal clause a synonym-only match would outrank the typed word;
     - the per-word clause makes every word count while tolerating typos
       (fuzziness AUTO, first two letters fixed) or a word still being typed
-      (edge n-grams); it is boosted low so it never outranks an exact match;
-    - the exact clause (folded words, no stemming, no fuzziness) only adds score.
+      (edge n-grams, from two letters); it is boosted low so it never outranks
+      an exact match;
+    - the exact clause (folded words, no stemming, no fuzziness), the city
+      clause and, for several words, the phrase clause (the words side by side in one field:
+      « économie circulaire ») only add score.
     """
     query_words = words(text)
     if not query_words:
-        return None
+        return {"match_none": {}} if only_stop_words(text) else None
     cleaned = " ".join(query_words)
-    per_word = [
-        {
-            "bool": {
-                "should": [
-                    {
-                        "multi_match": {
-                            "query": word,
-                            "type": "best_fields",
-                            "fields": _fields(TEXT_FIELDS),
-                            "analyzer": "french_index",  # no synonym graph under fuzziness
-                            "fuzziness": FUZZINESS,
-                            "prefix_length": 2,
-                            "max_expansions": 20,
-                        }
-                    },
-                    {"match": {"all_prefix": {"query": word}}},
-                ],
-                "minimum_should_match": 1,
+    per_word = []
+    for word in query_words:
+        alternatives = [
+            {
+                "multi_match": {
+                    "query": word,
+                    "type": "best_fields",
+                    "fields": _fields(TEXT_FIELDS),
+                    "analyzer": "french_index",  # no synonym graph under fuzziness
+                    "fuzziness": FUZZINESS,
+                    "prefix_length": 2,
+                    "max_expansions": 20,
+                }
+            }
+        ]
+        if len(word) >= MIN_PREFIX_LENGTH:
+            alternatives.append({"match": {"all_prefix": {"query": word}}})
+        per_word.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
+
+    def cross_fields(analyzer: str, boost: float) -> dict:
+        return {
+            "multi_match": {
+                "query": cleaned,
+                "type": "cross_fields",
+                "fields": _fields(TEXT_FIELDS),
+                "analyzer": analyzer,
+                "minimum_should_match": MINIMUM_SHOULD_MATCH,
+                "boost": boost,
             }
         }
-        for word in query_words
+
+    should = [
+        {
+            "multi_match": {
+                "query": cleaned,
+                "type": "best_fields",
+                "fields": _fields(EXACT_FIELDS),
+                "operator": "and",
+                "boost": 3,
+            }
+        }
     ]
+    # A word naming the structure's city means « there »: those structures come first
+    # (« rse lille » before one named « …du Vieux-Lille » elsewhere), like the fallback's city weight.
+    should.append({"match": {"city": {"query": cleaned, "analyzer": "french_index", "boost": 8}}})
+    if len(query_words) > 1:
+        should.append(
+            {
+                "multi_match": {
+                    "query": cleaned,
+                    "type": "phrase",
+                    "fields": _fields(TEXT_FIELDS),
+                    "analyzer": "french_index",
+                    "boost": 2,
+                }
+            }
+        )
     return {
         "bool": {
             "must": [
                 {
                     "bool": {
                         "should": [
-                            {
-                                "multi_match": {
-                                    "query": cleaned,
-                                    "type": "cross_fields",
-                                    "fields": _fields(TEXT_FIELDS),
-                                    "analyzer": "french_search",
-                                    "minimum_should_match": MINIMUM_SHOULD_MATCH,
-                                    "boost": 2,
-                                }
-                            },
+                            cross_fields("french_index", 3),
+                            cross_fields("french_search", 0.5),
                             {"bool": {"must": per_word, "boost": 0.2}},
                         ],
                         "minimum_should_match": 1,
                     }
                 }
             ],
-            "should": [
-                {
-                    "multi_match": {
-                        "query": cleaned,
-                        "type": "best_fields",
-                        "fields": _fields(EXACT_FIELDS),
-                        "operator": "and",
-                        "boost": 3,
-                    }
-                }
-            ],
+            "should": should,
         }
     }
 
@@ -110,7 +136,7 @@ def highlight_query(text: str) -> dict:
             "multi_match": {
                 "query": " ".join(query_words),
                 "type": "best_fields",
-                "fields": list(HIGHLIGHT_FIELDS),
+                "fields": [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS],
                 "analyzer": "french_search",
             }
         },
@@ -120,14 +146,15 @@ def highlight_query(text: str) -> dict:
             {
                 "multi_match": {
                     "query": word,
-                    "fields": list(HIGHLIGHT_FIELDS),
+                    "fields": [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS],
                     "analyzer": "french_index",
                     "fuzziness": FUZZINESS,
                     "prefix_length": 2,
                 }
             }
         )
-        should.extend({"prefix": {field: {"value": word}}} for field in HIGHLIGHT_FIELDS)
+        if len(word) >= MIN_PREFIX_LENGTH:
+            should.extend({"prefix": {field: {"value": word}}} for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS])
     return {"bool": {"should": should}}
 
 
@@ -202,7 +229,7 @@ def search_body(query: SearchQuery) -> dict:
     }
     if filters:
         body["post_filter"] = _all_of(list(filters.values()))
-    if text:
+    if text and words(query.text):
         body["highlight"] = {
             "pre_tags": ["<mark>"],
             "post_tags": ["</mark>"],
@@ -214,7 +241,7 @@ def search_body(query: SearchQuery) -> dict:
                     if field == "description"
                     else {"number_of_fragments": 0}
                 )
-                for field in HIGHLIGHT_FIELDS
+                for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
             },
         }
         body["suggest"] = {

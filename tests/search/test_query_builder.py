@@ -24,14 +24,38 @@ def test_text_is_never_query_syntax():
 
 def test_every_word_counts_with_fuzzy_and_prefix_alternatives():
     must = text_query("menuisier roubaix")["bool"]["must"][0]["bool"]["should"]
-    per_word = must[1]["bool"]["must"]
+    literal, synonyms, per_word = must[0]["multi_match"], must[1]["multi_match"], must[2]["bool"]
 
-    assert must[0]["multi_match"]["minimum_should_match"] == "3<-25%"
-    assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word] == ["menuisier", "roubaix"]
-    fuzzy = per_word[0]["bool"]["should"][0]["multi_match"]
+    assert literal["minimum_should_match"] == synonyms["minimum_should_match"] == "3<-25%"
+    assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word["must"]] == [
+        "menuisier",
+        "roubaix",
+    ]
+    fuzzy = per_word["must"][0]["bool"]["should"][0]["multi_match"]
     assert (fuzzy["fuzziness"], fuzzy["prefix_length"], fuzzy["analyzer"]) == ("AUTO:5,9", 2, "french_index")
-    assert per_word[0]["bool"]["should"][1] == {"match": {"all_prefix": {"query": "menuisier"}}}
-    assert must[1]["bool"]["boost"] < must[0]["multi_match"]["boost"]
+    assert per_word["must"][0]["bool"]["should"][1] == {"match": {"all_prefix": {"query": "menuisier"}}}
+    # typed words > their synonyms > typos and prefixes
+    assert (literal["analyzer"], synonyms["analyzer"]) == ("french_index", "french_search")
+    assert literal["boost"] > synonyms["boost"] > per_word["boost"]
+
+
+def test_a_one_letter_word_is_no_prefix_and_stop_words_alone_match_nothing():
+    per_word = text_query("a:b*")["bool"]["must"][0]["bool"]["should"][2]["bool"]["must"]
+
+    assert [len(clause["bool"]["should"]) for clause in per_word] == [1]  # fuzzy/exact only, no all_prefix
+    assert text_query("ÉTÉ") == {"match_none": {}}
+    assert text_query("*") is None  # no words at all: the listing
+
+
+def test_city_and_phrase_clauses_only_add_score():
+    should = text_query("économie circulaire")["bool"]["should"]
+
+    assert should[1] == {"match": {"city": {"query": "economie circulaire", "analyzer": "french_index", "boost": 8}}}
+    assert should[2]["multi_match"]["type"] == "phrase"
+    assert [clause.get("multi_match", {}).get("type") for clause in text_query("bois")["bool"]["should"]] == [
+        "best_fields",
+        None,
+    ]
 
 
 def test_boosts_put_name_and_skills_above_description():
@@ -99,7 +123,9 @@ def test_highlight_and_did_you_mean_in_the_same_request():
 
     assert body["highlight"]["pre_tags"] == ["<mark>"]
     assert body["highlight"]["encoder"] == "html"
-    assert set(body["highlight"]["fields"]) == {"name", "summary", "description", "city", "skill_names", "sector_names"}
+    assert set(body["highlight"]["fields"]) == {
+        "name", "summary", "description", "city", "skill_names", "sector_names", "skill_synonyms",
+    }  # fmt: skip
     assert body["suggest"]["text"] == "comptabilte"
     assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spell"
 
