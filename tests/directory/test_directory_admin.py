@@ -192,3 +192,18 @@ def test_import_export_need_their_permission(editor_client, make_structure, url)
     assert response.status_code in (302, 403)
     assert b"Bruno" not in response.content
     assert editor_client.get(LISTING).status_code == 200  # the editor still manages structures
+
+
+@pytest.mark.django_db
+def test_import_form_help_names_every_accepted_format(admin_client):
+    html = admin_client.get("/admin/annuaire/transfert/").content.decode()
+    assert "CSV UTF-8 séparé par des virgules" not in html  # the old, too narrow wording
+    assert "par des virgules ou par des points-virgules" in html
+    assert "encodé en UTF-8 ou en Windows-1252, ou classeur Excel .xlsx" in html
+
+    upload = io.BytesIO(b"slug,name\n")
+    upload.name = "structures.ods"
+    refused = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
+    assert ("Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
+            "ou .xlsx est attendu.") in refused
+    assert "Aperçu de l’import" not in refused
