@@ -95,7 +95,12 @@ class ImportReport:
         for kind in ("sectors", "skills", "structures", "people"):
             if kind in self.counts:
                 labels = masculine if kind == "sectors" else feminine
-                parts = ", ".join(f"{self.counts[kind][a]} {labels[a]}" for a in labels if self.counts[kind][a])
+                # French agreement: « 1 créée », « 2 créées ».
+                parts = ", ".join(
+                    f"{n} {labels[a] if n > 1 else labels[a][:-1]}"
+                    for a in labels
+                    if (n := self.counts[kind][a])
+                )
                 lines.append(f"{FILES[kind][2].capitalize()} : {parts or 'aucune ligne'}")
         return lines
 

@@ -151,7 +151,8 @@ def test_import_view_accepts_a_french_excel_semicolon_file(admin_client, taxonom
     upload.name = "structures.csv"
 
     preview = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
-    assert "Structures : 1 créées" in preview
+    assert "Structures : 1 créée" in preview
+    assert "1 créées" not in preview  # singular agreement
     token = admin_client.session["directory_import_token"]
     admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token})
 

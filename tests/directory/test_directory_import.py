@@ -215,3 +215,13 @@ def test_import_saves_a_revision_for_structures_edited_in_the_admin():
     assert structure.get_latest_revision_as_object().summary == "Résumé importé."  # what the editor opens
     assert structure.live_revision_id == structure.latest_revision_id
     assert structure.has_unpublished_changes is False
+
+
+def test_summary_lines_agree_in_number():
+    from directory.importing import ImportReport
+
+    report = ImportReport()
+    report.counts = {"skills": {"created": 1, "updated": 6, "unchanged": 1, "deleted": 0},
+                     "sectors": {"created": 0, "updated": 1, "unchanged": 4, "deleted": 0}}
+    assert report.summary_lines() == ["Secteurs : 1 modifié, 4 inchangés",
+                                      "Compétences : 1 créée, 6 modifiées, 1 inchangée"]
