@@ -6,9 +6,10 @@ mixin (``directory.graphql.schema``) is registered from here.
 
 from django.utils.html import format_html
 from wagtail import hooks
+from wagtail.admin.ui.tables import Column
+from wagtail.admin.views import generic
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
-from wagtail.admin.views import generic
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
@@ -23,6 +24,11 @@ from .models import PartnerKey, Webhook, WebhookDelivery
 @hooks.register("register_schema_query", order=-100)
 def register_directory_queries(query_mixins):
     query_mixins += [DirectoryQueries, GrappleGuardsQuery()]
+
+
+def yes_no_column(field, label):
+    """A boolean column reading « Oui » / « Non »: Wagtail's default prints Python's True/False."""
+    return Column(field, label=label, accessor=lambda obj: "Oui" if getattr(obj, field) else "Non")
 
 
 class PartnerKeyCreateView(generic.CreateView):
@@ -47,7 +53,7 @@ class PartnerKeyViewSet(ModelViewSet):
     menu_label = "Clés d’API"
     add_view_class = PartnerKeyCreateView
     form_fields = ["name", "allowed_origins", "revoked"]
-    list_display = ["name", "prefix", "revoked", "created_at", "last_used_at"]
+    list_display = ["name", "prefix", yes_no_column("revoked", "Révoquée"), "created_at", "last_used_at"]
     list_filter = ["revoked"]
     search_fields = ["name", "prefix"]
 
@@ -58,7 +64,7 @@ class WebhookViewSet(ModelViewSet):
     icon = "link-external"
     menu_label = "Webhooks"
     form_fields = ["name", "url", "secret", "active"]
-    list_display = ["name", "url", "active", "created_at"]
+    list_display = ["name", "url", yes_no_column("active", "Actif"), "created_at"]
 
 
 class ReadOnlyPermissionPolicy(ModelPermissionPolicy):

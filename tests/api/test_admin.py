@@ -35,3 +35,19 @@ def test_webhook_and_delivery_listings(admin_client):
     assert "structure.published" in listing.content.decode()
     # Deliveries are read-only: no add view for editors.
     assert admin_client.get(reverse("webhook_deliveries:add")).status_code in (302, 403)
+
+
+def test_key_and_webhook_listings_say_oui_non_not_true_false(admin_client):
+    for k in (PartnerKey(name="Mairie de Lille"), PartnerKey(name="Ancien partenaire", revoked=True)):
+        k.set_new_key()
+        k.save()
+    Webhook.objects.create(name="Réseau", url="https://partenaire.example/hook", active=False)
+
+    keys = admin_client.get(reverse("partner_keys:index")).content.decode()
+    hooks_html = admin_client.get(reverse("webhooks:index")).content.decode()
+
+    for html in (keys, hooks_html):
+        assert ">False<" not in html.replace(" ", "").replace("\n", "")
+        assert ">True<" not in html.replace(" ", "").replace("\n", "")
+    assert re.search(r"<td[^>]*>\s*Oui\s*</td>", keys) and re.search(r"<td[^>]*>\s*Non\s*</td>", keys)
+    assert re.search(r"<td[^>]*>\s*Non\s*</td>", hooks_html)
