@@ -149,7 +149,12 @@ class Structure(
         FieldPanel("logo"),
         FieldRowPanel([FieldPanel("founded"), FieldPanel("joined")]),
     ]
-    panels_skills = [FieldPanel("skills"), FieldPanel("sectors")]
+    # Checkboxes, not <select multiple>: with ~50 skills the selected ones were hidden in a
+    # 7-line box and a plain click silently dropped the others.
+    panels_skills = [
+        FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
+        FieldPanel("sectors", widget=forms.CheckboxSelectMultiple),
+    ]
     panels_contact = [
         MultiFieldPanel(
             [FieldPanel("website"), FieldRowPanel([FieldPanel("email"), FieldPanel("phone")])], heading="Contact"
@@ -282,7 +287,7 @@ class Person(ClusterableModel):
         FieldRowPanel([FieldPanel("first_name"), FieldPanel("last_name")]),
         FieldPanel("role"),
         FieldRowPanel([FieldPanel("email"), FieldPanel("phone")]),
-        FieldPanel("skills"),
+        FieldPanel("skills", widget=forms.CheckboxSelectMultiple),
         FieldPanel("public"),
     ]
 

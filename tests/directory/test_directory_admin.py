@@ -1,6 +1,7 @@
 """Wagtail admin: the structure listing (filters, constant queries), taxonomy, import/export views, dashboard."""
 
 import io
+import re
 import zipfile
 from pathlib import Path
 
@@ -89,6 +90,21 @@ def test_edit_view_shows_people_inline(admin_client, make_structure):
 
     assert "Personnes contacts" in html
     assert 'value="Bruno"' in html
+
+
+@pytest.mark.django_db
+def test_edit_view_shows_skills_and_sectors_as_checkboxes(admin_client, make_structure, taxonomy):
+    structure = make_structure(people=[("Bruno", "Secret", False)])
+    pv, energie = taxonomy["skills"]["pv"], taxonomy["sectors"]["energie"]
+
+    html = admin_client.get(f"/admin/snippets/directory/structure/edit/{structure.pk}/").content.decode()
+
+    # A <select multiple> hid the chosen skills in a 7-line box; checkboxes show every choice.
+    assert '<select name="skills"' not in html and '<select name="sectors"' not in html
+    assert '<select name="people-0-skills"' not in html
+    assert re.search(rf'<input type="checkbox" name="skills" value="{pv.pk}"[^>]*checked', html)
+    assert re.search(rf'<input type="checkbox" name="sectors" value="{energie.pk}"[^>]*checked', html)
+    assert 'type="checkbox" name="people-0-skills"' in html
 
 
 @pytest.mark.django_db
