@@ -1,7 +1,9 @@
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_GET
+from wagtail.contrib.forms.views import SubmissionsListView
 
 
 @require_GET
@@ -19,3 +21,17 @@ def robots_txt(request):
 
 def page_not_found(request, exception=None):
     return render(request, "404.html", status=404)
+
+
+class LocalTimeSubmissionsListView(SubmissionsListView):
+    """Exports give the submission time in Lille's time, as the listing does.
+
+    Wagtail writes it in UTC (« 2026-11-25 19:34:30.224905+00:00 »): an hour or two off for the team.
+    """
+
+    custom_field_preprocess = {
+        "submit_time": {
+            SubmissionsListView.FORMAT_CSV: lambda value: timezone.localtime(value).strftime("%d/%m/%Y %H:%M"),
+            SubmissionsListView.FORMAT_XLSX: lambda value: timezone.make_naive(value),
+        }
+    }

@@ -44,6 +44,12 @@ class FormPage(BasePage, AbstractEmailForm):
         help_text="Affiché après l’envoi du formulaire.",
     )
 
+    def get_submissions_list_view_class(self):
+        # Imported here: Wagtail's admin views cannot be imported while models load.
+        from home.views import LocalTimeSubmissionsListView
+
+        return LocalTimeSubmissionsListView
+
     content_panels = AbstractEmailForm.content_panels + [
         FormSubmissionsPanel(),
         FieldPanel("introduction"),

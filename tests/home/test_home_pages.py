@@ -231,3 +231,26 @@ def test_sitemap_lists_live_pages_only(client, tree):
     xml = response.content.decode()
     assert "<loc>http://localhost/actualites/trois-nouveaux-locataires/</loc>" in xml
     assert "/actualites/bilan/" not in xml
+
+
+def test_form_submissions_export_in_lille_time(client, tree, django_user_model):
+    import datetime as dt
+    import io
+
+    import openpyxl
+
+    submission = FormSubmission.objects.create(page=tree.form, form_data={"nom_et_prenom": "Alex Martin"})
+    # 19:34 UTC on 25 November is 20:34 in Lille (UTC+1 in winter).
+    FormSubmission.objects.filter(pk=submission.pk).update(
+        submit_time=dt.datetime(2026, 11, 25, 19, 34, 30, tzinfo=dt.UTC)
+    )
+    client.force_login(django_user_model.objects.create_superuser("coord", "c@example.org", "x"))
+    url = f"/admin/forms/submissions/{tree.form.pk}/"
+
+    csv_text = b"".join(client.get(url, {"export": "csv"}).streaming_content).decode()
+    assert csv_text.splitlines()[1].startswith("25/11/2026 20:34,Alex Martin")
+    assert "+00:00" not in csv_text
+
+    xlsx = b"".join(client.get(url, {"export": "xlsx"}).streaming_content)
+    sheet = openpyxl.load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.cell(row=2, column=1).value == dt.datetime(2026, 11, 25, 20, 34, 30)
