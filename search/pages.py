@@ -18,7 +18,7 @@ class DirectorySearchPageForm(WagtailAdminPageForm):
     """Categories are a fixed list stored as JSON: offer them as checkboxes."""
 
     prefilter_categories = forms.MultipleChoiceField(
-        label="catégories",
+        label="Catégories",
         choices=CATEGORY_CHOICES,
         required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -62,8 +62,9 @@ class DirectorySearchPage(Page):
                 ),
                 FieldPanel("prefilter_categories"),
                 FieldPanel("prefilter_memberships", widget=forms.CheckboxSelectMultiple),
-                FieldPanel("prefilter_skills"),
-                FieldPanel("prefilter_sectors"),
+                # Checkboxes: a <select multiple> hid the chosen skills among ~50.
+                FieldPanel("prefilter_skills", widget=forms.CheckboxSelectMultiple),
+                FieldPanel("prefilter_sectors", widget=forms.CheckboxSelectMultiple),
                 FieldPanel("prefilter_city"),
             ],
             heading="Pré-filtres",
