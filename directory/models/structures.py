@@ -8,7 +8,16 @@ from django.db.models import Q
 from django.urls import reverse
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from modelcluster.models import ClusterableModel
-from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList, TabbedInterface
+from wagtail.admin.panels import (
+    FieldPanel,
+    FieldRowPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+    TitleFieldPanel,
+)
+from wagtail.admin.widgets.slug import SlugInput
 from wagtail.models import (
     DraftStateMixin,
     LockableMixin,
@@ -140,8 +149,10 @@ class Structure(
     objects = StructureQuerySet.as_manager()
 
     panels_identity = [
-        FieldPanel("name"),
-        FieldPanel("slug"),
+        # The slug fills itself from the name, as for pages (an empty required slug puzzled editors).
+        TitleFieldPanel("name", classname="", placeholder=False),
+        # ASCII like the existing slugs (a SlugField refuses « é »): « Épicerie » -> « epicerie ».
+        FieldPanel("slug", widget=SlugInput(attrs={"data-w-slug-allow-unicode-value": "false"})),
         FieldRowPanel([FieldPanel("category"), FieldPanel("legal_form")]),
         FieldPanel("memberships", widget=forms.CheckboxSelectMultiple),
         FieldPanel("summary"),

@@ -108,6 +108,17 @@ def test_edit_view_shows_skills_and_sectors_as_checkboxes(admin_client, make_str
 
 
 @pytest.mark.django_db
+def test_add_view_fills_the_slug_from_the_name(admin_client):
+    html = admin_client.get("/admin/snippets/directory/structure/add/").content.decode()
+
+    name_input = re.search(r'<input type="text" name="name"[^>]*>', html).group(0)
+    slug_input = re.search(r'<input type="text" name="slug"[^>]*>', html).group(0)
+    assert 'data-w-sync-target-value="#id_slug"' in name_input
+    assert 'data-controller="w-slug"' in slug_input
+    assert 'data-w-slug-allow-unicode-value="false"' in slug_input  # SlugField is ASCII-only
+
+
+@pytest.mark.django_db
 def test_bulk_unpublish_and_publish(admin_client, make_structure):
     structure = make_structure()
     url = f"/admin/bulk/directory/structure/unpublish_structures/?next={LISTING}&id={structure.pk}"
