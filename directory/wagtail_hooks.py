@@ -115,6 +115,13 @@ class StructureViewSet(SnippetViewSet):
     ordering = ["name"]
     copy_view_enabled = False
     inspect_view_enabled = True
+    # What an editor reads about a structure; without it Wagtail lists the internal
+    # publishing/locking fields as « None » / « True » / « False ».
+    inspect_view_fields = [
+        "name", "slug", "category", "legal_form", "memberships", "summary", "description",
+        "skills", "sectors", "founded", "joined", "website", "email", "phone",
+        "address", "postcode", "city", "latitude", "longitude",
+    ]
 
 
 class SkillViewSet(SnippetViewSet):

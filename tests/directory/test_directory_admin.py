@@ -235,3 +235,15 @@ def test_import_form_help_names_every_accepted_format(admin_client):
     assert ("Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
             "ou .xlsx est attendu.") in refused
     assert "Aperçu de l’import" not in refused
+
+
+@pytest.mark.django_db
+def test_inspect_view_shows_content_fields_not_internal_flags(admin_client, make_structure):
+    structure = make_structure()
+
+    html = admin_client.get(f"/admin/snippets/directory/structure/inspect/{structure.pk}/").content.decode()
+
+    assert "Soleil du Nord" in html and "12 rue Pierre Legrand" in html
+    for internal in ("Verroullé", "Dernière version", "Version publiée", "Contient des changements non publiés"):
+        assert internal not in html, internal
+    assert re.search(r"<dd[^>]*>\s*(True|False|None)\s*</dd>", html) is None
