@@ -65,7 +65,10 @@ class ImportForm(forms.Form):
             if upload and upload.size > MAX_UPLOAD_BYTES:
                 self.add_error(kind, f"Fichier trop volumineux ({upload.size // 1024 // 1024} Mo, 20 Mo au plus).")
             elif upload and not upload.name.lower().endswith((".csv", ".xlsx")):
-                self.add_error(kind, "Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) ou .xlsx est attendu.")
+                self.add_error(
+                    kind,
+                    "Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) ou .xlsx est attendu.",
+                )
         return data
 
 

@@ -97,9 +97,7 @@ class ImportReport:
                 labels = masculine if kind == "sectors" else feminine
                 # French agreement: « 1 créée », « 2 créées ».
                 parts = ", ".join(
-                    f"{n} {labels[a] if n > 1 else labels[a][:-1]}"
-                    for a in labels
-                    if (n := self.counts[kind][a])
+                    f"{n} {labels[a] if n > 1 else labels[a][:-1]}" for a in labels if (n := self.counts[kind][a])
                 )
                 lines.append(f"{FILES[kind][2].capitalize()} : {parts or 'aucune ligne'}")
         return lines

@@ -118,9 +118,25 @@ class StructureViewSet(SnippetViewSet):
     # What an editor reads about a structure; without it Wagtail lists the internal
     # publishing/locking fields as « None » / « True » / « False ».
     inspect_view_fields = [
-        "name", "slug", "category", "legal_form", "memberships", "summary", "description",
-        "skills", "sectors", "founded", "joined", "website", "email", "phone",
-        "address", "postcode", "city", "latitude", "longitude",
+        "name",
+        "slug",
+        "category",
+        "legal_form",
+        "memberships",
+        "summary",
+        "description",
+        "skills",
+        "sectors",
+        "founded",
+        "joined",
+        "website",
+        "email",
+        "phone",
+        "address",
+        "postcode",
+        "city",
+        "latitude",
+        "longitude",
     ]
 
 

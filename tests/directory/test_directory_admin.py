@@ -232,8 +232,10 @@ def test_import_form_help_names_every_accepted_format(admin_client):
     upload = io.BytesIO(b"slug,name\n")
     upload.name = "structures.ods"
     refused = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
-    assert ("Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
-            "ou .xlsx est attendu.") in refused
+    assert (
+        "Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
+        "ou .xlsx est attendu."
+    ) in refused
     assert "Aperçu de l’import" not in refused
 
 

@@ -221,7 +221,11 @@ def test_summary_lines_agree_in_number():
     from directory.importing import ImportReport
 
     report = ImportReport()
-    report.counts = {"skills": {"created": 1, "updated": 6, "unchanged": 1, "deleted": 0},
-                     "sectors": {"created": 0, "updated": 1, "unchanged": 4, "deleted": 0}}
-    assert report.summary_lines() == ["Secteurs : 1 modifié, 4 inchangés",
-                                      "Compétences : 1 créée, 6 modifiées, 1 inchangée"]
+    report.counts = {
+        "skills": {"created": 1, "updated": 6, "unchanged": 1, "deleted": 0},
+        "sectors": {"created": 0, "updated": 1, "unchanged": 4, "deleted": 0},
+    }
+    assert report.summary_lines() == [
+        "Secteurs : 1 modifié, 4 inchangés",
+        "Compétences : 1 créée, 6 modifiées, 1 inchangée",
+    ]
