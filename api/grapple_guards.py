@@ -28,13 +28,13 @@ win and delegate to grapple's once the arguments are safe:
 """
 
 from django.conf import settings
-from django.db.models import Q
 from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
+from django.db.models import Q
 from graphql import GraphQLError
+from grapple.registry import registry
 from grapple.types.pages import PagesQuery
 from grapple.types.search import SearchQuery
 from grapple.types.sites import SitesQuery
-from grapple.registry import registry
 from grapple.utils import resolve_queryset
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.documents import get_document_model

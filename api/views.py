@@ -83,7 +83,7 @@ class OperationResult:
 
 def _uses_preview_token(document) -> bool:
     """Preview answers are drafts: never cacheable by shared caches."""
-    from graphql import visit, Visitor
+    from graphql import Visitor, visit
 
     found = []
 

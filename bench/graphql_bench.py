@@ -104,10 +104,11 @@ def main():
     settings.GRAPHQL_RATE_LIMIT_ANONYMOUS = 10**9  # the benchmark measures the stack, not the limiter
     settings.ALLOWED_HOSTS = ["*"]
 
+    from wagtail.models import Page
+
     from directory.models import Structure
     from search.service import search_structures
     from search.types import SearchQuery
-    from wagtail.models import Page
 
     page = Page.objects.live().public().filter(depth__gt=2).order_by("path").first() or Page.objects.live().filter(depth=2).first()
     print(f"· {Structure.objects.public().count()} published structures; page #{page.pk} « {page.title} » "

@@ -15,7 +15,6 @@ floor: no Django, no loading of structures). Prints a table and writes JSON to
 import argparse
 import json
 import os
-import statistics
 import sys
 import tempfile
 import time
@@ -133,9 +132,9 @@ def main():
     for label, query in queries().items():
         query.validate()
         body = search_body(query)
-        engine = timed(lambda: search_structures(query), args.rounds)
-        database = timed(lambda: fallback.search(query), args.rounds)
-        raw = timed(lambda: backend.request("POST", f"/{backend.alias}/_search", body=body), args.rounds)
+        engine = timed(lambda q=query: search_structures(q), args.rounds)
+        database = timed(lambda q=query: fallback.search(q), args.rounds)
+        raw = timed(lambda b=body: backend.request("POST", f"/{backend.alias}/_search", body=b), args.rounds)
         totals = (search_structures(query).total, fallback.search(query).total)
         row = {"query": label, "total_engine": totals[0], "total_database": totals[1]}
         for name, samples in (("engine", engine), ("database", database), ("raw", raw)):

@@ -104,4 +104,8 @@ class SearchClickLog(models.Model):
 
     def __str__(self):
         return f"clic sur #{self.structure_id}"
-from search.pages import DirectorySearchPage  # noqa: F401  (Wagtail finds page models in models.py)
+
+
+# Wagtail finds page models in models.py; the visitor page lives in its own module.
+from search.pages import DirectorySearchPage  # noqa: E402, F401
+

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.db import transaction
 
-from conftest import make_structure
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from tests.api.conftest import make_structure
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db]
 

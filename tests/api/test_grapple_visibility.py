@@ -7,12 +7,11 @@ from django.core.files.base import ContentFile
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.contrib.search_promotions.models import Query, QueryDailyHits
 from wagtail.documents import get_document_model
-from wagtail.search.backends import get_search_backend
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
+from wagtail.search.backends import get_search_backend
 
 from home.models.pages import ContentPage
-
-from conftest import make_image
+from tests.api.conftest import make_image
 
 SECRETS = ("Brouillon secret", "brouillon-secret", "Page privée", "page-privee", "Secret de B", "secret-b",
            "autre.example", "/b-seulement/")

@@ -4,11 +4,10 @@ import json
 import time
 
 import pytest
-
 from graphql import GraphQLError
+from grapple.schema import schema
 
 from api.limits import measure, parse_bounded
-from grapple.schema import schema
 
 
 def test_ten_thousand_token_query_is_refused_fast(db, gql):

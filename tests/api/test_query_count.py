@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from conftest import make_image, make_structure
+from tests.api.conftest import make_image, make_structure
 
 FIELDS = """
   slug name categoryLabel url

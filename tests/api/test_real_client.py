@@ -24,6 +24,17 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 @pytest.fixture
 def live_directory(taxonomy, directory_builder):
+    # A transactional test before this one may have flushed the rows data migrations
+    # create (serialized_rollback restores them only when the database was serialized
+    # for it): put back what the directory and images need.
+    from wagtail.models import Collection
+
+    from directory.models import MEMBERSHIP_CHOICES, Membership
+
+    if not Collection.objects.exists():
+        Collection.add_root(name="Root")
+    for slug, name in MEMBERSHIP_CHOICES:
+        Membership.objects.get_or_create(slug=slug, defaults={"name": name})
     return directory_builder(taxonomy)
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 
 from django.conf import settings
 from graphql import print_schema
-
 from grapple.schema import schema
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "schema.graphql"

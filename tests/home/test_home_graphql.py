@@ -3,9 +3,9 @@
 import re
 
 import pytest
-from wagtail.search.backends import get_search_backend
 from wagtail.contrib.redirects.models import Redirect
 from wagtail.models import Page, PageViewRestriction
+from wagtail.search.backends import get_search_backend
 
 from home.models import ContentPage
 

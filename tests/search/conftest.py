@@ -2,9 +2,9 @@
 
 import pytest
 from django.db import transaction
-from search_dataset import build_directory
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from tests.search.search_dataset import build_directory
 
 
 @pytest.fixture(autouse=True)

@@ -4,10 +4,10 @@ Expectations are read off the dataset in ``conftest.py``.
 """
 
 import pytest
-from search_dataset import LILLE, PUBLISHED, slugs
 
 from search.service import suggest
 from search.types import GeoPoint, InvalidSearchQuery, SearchQuery
+from tests.search.search_dataset import LILLE, PUBLISHED, slugs
 
 pytestmark = pytest.mark.django_db
 

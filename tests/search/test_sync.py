@@ -9,7 +9,6 @@ import time
 import pytest
 from django.core.cache import cache
 from django.core.management import call_command
-from search_dataset import slugs
 
 from directory.models import Person, Skill, Structure
 from search.engine import get_backend
@@ -18,6 +17,7 @@ from search.models import IndexOutbox
 from search.service import search_structures
 from search.sync import ENGINE_DOWN_KEY, drain
 from search.types import SearchQuery
+from tests.search.search_dataset import slugs
 
 pytestmark = pytest.mark.django_db
 
