@@ -16,7 +16,16 @@ def split_synonyms(raw: str) -> list[str]:
     return parts
 
 
-class SkillDomain(models.Model):
+class SlugFromNameMixin:
+    """Taxonomy rows typed by hand get their slug from their name when it is left empty."""
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = slugify(self.name)[:120]
+        super().save(*args, **kwargs)
+
+
+class SkillDomain(SlugFromNameMixin, models.Model):
     """A family of skills (« Énergie & climat »), used to group facets and the taxonomy."""
 
     name = models.CharField("nom", max_length=120, unique=True)
@@ -33,13 +42,9 @@ class SkillDomain(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
 
 
-class Skill(index.Indexed, models.Model):
+class Skill(SlugFromNameMixin, index.Indexed, models.Model):
     """A skill (compétence) structures and people hold; synonyms feed the search engine."""
 
     name = models.CharField("nom", max_length=120, unique=True)
@@ -84,8 +89,6 @@ class Skill(index.Indexed, models.Model):
         return self.name
 
     def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
         # Normalise to one synonym per line whatever the editor typed.
         self.synonyms = "\n".join(split_synonyms(self.synonyms))
         super().save(*args, **kwargs)
@@ -95,7 +98,7 @@ class Skill(index.Indexed, models.Model):
         return split_synonyms(self.synonyms)
 
 
-class Sector(models.Model):
+class Sector(SlugFromNameMixin, models.Model):
     """A thematic sector of sustainable development (alimentation, mobilité, ...)."""
 
     name = models.CharField("nom", max_length=120, unique=True)
@@ -111,7 +114,3 @@ class Sector(models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        if not self.slug:
-            self.slug = slugify(self.name)[:120]
-        super().save(*args, **kwargs)
