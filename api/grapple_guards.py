@@ -73,9 +73,7 @@ def public_collections():
     at the item's own collection. Restricted paths are few: one query for them,
     then a single ``NOT (path LIKE p1% OR ...)`` subquery.
     """
-    restricted = set(
-        Collection.objects.filter(view_restrictions__isnull=False).values_list("path", flat=True)
-    )
+    restricted = set(Collection.objects.filter(view_restrictions__isnull=False).values_list("path", flat=True))
     under_restriction = Q()
     for path in restricted:
         under_restriction |= Q(path__startswith=path)
@@ -92,15 +90,14 @@ def visible_redirects(site):
     instead of revealing a draft, a private page or another site.
     """
     redirects = list(
-        Redirect.objects.filter(Q(site=site) | Q(site__isnull=True))
-        .select_related("site")
-        .order_by("old_path", "pk")
+        Redirect.objects.filter(Q(site=site) | Q(site__isnull=True)).select_related("site").order_by("old_path", "pk")
     )
     target_ids = {r.redirect_page_id for r in redirects if r.redirect_page_id}
-    visible = {
-        page.pk: page
-        for page in Page.objects.live().public().in_site(site).filter(pk__in=target_ids).specific()
-    } if target_ids else {}
+    visible = (
+        {page.pk: page for page in Page.objects.live().public().in_site(site).filter(pk__in=target_ids).specific()}
+        if target_ids
+        else {}
+    )
     for redirect in redirects:
         redirect.site = site
         if redirect.redirect_page_id:
@@ -175,9 +172,7 @@ def GrappleGuardsQuery():
 
         def resolve_image(self, info, id, **kwargs):
             model = get_image_model()
-            return (
-                model.objects.filter(collection__in=public_collections(), pk=id).prefetch_renditions().first()
-            )
+            return model.objects.filter(collection__in=public_collections(), pk=id).prefetch_renditions().first()
 
         def resolve_images(self, info, **kwargs):
             model = get_image_model()

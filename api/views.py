@@ -101,8 +101,11 @@ class PartnerGraphQLView(GraphQLView):
 
     def dispatch(self, request, *args, **kwargs):
         if request.method not in ("GET", "POST"):
-            return self.refusal(RequestRefused(405, "GraphQL accepte GET et POST seulement.", "METHOD_NOT_ALLOWED",
-                                               {"Allow": "GET, POST"}))
+            return self.refusal(
+                RequestRefused(
+                    405, "GraphQL accepte GET et POST seulement.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
+                )
+            )
         if self.graphiql and request.method == "GET" and self.can_display_graphiql(request, request.GET):
             return super().dispatch(request, *args, **kwargs)
         try:
@@ -158,9 +161,7 @@ class PartnerGraphQLView(GraphQLView):
         if content_type == "application/graphql":
             return [{"query": request.body.decode("utf-8", "replace")}], False
         if content_type != "application/json":
-            raise RequestRefused(
-                400, "Envoyez la requête en JSON (Content-Type: application/json).", "BAD_REQUEST"
-            )
+            raise RequestRefused(400, "Envoyez la requête en JSON (Content-Type: application/json).", "BAD_REQUEST")
         try:
             data = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
@@ -210,9 +211,14 @@ class PartnerGraphQLView(GraphQLView):
             return self.failed([exc], 400)
         operation = get_operation_ast(document, operation_name)
         if operation is None:
-            return self.failed([GraphQLError(
-                "Opération introuvable : donnez « operationName » quand le document en contient plusieurs."
-            )], 400)
+            return self.failed(
+                [
+                    GraphQLError(
+                        "Opération introuvable : donnez « operationName » quand le document en contient plusieurs."
+                    )
+                ],
+                400,
+            )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise RequestRefused(405, f"Une opération {operation.operation.value} demande POST.", "METHOD_NOT_ALLOWED")
 
@@ -261,14 +267,21 @@ class PartnerGraphQLView(GraphQLView):
             logger.error("Search engine failed under a GraphQL search", exc_info=original)
             return GraphQLError(
                 "La recherche est momentanément indisponible : réessayez dans quelques instants.",
-                error.nodes, error.source, error.positions, error.path,
+                error.nodes,
+                error.source,
+                error.positions,
+                error.path,
                 extensions={"code": "SEARCH_UNAVAILABLE"},
             ).formatted
         if original is not None and not isinstance(original, CLIENT_FACING_ERRORS):
             # An unexpected failure: log it, don't hand internals to the client.
             logger.error("GraphQL resolver failed", exc_info=original)
             formatted = GraphQLError(
-                "Erreur interne du serveur.", error.nodes, error.source, error.positions, error.path,
+                "Erreur interne du serveur.",
+                error.nodes,
+                error.source,
+                error.positions,
+                error.path,
                 extensions={"code": "INTERNAL_SERVER_ERROR"},
             ).formatted
             return formatted

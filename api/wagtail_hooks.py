@@ -92,7 +92,6 @@ class WebhookDeliveryViewSet(ModelViewSet):
     inspect_view_enabled = True
 
 
-
 class PartnerApiViewSetGroup(ViewSetGroup):
     menu_label = "API partenaires"
     menu_icon = "code"

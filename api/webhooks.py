@@ -93,9 +93,7 @@ def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
         delivery.status = WebhookDelivery.FAILED
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
-    delivery.save(
-        update_fields=["attempts", "status", "response_code", "error", "next_attempt_at", "delivered_at"]
-    )
+    delivery.save(update_fields=["attempts", "status", "response_code", "error", "next_attempt_at", "delivered_at"])
     if not ok:
         logger.warning("Webhook delivery %s failed (%s)", delivery.pk, delivery.error)
     return ok

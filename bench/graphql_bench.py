@@ -110,16 +110,25 @@ def main():
     from search.service import search_structures
     from search.types import SearchQuery
 
-    page = Page.objects.live().public().filter(depth__gt=2).order_by("path").first() or Page.objects.live().filter(depth=2).first()
-    print(f"· {Structure.objects.public().count()} published structures; page #{page.pk} « {page.title} » "
-          f"({page.specific_class.__name__}); database {connection.vendor}; {args.requests} requests per case\n", flush=True)
+    page = (
+        Page.objects.live().public().filter(depth__gt=2).order_by("path").first()
+        or Page.objects.live().filter(depth=2).first()
+    )
+    print(
+        f"· {Structure.objects.public().count()} published structures; page #{page.pk} « {page.title} » "
+        f"({page.specific_class.__name__}); database {connection.vendor}; {args.requests} requests per case\n",
+        flush=True,
+    )
 
     client = Client()
 
     def graphql(query, variables):
         def call():
-            response = client.post("/graphql/", {"query": query, "variables": variables}, content_type="application/json")
+            response = client.post(
+                "/graphql/", {"query": query, "variables": variables}, content_type="application/json"
+            )
             assert response.status_code == 200 and b'"errors"' not in response.content, response.content[:500]
+
         return call
 
     def rest_page():
@@ -142,10 +151,17 @@ def main():
         print(f"{r['label']:40} {r['rps']:8.1f} {r['p50']:8.2f} {r['p95']:8.2f} {r['queries']:8d}")
     a_gql, a_rest, b_gql, b_direct = rows
     print()
-    print(f"(a) grapple / REST v2 : p50 ×{a_gql['p50'] / a_rest['p50']:.2f}, throughput ×{a_gql['rps'] / a_rest['rps']:.2f}")
-    print(f"(b) GraphQL / direct  : p50 ×{b_gql['p50'] / b_direct['p50']:.2f}, throughput ×{b_gql['rps'] / b_direct['rps']:.2f}, "
-          f"overhead {b_gql['p50'] - b_direct['p50']:.2f} ms at p50")
-    print("(c) SQL queries per request: " + ", ".join(f"{r['label'].split(' ', 1)[1].strip()}={r['queries']}" for r in rows))
+    print(
+        f"(a) grapple / REST v2 : p50 ×{a_gql['p50'] / a_rest['p50']:.2f}, throughput ×{a_gql['rps'] / a_rest['rps']:.2f}"
+    )
+    print(
+        f"(b) GraphQL / direct  : p50 ×{b_gql['p50'] / b_direct['p50']:.2f}, throughput ×{b_gql['rps'] / b_direct['rps']:.2f}, "
+        f"overhead {b_gql['p50'] - b_direct['p50']:.2f} ms at p50"
+    )
+    print(
+        "(c) SQL queries per request: "
+        + ", ".join(f"{r['label'].split(' ', 1)[1].strip()}={r['queries']}" for r in rows)
+    )
 
 
 def _commands():

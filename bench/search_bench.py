@@ -170,7 +170,11 @@ def main():
         "engine": backend.server_version(),
         "rounds": args.rounds,
         "seed_seconds": round(seed_seconds, 1),
-        "rebuild_database": {"documents": db_docs, "seconds": round(db_seconds, 1), "docs_per_second": round(db_docs / db_seconds)},
+        "rebuild_database": {
+            "documents": db_docs,
+            "seconds": round(db_seconds, 1),
+            "docs_per_second": round(db_docs / db_seconds),
+        },
         "rebuild_engine": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in engine_report.items()},
         "queries": rows,
         "overall_ms": {name: {"p50": v[0], "p95": v[1]} for name, v in overall.items()},

@@ -14,7 +14,10 @@ from search.pages import DirectorySearchPage
 
 
 def _has_link(stream, page) -> bool:
-    return any(block.block_type == "link" and (block.value.get("page") or None) and block.value["page"].pk == page.pk for block in stream)
+    return any(
+        block.block_type == "link" and (block.value.get("page") or None) and block.value["page"].pk == page.pk
+        for block in stream
+    )
 
 
 def load_directory_pages(log=print) -> dict:
@@ -54,7 +57,9 @@ def load_directory_pages(log=print) -> dict:
         navigation.main_menu.append(("link", {"link_text": "L’annuaire", "page": directory, "url": ""}))
         changed = True
     if not any(block.value.get("url") == "/annuaire/rejoindre/" for block in navigation.footer_links):
-        navigation.footer_links.append(("link", {"link_text": "Rejoindre l’annuaire", "page": None, "url": "/annuaire/rejoindre/"}))
+        navigation.footer_links.append(
+            ("link", {"link_text": "Rejoindre l’annuaire", "page": None, "url": "/annuaire/rejoindre/"})
+        )
         changed = True
     if changed:
         navigation.save()

@@ -108,4 +108,3 @@ class SearchClickLog(models.Model):
 
 # Wagtail finds page models in models.py; the visitor page lives in its own module.
 from search.pages import DirectorySearchPage  # noqa: E402, F401
-

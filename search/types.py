@@ -54,7 +54,8 @@ class SearchQuery:
         unknown = [m for m in self.memberships if m not in MEMBERSHIP_LABELS]
         if unknown:
             raise InvalidSearchQuery(
-                "memberships", f"appartenance inconnue {unknown[0]!r} (valeurs possibles : {', '.join(MEMBERSHIP_LABELS)})"
+                "memberships",
+                f"appartenance inconnue {unknown[0]!r} (valeurs possibles : {', '.join(MEMBERSHIP_LABELS)})",
             )
         if self.sort not in SORTS:
             raise InvalidSearchQuery("sort", f"tri inconnu {self.sort!r} (valeurs possibles : {', '.join(SORTS)})")

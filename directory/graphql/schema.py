@@ -59,8 +59,12 @@ class DirectoryQueries:
         DirectorySearchResultType,
         required=True,
         description="Recherche à facettes dans l’annuaire (structures publiées seulement), comme la page de recherche du site.",
-        query=graphene.String(description="Texte recherché (nom, compétences et leurs synonymes, présentation, ville)."),
-        near=graphene.Argument(GeoPointInput, description="Seulement les structures à moins de `radiusKm` de ce point."),
+        query=graphene.String(
+            description="Texte recherché (nom, compétences et leurs synonymes, présentation, ville)."
+        ),
+        near=graphene.Argument(
+            GeoPointInput, description="Seulement les structures à moins de `radiusKm` de ce point."
+        ),
         sort=graphene.Argument(DirectorySort, description="Ordre des résultats (RELEVANCE par défaut)."),
         **filter_arguments(),
     )

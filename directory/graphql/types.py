@@ -52,7 +52,9 @@ class SectorType(graphene.ObjectType):
 class SkillDomainType(graphene.ObjectType):
     """A family of skills (« Énergie & climat »)."""
 
-    slug = graphene.String(required=True, description="Identifiant stable, utilisable comme argument `domain` de `skills`.")
+    slug = graphene.String(
+        required=True, description="Identifiant stable, utilisable comme argument `domain` de `skills`."
+    )
     name = graphene.String(required=True, description="Nom du domaine, en français.")
     skills = graphene.List(
         graphene.NonNull(lambda: SkillType), required=True, description="Compétences du domaine, par nom."
@@ -140,11 +142,13 @@ class StructureType(graphene.ObjectType):
     category = graphene.String(
         required=True, description="Catégorie : `individuel`, `collectif` ou `territoire` (filtre `categories`)."
     )
-    category_label = graphene.String(required=True, description="Libellé français de la catégorie (« Projet collectif »).")
-    legal_form = graphene.String(required=True, description="Forme juridique (association, SCOP, SAS…), peut être vide.")
-    memberships = graphene.List(
-        graphene.NonNull(MembershipType), required=True, description="Appartenances au réseau."
+    category_label = graphene.String(
+        required=True, description="Libellé français de la catégorie (« Projet collectif »)."
     )
+    legal_form = graphene.String(
+        required=True, description="Forme juridique (association, SCOP, SAS…), peut être vide."
+    )
+    memberships = graphene.List(graphene.NonNull(MembershipType), required=True, description="Appartenances au réseau.")
     summary = graphene.String(required=True, description="Résumé en une phrase (300 caractères au plus).")
     description = graphene.String(required=True, description="Présentation, en texte brut.")
     logo = graphene.Field(
@@ -303,7 +307,8 @@ class DirectorySearchResultType(graphene.ObjectType):
         required=True, description="Moteur qui a répondu : `elasticsearch`, `opensearch` ou `database`."
     )
     degraded = graphene.Boolean(
-        required=True, description="Vrai quand le moteur configuré était injoignable et que la base a répondu à sa place."
+        required=True,
+        description="Vrai quand le moteur configuré était injoignable et que la base a répondu à sa place.",
     )
     suggestion = graphene.String(description="Orthographe suggérée par le moteur, s’il en a une.")
     hits = graphene.List(graphene.NonNull(SearchHitType), required=True, description="Les structures de la page.")
@@ -319,7 +324,8 @@ class SuggestionType(graphene.ObjectType):
     kind = graphene.String(required=True, description="`structure` ou `skill`.")
     label = graphene.String(required=True, description="Texte à afficher.")
     slug = graphene.String(
-        required=True, description="Identifiant : `structure(slug:)` pour une structure, filtre `skills` pour une compétence."
+        required=True,
+        description="Identifiant : `structure(slug:)` pour une structure, filtre `skills` pour une compétence.",
     )
 
     class Meta:

@@ -43,7 +43,6 @@ class SkillDomain(SlugFromNameMixin, models.Model):
         return self.name
 
 
-
 class Skill(SlugFromNameMixin, index.Indexed, models.Model):
     """A skill (compétence) structures and people hold; synonyms feed the search engine."""
 
@@ -113,4 +112,3 @@ class Sector(SlugFromNameMixin, models.Model):
 
     def __str__(self):
         return self.name
-

@@ -65,8 +65,18 @@ def taxonomy(db):
     return {"domains": {"energie-climat": energy, "alimentation": food}, "skills": skills, "sectors": sectors}
 
 
-def make_structure(slug, *, live=True, category="collectif", skills=(), sectors=(), memberships=("cluster",),
-                   people=(), logo=None, **fields):
+def make_structure(
+    slug,
+    *,
+    live=True,
+    category="collectif",
+    skills=(),
+    sectors=(),
+    memberships=("cluster",),
+    people=(),
+    logo=None,
+    **fields,
+):
     structure = Structure.objects.create(
         slug=slug,
         name=fields.pop("name", slug.replace("-", " ").title()),
@@ -83,8 +93,13 @@ def make_structure(slug, *, live=True, category="collectif", skills=(), sectors=
     structure.save()  # ParentalManyToManyField values are written on save
     for index, (first, last, public) in enumerate(people):
         Person.objects.create(
-            structure=structure, first_name=first, last_name=last, public=public, sort_order=index,
-            email=f"{first.lower()}@{slug}.example", role="Coordination",
+            structure=structure,
+            first_name=first,
+            last_name=last,
+            public=public,
+            sort_order=index,
+            email=f"{first.lower()}@{slug}.example",
+            role="Coordination",
         )
     return structure
 
@@ -108,20 +123,36 @@ def directory_builder():
 def _build_directory(taxonomy):
     skills, sectors = taxonomy["skills"], taxonomy["sectors"]
     soleil = make_structure(
-        "soleil-coop", name="Soleil Coop", category="collectif",
-        skills=[skills["photovoltaique"], skills["renovation"]], sectors=[sectors["energie"]],
-        memberships=("cluster", "locataire"), people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
-        logo=make_image("soleil"), latitude=50.63, longitude=3.06, founded=2012,
+        "soleil-coop",
+        name="Soleil Coop",
+        category="collectif",
+        skills=[skills["photovoltaique"], skills["renovation"]],
+        sectors=[sectors["energie"]],
+        memberships=("cluster", "locataire"),
+        people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
+        logo=make_image("soleil"),
+        latitude=50.63,
+        longitude=3.06,
+        founded=2012,
     )
     panier = make_structure(
-        "panier-local", name="Panier Local", category="territoire",
-        skills=[skills["circuits-courts"]], sectors=[sectors["alimentation"]],
-        memberships=("partenaire",), people=[("Chloé", "Durand", True), ("Denis", "Cache", False)],
+        "panier-local",
+        name="Panier Local",
+        category="territoire",
+        skills=[skills["circuits-courts"]],
+        sectors=[sectors["alimentation"]],
+        memberships=("partenaire",),
+        people=[("Chloé", "Durand", True), ("Denis", "Cache", False)],
         city="Roubaix",
     )
     draft = make_structure(
-        "brouillon-secret", name="Brouillon Secret", live=False, category="collectif",
-        skills=[skills["photovoltaique"]], sectors=[sectors["energie"]], people=[("Eve", "Draft", True)],
+        "brouillon-secret",
+        name="Brouillon Secret",
+        live=False,
+        category="collectif",
+        skills=[skills["photovoltaique"]],
+        sectors=[sectors["energie"]],
+        people=[("Eve", "Draft", True)],
     )
     return {"soleil": soleil, "panier": panier, "draft": draft, **taxonomy}
 

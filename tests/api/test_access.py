@@ -32,7 +32,9 @@ def test_invalid_key_is_401(db, gql, raw):
     status, body = gql(QUERY, headers={"HTTP_X_API_KEY": raw})
 
     assert status == 401
-    assert body == {"errors": [{"message": "Clé d’API invalide ou révoquée.", "extensions": {"code": "INVALID_API_KEY"}}]}
+    assert body == {
+        "errors": [{"message": "Clé d’API invalide ou révoquée.", "extensions": {"code": "INVALID_API_KEY"}}]
+    }
 
 
 def test_revoked_key_is_401(partner_key, gql):

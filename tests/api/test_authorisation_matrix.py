@@ -28,27 +28,51 @@ QUERIES = {
 
 EXPECTED = {
     "directorySearch": None,  # content checked by markers only (engine-dependent relevance)
-    "directorySearch-all": {"directorySearch": {"total": 2, "hits": [
-        {"structure": {"slug": "panier-local", "people": [{"fullName": "Chloé Durand"}]}},
-        {"structure": {"slug": "soleil-coop", "people": [{"fullName": "Alice Martin"}]}},
-    ]}},
+    "directorySearch-all": {
+        "directorySearch": {
+            "total": 2,
+            "hits": [
+                {"structure": {"slug": "panier-local", "people": [{"fullName": "Chloé Durand"}]}},
+                {"structure": {"slug": "soleil-coop", "people": [{"fullName": "Alice Martin"}]}},
+            ],
+        }
+    },
     "directorySuggest": {"directorySuggest": []},
     "structure-draft": {"structure": None},
-    "structure-public": {"structure": {"slug": "soleil-coop", "people": [
-        {"fullName": "Alice Martin", "email": "alice@soleil-coop.example"}]}},
-    "structures": {"structures": {"items": [
-        {"slug": "panier-local", "people": [{"fullName": "Chloé Durand"}]},
-        {"slug": "soleil-coop", "people": [{"fullName": "Alice Martin"}]},
-    ], "pagination": {"total": 2}}},
-    "skills": {"skills": [
-        {"slug": "circuits-courts", "structureCount": 1},
-        {"slug": "photovoltaique", "structureCount": 1},
-        {"slug": "renovation", "structureCount": 1},
-    ]},
-    "skillDomains": {"skillDomains": [
-        {"slug": "energie-climat", "skills": [{"slug": "photovoltaique", "structureCount": 1}, {"slug": "renovation", "structureCount": 1}]},
-        {"slug": "alimentation", "skills": [{"slug": "circuits-courts", "structureCount": 1}]},
-    ]},
+    "structure-public": {
+        "structure": {
+            "slug": "soleil-coop",
+            "people": [{"fullName": "Alice Martin", "email": "alice@soleil-coop.example"}],
+        }
+    },
+    "structures": {
+        "structures": {
+            "items": [
+                {"slug": "panier-local", "people": [{"fullName": "Chloé Durand"}]},
+                {"slug": "soleil-coop", "people": [{"fullName": "Alice Martin"}]},
+            ],
+            "pagination": {"total": 2},
+        }
+    },
+    "skills": {
+        "skills": [
+            {"slug": "circuits-courts", "structureCount": 1},
+            {"slug": "photovoltaique", "structureCount": 1},
+            {"slug": "renovation", "structureCount": 1},
+        ]
+    },
+    "skillDomains": {
+        "skillDomains": [
+            {
+                "slug": "energie-climat",
+                "skills": [
+                    {"slug": "photovoltaique", "structureCount": 1},
+                    {"slug": "renovation", "structureCount": 1},
+                ],
+            },
+            {"slug": "alimentation", "skills": [{"slug": "circuits-courts", "structureCount": 1}]},
+        ]
+    },
     "sectors": {"sectors": [{"slug": "alimentation"}, {"slug": "energie"}]},
     "snippets": {"snippets": []},
     "search": {"search": []},

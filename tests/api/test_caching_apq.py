@@ -42,7 +42,7 @@ def test_changed_data_changes_the_etag(directory, client):
 
 def test_post_errors_and_editor_sessions_are_not_cacheable(directory, client, admin_user):
     post = client.post("/graphql/", {"query": QUERY}, content_type="application/json")
-    error = client.get("/graphql/", {"query": '{ structures(perPage: 0) { items { slug } } }'})
+    error = client.get("/graphql/", {"query": "{ structures(perPage: 0) { items { slug } } }"})
     client.force_login(admin_user)
     editor = client.get("/graphql/", {"query": QUERY})
 

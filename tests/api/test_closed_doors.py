@@ -20,7 +20,7 @@ def two_sites(db):
 
 
 def test_order_argument_is_allowlisted(two_sites, gql):
-    ok_status, ok = gql("{ pages(order: \"title, -id\") { title } }")
+    ok_status, ok = gql('{ pages(order: "title, -id") { title } }')
     status, body = gql('{ pages(order: "owner__password") { title } }')
 
     assert ok_status == 200 and ok["data"]["pages"][0]["title"] == "Ateliers ouverts"

@@ -41,7 +41,9 @@ def test_draft_structure_is_null(directory, gql):
 
 
 def test_structures_lists_published_by_name_with_pagination(directory, gql):
-    status, body = gql("{ structures(perPage: 1, page: 2) { items { slug } pagination { total page perPage totalPages } } }")
+    status, body = gql(
+        "{ structures(perPage: 1, page: 2) { items { slug } pagination { total page perPage totalPages } } }"
+    )
 
     assert status == 200, body
     assert body["data"]["structures"] == {
@@ -70,12 +72,15 @@ def test_structures_filters(directory, gql, arguments, expected):
 @pytest.mark.parametrize(
     "query, argument",
     [
-        pytest.param('{ structures(categories: ["inconnue"]) { items { slug } } }', "categories", id="unknown-category"),
+        pytest.param(
+            '{ structures(categories: ["inconnue"]) { items { slug } } }', "categories", id="unknown-category"
+        ),
         pytest.param('{ structures(memberships: ["vip"]) { items { slug } } }', "memberships", id="unknown-membership"),
         pytest.param("{ structures(perPage: 101) { items { slug } } }", "perPage", id="per-page-over-100"),
         pytest.param("{ structures(page: 0) { items { slug } } }", "page", id="page-zero"),
         pytest.param(
-            "{ directorySearch(near: {latitude: 50, longitude: 3, radiusKm: 0}) { total } }", "near.radiusKm",
+            "{ directorySearch(near: {latitude: 50, longitude: 3, radiusKm: 0}) { total } }",
+            "near.radiusKm",
             id="radius-zero",
         ),
         pytest.param("{ directorySearch(perPage: 500) { total } }", "perPage", id="search-per-page"),

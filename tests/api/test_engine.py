@@ -49,31 +49,55 @@ def engine_directory(django_db_setup, django_db_blocker):
 def _build_dataset():
     energy = SkillDomain.objects.create(name="Énergie & climat", slug="energie-climat", sort_order=1)
     food = SkillDomain.objects.create(name="Alimentation", slug="alimentation", sort_order=2)
-    solar = Skill.objects.create(name="Photovoltaïque", slug="photovoltaique", domain=energy,
-                                 synonyms="panneaux solaires\nsolaire")
+    solar = Skill.objects.create(
+        name="Photovoltaïque", slug="photovoltaique", domain=energy, synonyms="panneaux solaires\nsolaire"
+    )
     renovation = Skill.objects.create(name="Rénovation thermique", slug="renovation", domain=energy)
     short = Skill.objects.create(name="Circuits courts", slug="circuits-courts", domain=food)
     energie = Sector.objects.create(name="Énergie", slug="energie")
     alimentation = Sector.objects.create(name="Alimentation", slug="alimentation")
     make_structure(
-        "soleil-coop", name="Soleil Coop", category="collectif", skills=[solar, renovation],
-        sectors=[energie], memberships=("cluster", "locataire"), latitude=50.63, longitude=3.06,
+        "soleil-coop",
+        name="Soleil Coop",
+        category="collectif",
+        skills=[solar, renovation],
+        sectors=[energie],
+        memberships=("cluster", "locataire"),
+        latitude=50.63,
+        longitude=3.06,
         summary="Coopérative qui pose des centrales photovoltaïques sur les toits lillois.",
         people=[("Alice", "Martin", True), ("Bruno", "Secret", False)],
     )
     make_structure(
-        "atelier-lumiere", name="Atelier Lumière", category="individuel", skills=[solar],
-        sectors=[energie], memberships=("cluster",), city="Roubaix",
+        "atelier-lumiere",
+        name="Atelier Lumière",
+        category="individuel",
+        skills=[solar],
+        sectors=[energie],
+        memberships=("cluster",),
+        city="Roubaix",
         summary="Conseil aux particuliers qui veulent produire leur électricité.",
     )
     make_structure(
-        "panier-local", name="Panier Local", category="territoire", skills=[short],
-        sectors=[alimentation], memberships=("partenaire",), city="Roubaix",
-        summary="Paniers de légumes des fermes voisines.", people=[("Denis", "Cache", False)],
+        "panier-local",
+        name="Panier Local",
+        category="territoire",
+        skills=[short],
+        sectors=[alimentation],
+        memberships=("partenaire",),
+        city="Roubaix",
+        summary="Paniers de légumes des fermes voisines.",
+        people=[("Denis", "Cache", False)],
     )
     make_structure(
-        "brouillon-secret", name="Brouillon Secret", live=False, category="collectif", skills=[solar],
-        sectors=[energie], summary="Projet photovoltaïque confidentiel.", people=[("Eve", "Draft", True)],
+        "brouillon-secret",
+        name="Brouillon Secret",
+        live=False,
+        category="collectif",
+        skills=[solar],
+        sectors=[energie],
+        summary="Projet photovoltaïque confidentiel.",
+        people=[("Eve", "Draft", True)],
     )
 
 

@@ -1,7 +1,6 @@
 """More closed doors on grapple's generic queries: redirects, private collections,
 nested preview tokens, and search hits that must not be written by GET requests."""
 
-
 import pytest
 from django.core.files.base import ContentFile
 from wagtail.contrib.redirects.models import Redirect
@@ -13,8 +12,16 @@ from wagtail.search.backends import get_search_backend
 from home.models.pages import ContentPage
 from tests.api.conftest import make_image
 
-SECRETS = ("Brouillon secret", "brouillon-secret", "Page privée", "page-privee", "Secret de B", "secret-b",
-           "autre.example", "/b-seulement/")
+SECRETS = (
+    "Brouillon secret",
+    "brouillon-secret",
+    "Page privée",
+    "page-privee",
+    "Secret de B",
+    "secret-b",
+    "autre.example",
+    "/b-seulement/",
+)
 
 
 @pytest.fixture
@@ -32,8 +39,9 @@ def redirects(db, django_capture_on_commit_callbacks):
 def _build_redirects():
     site_a = Site.objects.get(is_default_site=True)
     live = site_a.root_page.add_child(instance=ContentPage(title="Ateliers ouverts", slug="ateliers"))
-    draft = site_a.root_page.add_child(instance=ContentPage(title="Brouillon secret", slug="brouillon-secret",
-                                                           live=False))
+    draft = site_a.root_page.add_child(
+        instance=ContentPage(title="Brouillon secret", slug="brouillon-secret", live=False)
+    )
     private = site_a.root_page.add_child(instance=ContentPage(title="Page privée", slug="page-privee"))
     PageViewRestriction.objects.create(page=private, restriction_type="password", password="motdepasse")
     root_b = Page.objects.get(depth=1).add_child(instance=ContentPage(title="Accueil B", slug="accueil-b"))
@@ -72,11 +80,19 @@ def test_redirect_targets_that_are_draft_private_or_elsewhere_are_null(redirects
 def test_redirects_of_the_other_site_are_listed_on_that_site_only(redirects, gql):
     status, body = gql("{ redirects { oldPath newUrl page { title } } }", headers={"HTTP_HOST": "autre.example"})
 
-    assert body == {"data": {"redirects": [
-        {"oldPath": "/b-seulement", "newUrl": "http://autre.example/secret-b/", "page": {"title": "Secret de B"}},
-        {"oldPath": "/externe", "newUrl": "https://initiativesetcite.example/", "page": None},
-        {"oldPath": "/vers-b", "newUrl": "http://autre.example/secret-b/", "page": {"title": "Secret de B"}},
-    ]}}
+    assert body == {
+        "data": {
+            "redirects": [
+                {
+                    "oldPath": "/b-seulement",
+                    "newUrl": "http://autre.example/secret-b/",
+                    "page": {"title": "Secret de B"},
+                },
+                {"oldPath": "/externe", "newUrl": "https://initiativesetcite.example/", "page": None},
+                {"oldPath": "/vers-b", "newUrl": "http://autre.example/secret-b/", "page": {"title": "Secret de B"}},
+            ]
+        }
+    }
 
 
 def test_redirects_leave_the_database_untouched(redirects, gql):
@@ -136,7 +152,8 @@ def test_images_and_documents_of_private_collections_are_not_fetchable(collectio
 
     status, body = gql(
         "query($i: ID!, $d: ID!) { image(id: $i) { title url } document(id: $d) { title url } }",
-        {"i": image.pk, "d": document.pk}, method="get",
+        {"i": image.pk, "d": document.pk},
+        method="get",
     )
     public_image, public_document = collections["public"]
     _, public = gql(
@@ -179,19 +196,26 @@ def test_search_query_over_post_counts_one_hit(redirects, gql):
     assert hits == {"ateliers": 1, "logo": 1}
 
 
-@pytest.mark.parametrize("query", ['{ search(query: "ateliers") { __typename } }',
-                                   '{ pages(searchQuery: "ateliers") { title } }'])
+@pytest.mark.parametrize(
+    "query", ['{ search(query: "ateliers") { __typename } }', '{ pages(searchQuery: "ateliers") { title } }']
+)
 def test_engine_down_is_a_clear_error_not_an_internal_one(redirects, gql, settings, query):
-    settings.WAGTAILSEARCH_BACKENDS = {"default": {
-        "BACKEND": "wagtail.search.backends.opensearch2", "URLS": ["http://127.0.0.1:9"], "INDEX_PREFIX": "t_down_",
-        "OPTIONS": {"max_retries": 0, "timeout": 2},
-    }}
+    settings.WAGTAILSEARCH_BACKENDS = {
+        "default": {
+            "BACKEND": "wagtail.search.backends.opensearch2",
+            "URLS": ["http://127.0.0.1:9"],
+            "INDEX_PREFIX": "t_down_",
+            "OPTIONS": {"max_retries": 0, "timeout": 2},
+        }
+    }
 
     status, body = gql(query)
 
     assert status == 200
     assert body["data"] is None
-    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [(
-        "La recherche est momentanément indisponible : réessayez dans quelques instants.",
-        {"code": "SEARCH_UNAVAILABLE"},
-    )]
+    assert [(e["message"], e["extensions"]) for e in body["errors"]] == [
+        (
+            "La recherche est momentanément indisponible : réessayez dans quelques instants.",
+            {"code": "SEARCH_UNAVAILABLE"},
+        )
+    ]

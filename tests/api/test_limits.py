@@ -130,10 +130,13 @@ def test_mutation_over_get_is_refused(db, gql):
     assert body["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
 
 
-@pytest.mark.parametrize("body, message", [
-    pytest.param("{not json", "Le corps de la requête n’est pas du JSON valide.", id="invalid-json"),
-    pytest.param("42", "Le corps doit être un objet JSON (ou une liste d’objets).", id="scalar"),
-])
+@pytest.mark.parametrize(
+    "body, message",
+    [
+        pytest.param("{not json", "Le corps de la requête n’est pas du JSON valide.", id="invalid-json"),
+        pytest.param("42", "Le corps doit être un objet JSON (ou une liste d’objets).", id="scalar"),
+    ],
+)
 def test_malformed_bodies_are_400_not_500(db, client, body, message):
     response = client.post("/graphql/", body, content_type="application/json")
 

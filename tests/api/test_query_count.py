@@ -45,7 +45,9 @@ def count_queries(gql, query):
 @pytest.mark.parametrize(
     "template, path",
     [
-        pytest.param("{{ structures(perPage: {n}) {{ items {{ {fields} }} }} }}", ("structures", "items"), id="structures"),
+        pytest.param(
+            "{{ structures(perPage: {n}) {{ items {{ {fields} }} }} }}", ("structures", "items"), id="structures"
+        ),
         pytest.param(
             "{{ directorySearch(perPage: {n}, sort: NAME) {{ total hits {{ structure {{ {fields} }} }} "
             "facets {{ skills {{ value count }} cities {{ value count }} }} }} }}",

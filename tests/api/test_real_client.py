@@ -45,8 +45,12 @@ def test_gql_client_queries_with_variables_and_schema_validation(live_directory,
 
     assert result["structures"] == {
         "items": [
-            {"slug": "soleil-coop", "name": "Soleil Coop", "categoryLabel": "Projet collectif",
-             "people": [{"fullName": "Alice Martin"}]}
+            {
+                "slug": "soleil-coop",
+                "name": "Soleil Coop",
+                "categoryLabel": "Projet collectif",
+                "people": [{"fullName": "Alice Martin"}],
+            }
         ],
         "pagination": {"total": 1, "totalPages": 1},
     }

@@ -7,9 +7,7 @@ from graphql import print_schema
 from grapple.schema import schema
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "schema.graphql"
-REGENERATE = (
-    "make schema   (runs: .venv/bin/python manage.py graphql_schema --schema grapple.schema.schema --out schema.graphql)"
-)
+REGENERATE = "make schema   (runs: .venv/bin/python manage.py graphql_schema --schema grapple.schema.schema --out schema.graphql)"
 
 
 def test_served_schema_matches_committed_schema_graphql():
@@ -20,7 +18,11 @@ def test_served_schema_matches_committed_schema_graphql():
         import difflib
 
         diff = "\n".join(
-            list(difflib.unified_diff(committed.splitlines(), served.splitlines(), "schema.graphql", "served", lineterm=""))[:60]
+            list(
+                difflib.unified_diff(
+                    committed.splitlines(), served.splitlines(), "schema.graphql", "served", lineterm=""
+                )
+            )[:60]
         )
         raise AssertionError(
             "The GraphQL schema differs from schema.graphql. If the change is deliberate "
@@ -31,9 +33,21 @@ def test_served_schema_matches_committed_schema_graphql():
 def test_every_directory_field_and_argument_has_a_description():
     graphql_schema = schema.graphql_schema
     directory_types = [
-        "Structure", "Person", "Skill", "SkillDomain", "Sector", "Membership", "StructureList", "Pagination",
-        "DirectorySearchResult", "DirectorySearchHit", "DirectorySearchHighlight", "DirectoryFacets",
-        "DirectoryFacetValue", "DirectorySuggestion", "GeoPointInput",
+        "Structure",
+        "Person",
+        "Skill",
+        "SkillDomain",
+        "Sector",
+        "Membership",
+        "StructureList",
+        "Pagination",
+        "DirectorySearchResult",
+        "DirectorySearchHit",
+        "DirectorySearchHighlight",
+        "DirectoryFacets",
+        "DirectoryFacetValue",
+        "DirectorySuggestion",
+        "GeoPointInput",
     ]
     missing = []
     for name in directory_types:

@@ -29,7 +29,9 @@ def receiver():
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body})
+            received.append(
+                {"path": self.path, "headers": {k.lower(): v for k, v in self.headers.items()}, "body": body}
+            )
             self.send_response(204)
             self.end_headers()
 
@@ -126,7 +128,9 @@ def test_rolled_back_publish_notifies_nobody(directory, receiver, django_capture
     assert WebhookDelivery.objects.count() == 0
 
 
-def test_dead_url_is_retried_with_exponential_backoff_then_delivered(directory, receiver, django_capture_on_commit_callbacks):
+def test_dead_url_is_retried_with_exponential_backoff_then_delivered(
+    directory, receiver, django_capture_on_commit_callbacks
+):
     url, received = receiver
     webhook = Webhook.objects.create(name="Partenaire en panne", url=dead_url(), secret=SECRET)
     inactive = Webhook.objects.create(name="Inactif", url=url, secret=SECRET, active=False)

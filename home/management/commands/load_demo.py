@@ -13,7 +13,9 @@ class Command(BaseCommand):
     help = "Crée le site de démonstration de LaGrappe (idempotent : une deuxième exécution ne change rien)."
 
     def add_arguments(self, parser):
-        parser.add_argument("--structures", type=int, default=None, help="Nombre de structures générées pour l’annuaire.")
+        parser.add_argument(
+            "--structures", type=int, default=None, help="Nombre de structures générées pour l’annuaire."
+        )
 
     def handle(self, *args, **options):
         # One transaction per part: an interrupted run leaves nothing half-built.
@@ -30,5 +32,7 @@ class Command(BaseCommand):
         # Bring the search documents (and the engine index, when configured) up to date now
         # rather than on the first visit.
         report = sync.drain(force=True)
-        self.stdout.write(f"  index de recherche : {report.processed} document(s) mis à jour, {report.remaining} en attente")
+        self.stdout.write(
+            f"  index de recherche : {report.processed} document(s) mis à jour, {report.remaining} en attente"
+        )
         self.stdout.write(self.style.SUCCESS("Démonstration prête. Administration : /admin/ (admin / lagrappe)."))
