@@ -10,11 +10,12 @@ Rows are streamed (``iterator`` with prefetching in chunks), so exporting
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+
+from lagrappe.spreadsheets import InertCSVWriter, xlsx_cells
 
 from .columns import FILES, LIST_SEPARATOR
 from .models import Person, Sector, Skill, Structure
@@ -117,7 +118,8 @@ ROWS = {"structures": structure_rows, "people": people_rows, "skills": skill_row
 
 
 def write_csv(kind: str, stream) -> int:
-    writer = csv.writer(stream, lineterminator="\n")
+    # Inert: a cell a spreadsheet would evaluate gets a leading quote, which the import removes.
+    writer = InertCSVWriter(stream, lineterminator="\n")
     writer.writerow(FILES[kind][0])
     count = 0
     for row in ROWS[kind]():
@@ -134,7 +136,8 @@ def write_xlsx(kind: str, target) -> int:
     sheet.append(FILES[kind][0])
     count = 0
     for row in ROWS[kind]():
-        sheet.append(row)  # every cell as text: postcodes like 02100 keep their leading zero
+        # Every cell as text, inert: postcodes like 02100 keep their leading zero, « = » is no formula.
+        sheet.append(xlsx_cells(sheet, row))
         count += 1
     workbook.save(target)
     return count

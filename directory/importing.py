@@ -36,6 +36,8 @@ from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.text import slugify
 
+from lagrappe.spreadsheets import restore
+
 from .columns import FILES, LIST_SEPARATOR
 from .models import CATEGORY_CHOICES, MEMBERSHIP_CHOICES, Person, Sector, Skill, SkillDomain, Structure
 from .models.structures import SUMMARY_MAX_LENGTH
@@ -333,7 +335,9 @@ def read_csv(kind: str, source, parsed: ParsedFiles) -> None:
                 f"{len(cells)} cellules au lieu de {len(header)} (vérifiez les guillemets et les {separator}).",
             )
             continue
-        row = Row(name, line, {h: c.strip() for h, c in zip(header, cells[: len(header)], strict=True)}, delimiter)
+        # ``restore``: the export's mark against formulas (« '=… », « '+32 … ») is not part of the value.
+        values = {h: restore(c).strip() for h, c in zip(header, cells[: len(header)], strict=True)}
+        row = Row(name, line, values, delimiter)
         for column in columns:
             garbled = MOJIBAKE.search(row.values[column])
             if garbled:

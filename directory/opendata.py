@@ -6,11 +6,12 @@ Both responses stream (rows fetched in chunks), so 200,000 structures never sit
 in memory.
 """
 
-import csv
 import json
 
 from django.http import StreamingHttpResponse
 from django.views.decorators.http import require_GET
+
+from lagrappe.spreadsheets import InertCSVWriter
 
 from .columns import STRUCTURE_COLUMNS
 from .exporting import structure_records, structure_rows
@@ -72,7 +73,7 @@ class _Echo:
 
 
 def _csv_lines(base_url: str):
-    writer = csv.writer(_Echo(), lineterminator="\n")
+    writer = InertCSVWriter(_Echo(), lineterminator="\n")  # names and phones are never evaluated
     yield "\ufeff"  # BOM: spreadsheet software then reads the accents as UTF-8
     yield writer.writerow([*STRUCTURE_COLUMNS, "url"])
     for row in structure_rows(public_structures()):
