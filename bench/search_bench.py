@@ -101,7 +101,7 @@ def main():
     from django.db import connection
 
     from directory.models import Structure
-    from search import fallback
+    from search import database as database_backend
     from search.engine import get_backend
     from search.engine.query import search_body
     from search.management.commands.search_index import Command as SearchIndexCommand
@@ -133,9 +133,9 @@ def main():
         query.validate()
         body = search_body(query)
         engine = timed(lambda q=query: search_structures(q), args.rounds)
-        database = timed(lambda q=query: fallback.search(q), args.rounds)
+        database = timed(lambda q=query: database_backend.search(q), args.rounds)
         raw = timed(lambda b=body: backend.request("POST", f"/{backend.alias}/_search", body=b), args.rounds)
-        totals = (search_structures(query).total, fallback.search(query).total)
+        totals = (search_structures(query).total, database_backend.search(query).total)
         row = {"query": label, "total_engine": totals[0], "total_database": totals[1]}
         for name, samples in (("engine", engine), ("database", database), ("raw", raw)):
             row[f"{name}_p50_ms"] = round(percentile(samples, 50), 1)

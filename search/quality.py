@@ -15,7 +15,7 @@ from directory.models import Structure
 
 from .models import SearchClickLog, SearchQueryLog
 from .text import fold
-from .types import SearchQuery, SearchResult
+from .types import LIST_FACETS, SearchQuery, SearchResult
 
 
 def normalise_query(text: str) -> str:
@@ -25,10 +25,7 @@ def normalise_query(text: str) -> str:
 
 def query_filters(query: SearchQuery) -> dict:
     filters = {
-        "categories": query.categories,
-        "memberships": query.memberships,
-        "skills": query.skills,
-        "sectors": query.sectors,
+        **{name: getattr(query, name) for name in LIST_FACETS},
         "city": query.city or "",
         "radius_km": query.near.radius_km if query.near else None,  # never the visitor's position
         "sort": query.sort if query.sort != "relevance" else "",
@@ -38,7 +35,7 @@ def query_filters(query: SearchQuery) -> dict:
 
 
 def record_search(query: SearchQuery, result: SearchResult) -> SearchQueryLog | None:
-    """Log a visitor's search (pages and the public API call it); None for a blank, unfiltered listing."""
+    """Log a visitor's search (the directory page and the embed call it); None for a blank, unfiltered listing."""
     text = normalise_query(query.text)
     filters = query_filters(query)
     if not text and not filters:

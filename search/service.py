@@ -1,4 +1,4 @@
-"""The one search service pages and GraphQL call (never the engine client directly).
+"""The one search service pages and GraphQL call (never a backend directly).
 
 ``search_structures`` answers from the engine when ``ELASTICSEARCH_URL`` is set,
 from the database otherwise. An engine that is configured but unreachable
@@ -8,8 +8,9 @@ never becomes a server error: the database answers, and the result says so
 
 import logging
 
-from . import fallback
+from . import database
 from .engine import EngineUnavailable, get_backend
+from .sync import maybe_drain
 from .types import MAX_QUERY_LENGTH, InvalidSearchQuery, SearchQuery, SearchResult, Suggestion
 
 logger = logging.getLogger(__name__)
@@ -22,16 +23,14 @@ def search_structures(query: SearchQuery) -> SearchResult:
     query.validate()
     backend = get_backend()
     if backend is None:
-        return fallback.search(query)
+        return database.search(query)
     try:
         result = backend.search(query)
     except EngineUnavailable as exc:
         logger.warning("Search engine unavailable, answering from the database: %s", exc)
-        result = fallback.search(query)
+        result = database.search(query)
         result.degraded = True
         return result
-    from .sync import maybe_drain
-
     maybe_drain()  # the engine answered: a good moment to catch up on queued changes
     return result
 
@@ -48,4 +47,4 @@ def suggest(prefix: str, limit: int = 8) -> list[Suggestion]:
             return backend.suggest(prefix, limit)
         except EngineUnavailable as exc:
             logger.warning("Search engine unavailable for suggestions, answering from the database: %s", exc)
-    return fallback.suggest(prefix, limit)
+    return database.suggest(prefix, limit)

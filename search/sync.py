@@ -19,11 +19,12 @@ from datetime import timedelta
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from .base import SKILLS_CACHE_KEY
 from .documents import refresh_database_documents
 from .engine import EngineUnavailable, get_backend
-from .fallback import SKILLS_CACHE_KEY
 from .models import IndexOutbox
 
 logger = logging.getLogger(__name__)
@@ -81,8 +82,6 @@ def process(structure_ids=None, synonyms: bool = False, due_only: bool = False, 
     if due_only:
         rows = rows.filter(next_attempt_at__lte=timezone.now())
     else:
-        from django.db.models import Q
-
         condition = Q(kind=IndexOutbox.STRUCTURE, structure_id__in=list(structure_ids or []))
         if synonyms:
             condition |= Q(kind=IndexOutbox.SYNONYMS)

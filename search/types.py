@@ -1,7 +1,9 @@
 """The search service's contract: what pages and GraphQL pass in and get back.
 
-Both implementations (the engine, ``search.engine``; the database fallback,
-``search.fallback``) take a ``SearchQuery`` and return a ``SearchResult``.
+Both backends (the engine, ``search.engine``; the database, ``search.database``)
+take a ``SearchQuery`` and return a ``SearchResult``. How a query's filters map
+to facets is said once, here (``SearchQuery.selected_facets``), and so is which
+category and membership values exist (``unknown_choices``).
 """
 
 from dataclasses import dataclass, field
@@ -13,6 +15,18 @@ DEFAULT_PER_PAGE = 20
 MAX_QUERY_LENGTH = 200
 SORTS = ("relevance", "name", "newest", "distance")
 FACET_NAMES = ("categories", "memberships", "skills", "sectors", "cities")
+# How many values each facet lists (the engine asks for as many buckets).
+FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50, "cities": 50}
+# Facets whose values are a list field of the same name on SearchQuery (``cities`` is ``city``).
+LIST_FACETS = ("categories", "memberships", "skills", "sectors")
+# Facets whose values are a fixed list: an unknown value is a mistake, not an empty result.
+CHOICES = {"categories": CATEGORY_LABELS, "memberships": MEMBERSHIP_LABELS}
+
+
+def unknown_choices(facet: str, values) -> list[str]:
+    """Values of ``categories`` or ``memberships`` that do not exist (any value of another facet may)."""
+    known = CHOICES.get(facet)
+    return [] if known is None else [v for v in values if v not in known]
 
 
 class InvalidSearchQuery(ValueError):
@@ -44,14 +58,28 @@ class SearchQuery:
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
 
+    def selected_facets(self) -> dict[str, list[str]]:
+        """The filters as facet values, every facet of FACET_NAMES present: the one filter -> facet mapping.
+
+        ``cities`` holds the city, stripped, when there is one. Both backends filter
+        and count with it, the pages draw their facets and hints from it.
+        """
+        city = (self.city or "").strip()
+        return {**{name: list(getattr(self, name)) for name in LIST_FACETS}, "cities": [city] if city else []}
+
+    @property
+    def has_criteria(self) -> bool:
+        """True when the visitor asked for something (text, a filter, a distance), not the plain listing."""
+        return bool(self.text or self.near or any(self.selected_facets().values()))
+
     def validate(self) -> "SearchQuery":
         """Raise InvalidSearchQuery naming the argument at fault; return self when fine."""
-        unknown = [c for c in self.categories if c not in CATEGORY_LABELS]
+        unknown = unknown_choices("categories", self.categories)
         if unknown:
             raise InvalidSearchQuery(
                 "categories", f"catégorie inconnue {unknown[0]!r} (valeurs possibles : {', '.join(CATEGORY_LABELS)})"
             )
-        unknown = [m for m in self.memberships if m not in MEMBERSHIP_LABELS]
+        unknown = unknown_choices("memberships", self.memberships)
         if unknown:
             raise InvalidSearchQuery(
                 "memberships",

@@ -1,12 +1,6 @@
-"""The search engine (Elasticsearch or OpenSearch) behind one small adapter (``backend.EngineBackend``)."""
+"""The engine backend (Elasticsearch or OpenSearch): client, index definition, queries, indexer, result reading."""
 
+from .backend import EngineBackend, get_backend
+from .client import EngineUnavailable
 
-class EngineUnavailable(Exception):
-    """The engine is configured but does not answer (down, timeout, refused, index missing)."""
-
-
-def get_backend():
-    """The engine adapter, or None when ELASTICSEARCH_URL is not set (database fallback)."""
-    from .backend import build_backend
-
-    return build_backend()
+__all__ = ["EngineBackend", "EngineUnavailable", "get_backend"]

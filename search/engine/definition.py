@@ -12,7 +12,11 @@ Documents also carry their skills' synonyms as text, so a freshly edited
 synonym finds its structures as soon as they are reindexed.
 """
 
-ELISION_ARTICLES = ["l", "m", "t", "qu", "n", "s", "j", "d", "c", "jusqu", "quoiqu", "lorsqu", "puisqu"]
+from ..text import ELISION_PREFIXES
+
+SYNONYM_FILTER = "directory_synonyms"
+# A synonym_graph filter needs at least one rule: this harmless one stands in while no skill has synonyms.
+PLACEHOLDER_SYNONYM_RULES = ["lagrappe, la grappe"]
 
 TEXT_FIELDS = {  # field -> boost in the main query
     "name": 4,
@@ -57,20 +61,21 @@ def synonym_rules(skills) -> list[str]:
     return rules
 
 
+def synonym_filter(rules: list[str]) -> dict:
+    """The synonym filter's definition, at index creation and when the rules change."""
+    return {"type": "synonym_graph", "synonyms": rules or PLACEHOLDER_SYNONYM_RULES, "lenient": True}
+
+
 def analysis(synonyms: list[str]) -> dict:
     folding = ["french_elision", "lowercase", "asciifolding"]
     index_folding = ["lowercase", "asciifolding", "elision_variants"]
     return {
         "filter": {
-            "french_elision": {"type": "elision", "articles_case": True, "articles": ELISION_ARTICLES},
+            "french_elision": {"type": "elision", "articles_case": True, "articles": list(ELISION_PREFIXES)},
             "french_stop": {"type": "stop", "stopwords": "_french_"},
             "french_stemmer": {"type": "stemmer", "language": "light_french"},
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
-            "directory_synonyms": {
-                "type": "synonym_graph",
-                "synonyms": synonyms or ["lagrappe, la grappe"],
-                "lenient": True,
-            },
+            SYNONYM_FILTER: synonym_filter(synonyms),
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
             # « d’Ascq » indexed as « ascq » and as « dascq », the way visitors also type it
             # (index side only: a multiplexer may not precede a synonym filter).
@@ -86,7 +91,7 @@ def analysis(synonyms: list[str]) -> dict:
             "french_index": {"tokenizer": "standard", "filter": [*index_folding, "french_stop", "french_stemmer"]},
             "french_search": {
                 "tokenizer": "standard",
-                "filter": [*folding, "directory_synonyms", "french_stop", "french_stemmer"],
+                "filter": [*folding, SYNONYM_FILTER, "french_stop", "french_stemmer"],
             },
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},

@@ -8,14 +8,13 @@ Visitor text never reaches a query parser: it goes into ``multi_match`` /
 ``match`` queries, which analyse it as plain text (no ``query_string``).
 """
 
+from ..highlight import FRAGMENT_SIZE
 from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, words
-from ..types import FACET_NAMES, SearchQuery
+from ..types import FACET_NAMES, FACET_SIZES, SearchQuery
 from .definition import EXACT_FIELDS, FACET_FIELDS, HIGHLIGHT_FIELDS, TEXT_FIELDS
 
-FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50, "cities": 50}
 # Up to three words, all must match; beyond, a quarter may be missing.
 MINIMUM_SHOULD_MATCH = "3<-25%"
-FRAGMENT_SIZE = 180
 # Highlighted only to learn which skill matched through one of its synonyms: the
 # skill's name is then marked (``EngineBackend.parse_search``), as on the database.
 SKILL_ALIAS_FIELDS = ("skill_synonyms",)
@@ -161,17 +160,13 @@ def highlight_query(text: str) -> dict:
 def facet_filters(query: SearchQuery) -> dict[str, dict]:
     """The filter clause of each facet that has selected values (values OR'ed inside a facet)."""
     filters = {}
-    selected = {
-        "categories": query.categories,
-        "memberships": query.memberships,
-        "skills": query.skills,
-        "sectors": query.sectors,
-    }
-    for name, values in selected.items():
-        if values:
-            filters[name] = {"terms": {FACET_FIELDS[name]: list(values)}}
-    if query.city and query.city.strip():
-        filters["cities"] = {"term": {"city.folded": fold(query.city).strip()}}
+    for name, values in query.selected_facets().items():
+        if not values:
+            continue
+        if name == "cities":
+            filters[name] = {"term": {"city.folded": fold(values[0])}}
+        else:
+            filters[name] = {"terms": {FACET_FIELDS[name]: values}}
     return filters
 
 

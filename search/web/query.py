@@ -8,11 +8,11 @@ raise a 500: the parameter at fault is dropped and a French message names it.
 from dataclasses import dataclass, field, replace
 from urllib.parse import urlencode
 
-from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
-from search.types import DEFAULT_PER_PAGE, MAX_QUERY_LENGTH, SORTS, GeoPoint, SearchQuery
+from ..types import DEFAULT_PER_PAGE, LIST_FACETS, MAX_QUERY_LENGTH, SORTS, GeoPoint, SearchQuery, unknown_choices
 
-# Names of the GET parameters (also used by the templates and the JavaScript).
-LIST_PARAMS = ("categories", "memberships", "skills", "sectors")
+# Names of the GET parameters (also used by the templates and the JavaScript): one per list facet.
+LIST_PARAMS = LIST_FACETS
+UNKNOWN_CHOICE_MESSAGES = {"categories": "Catégorie inconnue ignorée", "memberships": "Appartenance inconnue ignorée"}
 RADIUS_CHOICES_KM = (2, 5, 10, 25, 50)
 DEFAULT_RADIUS_KM = 10
 MAP_PER_PAGE = 100  # the map shows up to this many markers at once
@@ -78,7 +78,7 @@ def parse_search_params(params, prefilters: Prefilters | None = None, city_coord
     """Build the query from ``request.GET``; drop (and explain) anything invalid.
 
     ``city_coordinates`` is a callable ``name -> (lat, lon) | None`` used for
-    « autour d’une ville » (the page passes ``search.web.geo.city_coordinates``).
+    « autour d’une ville » (``directory_context`` passes ``search.web.geo.city_coordinates``).
     """
     prefilters = prefilters or Prefilters()
     errors: list[str] = []
@@ -89,14 +89,11 @@ def parse_search_params(params, prefilters: Prefilters | None = None, city_coord
         text = text[:MAX_QUERY_LENGTH]
 
     chosen = {name: _clean_list(params.getlist(name)) for name in LIST_PARAMS}
-    bad = [c for c in chosen["categories"] if c not in CATEGORY_LABELS]
-    if bad:
-        errors.append(f"Catégorie inconnue ignorée : « {bad[0]} ».")
-        chosen["categories"] = [c for c in chosen["categories"] if c in CATEGORY_LABELS]
-    bad = [m for m in chosen["memberships"] if m not in MEMBERSHIP_LABELS]
-    if bad:
-        errors.append(f"Appartenance inconnue ignorée : « {bad[0]} ».")
-        chosen["memberships"] = [m for m in chosen["memberships"] if m in MEMBERSHIP_LABELS]
+    for name, message in UNKNOWN_CHOICE_MESSAGES.items():
+        bad = unknown_choices(name, chosen[name])
+        if bad:
+            errors.append(f"{message} : « {bad[0]} ».")
+            chosen[name] = [value for value in chosen[name] if value not in bad]
     # The page's pre-filters win over whatever the query string says for the same facet.
     for name in LIST_PARAMS:
         if getattr(prefilters, name):
@@ -177,10 +174,7 @@ def query_params(parsed: ParsedSearch, prefilters: Prefilters | None = None, **c
     q = parsed.query
     values = {
         "q": q.text,
-        "categories": q.categories,
-        "memberships": q.memberships,
-        "skills": q.skills,
-        "sectors": q.sectors,
+        **{name: getattr(q, name) for name in LIST_PARAMS},
         "city": q.city or "",
         "around": parsed.around,
         "lat": "" if (parsed.around or not q.near) else f"{q.near.latitude:.5f}",

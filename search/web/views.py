@@ -21,16 +21,20 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from directory.models import Skill
-from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
-from search.types import MAX_QUERY_LENGTH, FacetValue, InvalidSearchQuery, SearchQuery, SearchResult
-from search.web.geo import city_coordinates, city_points
-from search.web.query import (
-    RADIUS_CHOICES_KM,
-    ParsedSearch,
-    Prefilters,
-    parse_search_params,
-    query_string,
+
+from .. import quality, service
+from ..types import (
+    CHOICES,
+    FACET_NAMES,
+    LIST_FACETS,
+    MAX_QUERY_LENGTH,
+    FacetValue,
+    InvalidSearchQuery,
+    SearchQuery,
+    SearchResult,
 )
+from .geo import city_coordinates, city_points
+from .query import RADIUS_CHOICES_KM, ParsedSearch, Prefilters, parse_search_params, query_string
 
 logger = logging.getLogger(__name__)
 
@@ -68,12 +72,6 @@ def is_fragment_request(request) -> bool:
     return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
-def run_search(query: SearchQuery) -> SearchResult:
-    from search import service  # imported late: the service module pulls the engine client
-
-    return service.search_structures(query)
-
-
 def record_search(request, parsed: ParsedSearch, result: SearchResult):
     """Feed the search-quality log (``search.quality``) and return the log row, or None.
 
@@ -81,17 +79,12 @@ def record_search(request, parsed: ParsedSearch, result: SearchResult):
     not logged (``X-Directory-Log: 0``): « p », « pa », « pan »… are not searches.
     Logging never costs a visitor their results.
     """
-    q = parsed.query
     if request.headers.get(LOG_HEADER) == "0":
         return None
-    if not (q.text or q.categories or q.memberships or q.skills or q.sectors or q.city or q.near):
+    if not parsed.query.has_criteria:
         return None  # the plain listing (any sort, any page) is browsing, not a search
     try:
-        from search.quality import record_search as record
-    except ImportError:
-        return None
-    try:
-        return record(parsed.query, result)
+        return quality.record_search(parsed.query, result)
     except Exception:
         logger.exception("record_search failed")
         return None
@@ -114,7 +107,7 @@ def _facet_entries(name: str, values: list[FacetValue], selected: list[str], bas
     known = {v.value for v in values}
     for value in selected:  # a chosen value the engine no longer counts must stay uncheckable
         if value not in known:
-            label = {"categories": CATEGORY_LABELS, "memberships": MEMBERSHIP_LABELS}.get(name, {}).get(value, value)
+            label = CHOICES.get(name, {}).get(value, value)
             entries.insert(0, {"value": value, "label": label, "count": 0, "selected": True})
     used = set()
     for index, entry in enumerate(entries):
@@ -125,18 +118,11 @@ def _facet_entries(name: str, values: list[FacetValue], selected: list[str], bas
     return entries
 
 
-def build_facets(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilters) -> list[dict]:
-    """Facets in display order, minus the ones the page has locked."""
-    q = parsed.query
-    selected = {
-        "categories": q.categories,
-        "memberships": q.memberships,
-        "skills": q.skills,
-        "sectors": q.sectors,
-        "cities": [q.city] if q.city else [],
-    }
+def facet_panels(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilters) -> list[dict]:
+    """The result's facets as the page draws them, in display order, minus the ones the page has locked."""
+    selected = parsed.query.selected_facets()
     facets = []
-    for name in ("categories", "memberships", "skills", "sectors", "cities"):
+    for name in FACET_NAMES:
         if name in prefilters.locked:
             continue
         entries = _facet_entries(name, result.facets.get(name, []), selected[name], None)
@@ -243,13 +229,13 @@ def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Pref
                 "url": query_string(parsed, prefilters, q=result.suggestion, page=1),
             }
         )
-    labels = {"categories": CATEGORY_LABELS, "memberships": MEMBERSHIP_LABELS}
-    for name in ("categories", "memberships", "skills", "sectors"):
+    selected = q.selected_facets()
+    for name in LIST_FACETS:
         if name in prefilters.locked:
             continue
-        for value in getattr(q, name):
-            rest = [v for v in getattr(q, name) if v != value]
-            label = labels.get(name, {}).get(value, value)
+        for value in selected[name]:
+            rest = [v for v in selected[name] if v != value]
+            label = CHOICES.get(name, {}).get(value, value)
             hints.append(
                 {
                     "label": f"Retirer le filtre « {label} »",
@@ -304,15 +290,13 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
     prefilters = prefilters or Prefilters()
     parsed = parse_search_params(request.GET, prefilters, city_coordinates)
     try:
-        result = run_search(parsed.query.validate())
+        result = service.search_structures(parsed.query)
     except InvalidSearchQuery as exc:
         # parse_search_params already dropped what it knows is wrong; this is the
         # service's own check: show its French message and search without extras.
         parsed.errors.append(exc.message)
-        parsed.query = SearchQuery(
-            **{n: getattr(parsed.query, n) for n in ("categories", "memberships", "skills", "sectors")}
-        )
-        result = run_search(parsed.query)
+        parsed.query = SearchQuery(**{name: getattr(parsed.query, name) for name in LIST_FACETS})
+        result = service.search_structures(parsed.query)
     if parsed.query.page > result.total_pages and result.total:
         parsed.errors.append(
             f"La page {parsed.query.page} n’existe pas : il y a {result.total_pages} page(s) de résultats."
@@ -325,7 +309,7 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         "query": q,
         "result": result,
         "hits": hits,
-        "facets": build_facets(parsed, result, prefilters),
+        "facets": facet_panels(parsed, result, prefilters),
         "prefilters": prefilters,
         "prefilter_params": prefilters.as_params(),
         "pagination": pagination(parsed, result, prefilters),
@@ -346,18 +330,10 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         "suggest_url": reverse("directory_suggest"),
         "max_query_length": MAX_QUERY_LENGTH,
         "active_filter_count": sum(
-            len(values)
-            for name, values in (
-                ("categories", q.categories),
-                ("memberships", q.memberships),
-                ("skills", q.skills),
-                ("sectors", q.sectors),
-            )
-            if name not in prefilters.locked
+            len(values) for name, values in q.selected_facets().items() if name not in prefilters.locked
         )
-        + (1 if q.city and "cities" not in prefilters.locked else 0)
         + (1 if q.near else 0),
-        "has_filters": bool(q.text or q.categories or q.memberships or q.skills or q.sectors or q.city or q.near),
+        "has_filters": q.has_criteria,
         "reset_url": base_url,
     }
 
@@ -398,8 +374,6 @@ def directory_suggest(request):
     prefix = " ".join((request.GET.get("q") or "").split())[:MAX_QUERY_LENGTH]
     if len(prefix) < 2:
         return JsonResponse({"suggestions": []})
-    from search import service
-
     kinds = {"structure": "Structure", "skill": "Compétence"}
     suggestions = [
         {

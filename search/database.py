@@ -1,4 +1,7 @@
-"""The search service on the database alone (SQLite or PostgreSQL), no engine needed.
+"""The database backend: search on SQLite or PostgreSQL alone, no engine needed.
+
+It answers when no engine is configured, and whenever the configured engine
+does not (``search.service``).
 
 Same document semantics as the engine (``search.documents``): text of the
 structure, its skills with domains and synonyms, its sectors, its city, and the
@@ -14,39 +17,26 @@ and pagination then run in Python on those light rows; a second query loads the
 page's structures with ``with_related()``.
 """
 
-import math
 from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Value, When
 
-from directory.models import Sector, Skill, Structure
-from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
+from directory.models import Structure
 
+from .base import (
+    bounding_box,
+    build_facets,
+    haversine_km,
+    load_structures,
+    matching_skill_suggestions,
+    merge_suggestions,
+)
 from .documents import skill_sources
 from .highlight import FRAGMENT_SIZE, mark, mark_skills
 from .models import StructureSearchDocument
 from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_terms
-from .types import FACET_NAMES, FacetValue, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
-
-FACET_SIZES = {"categories": 10, "memberships": 10, "skills": 50, "sectors": 50, "cities": 50}
-EARTH_RADIUS_KM = 6371.0088
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    dphi = phi2 - phi1
-    dlambda = math.radians(lon2 - lon1)
-    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
-    """A box that contains the circle; cheap to test in SQL with the latitude index."""
-    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
-    cos_lat = math.cos(math.radians(lat))
-    dlon = 180.0 if cos_lat < 1e-6 else min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
-    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+from .types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
 
 
 def _starts_word(term: str) -> str:
@@ -161,13 +151,10 @@ def _facet_values(row: _Row) -> dict[str, list[str]]:
 
 
 def _selected(query: SearchQuery) -> dict[str, set[str]]:
-    return {
-        "categories": set(query.categories),
-        "memberships": set(query.memberships),
-        "skills": set(query.skills),
-        "sectors": set(query.sectors),
-        "cities": {fold(query.city).strip()} if query.city and query.city.strip() else set(),
-    }
+    """Selected values per facet, cities folded (a city matches whatever its case and accents)."""
+    selected = {name: set(values) for name, values in query.selected_facets().items()}
+    selected["cities"] = {fold(city) for city in selected["cities"]}
+    return selected
 
 
 def _passes(facet: str, values: list[str], selected: set[str]) -> bool:
@@ -199,44 +186,6 @@ def filter_and_count(rows: list[_Row], query: SearchQuery) -> tuple[list[_Row], 
     return kept, counts
 
 
-def facet_labels(counts: dict[str, Counter]) -> dict[str, dict[str, str]]:
-    skills = dict(Skill.objects.filter(slug__in=list(counts["skills"])).values_list("slug", "name"))
-    sectors = dict(Sector.objects.filter(slug__in=list(counts["sectors"])).values_list("slug", "name"))
-    return {
-        "categories": CATEGORY_LABELS,
-        "memberships": MEMBERSHIP_LABELS,
-        "skills": skills,
-        "sectors": sectors,
-        "cities": {},
-    }
-
-
-def build_facets(counts: dict[str, Counter], query: SearchQuery) -> dict[str, list[FacetValue]]:
-    """Values by count (desc) then label; selected values always listed, even at zero."""
-    labels = facet_labels(counts)
-    selected = {
-        "categories": query.categories,
-        "memberships": query.memberships,
-        "skills": query.skills,
-        "sectors": query.sectors,
-        "cities": [query.city] if query.city and query.city.strip() else [],
-    }
-    facets = {}
-    for name in FACET_NAMES:
-        values = [
-            FacetValue(value=value, label=labels[name].get(value, value), count=count)
-            for value, count in counts[name].items()
-        ]
-        values.sort(key=lambda v: (-v.count, fold(v.label), v.value))
-        values = values[: FACET_SIZES[name]]
-        listed = {fold(v.value) for v in values}
-        for value in selected[name]:
-            if fold(value) not in listed and (name != "cities" or value.strip()):
-                values.append(FacetValue(value=value, label=labels[name].get(value, value), count=0))
-        facets[name] = values
-    return facets
-
-
 def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
     if sort == "name":
         return sorted(rows, key=lambda r: (r.name_sort, r.pk))
@@ -248,12 +197,6 @@ def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
     if sort == "distance":
         return sorted(rows, key=lambda r: (r.distance_km, r.name_sort, r.pk))
     return sorted(rows, key=lambda r: (-r.score, r.name_sort, r.pk))
-
-
-def load_structures(ids: list[int]) -> list[Structure]:
-    """Structures in the order of ``ids``, with everything a listing needs prefetched."""
-    by_id = Structure.objects.public().with_related().in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
 
 
 def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlight]:
@@ -309,51 +252,6 @@ def search(query: SearchQuery) -> SearchResult:
     )
 
 
-def suggestible_skills():
-    """Skills a visitor may see: held by a published structure or by a public person of one."""
-    from django.db.models import Exists, OuterRef
-
-    from directory.models import Person
-
-    by_structure = Structure.objects.public().filter(skills=OuterRef("pk"))
-    by_person = Person.objects.public().filter(structure__live=True, skills=OuterRef("pk"))
-    return Skill.objects.filter(Exists(by_structure) | Exists(by_person)).order_by("name")
-
-
-def _prefix_match(terms: list[str], text_terms: list[str]) -> bool:
-    return all(any(word.startswith(term) for word in text_terms) for term in terms)
-
-
-SKILLS_CACHE_KEY = "search:suggestible-skills"
-
-
-def suggestible_skill_rows() -> list[tuple[str, str, list[str]]]:
-    """(name, slug, analysed words of the name and of each synonym), cached; ``sync.enqueue`` clears it."""
-    from django.core.cache import cache
-
-    from .text import analyze
-
-    rows = cache.get(SKILLS_CACHE_KEY)
-    if rows is None:
-        rows = [
-            (name, slug, [analyze(name)] + [analyze(s) for s in synonyms.splitlines()])
-            for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms")
-        ]
-        cache.set(SKILLS_CACHE_KEY, rows, 300)
-    return rows
-
-
-def matching_skill_suggestions(prefix: str) -> list[Suggestion]:
-    terms = query_terms(prefix)
-    if not terms:
-        return []
-    return [
-        Suggestion(kind="skill", label=name, slug=slug)
-        for name, slug, variants in suggestible_skill_rows()
-        if any(_prefix_match(terms, variant) for variant in variants)
-    ]
-
-
 def suggest(prefix: str, limit: int) -> list[Suggestion]:
     """Skill and structure names whose words start with the typed words."""
     terms = query_terms(prefix)
@@ -367,10 +265,3 @@ def suggest(prefix: str, limit: int) -> list[Suggestion]:
         for name, slug in docs.order_by("name_sort").values_list("structure__name", "structure__slug")[:limit]
     ]
     return merge_suggestions(matching_skill_suggestions(prefix), structures, limit)
-
-
-def merge_suggestions(skills: list[Suggestion], structures: list[Suggestion], limit: int) -> list[Suggestion]:
-    """Half skills, half structures; whichever runs short leaves its room to the other."""
-    skill_room = max(limit - len(structures), limit // 2)
-    chosen_skills = skills[:skill_room]
-    return chosen_skills + structures[: limit - len(chosen_skills)]

@@ -1,0 +1,137 @@
+"""What both search backends share, as Wagtail's backends share ``wagtail.search.backends.base``.
+
+The engine (``search.engine``) and the database backend (``search.database``)
+each find and count their own results, then build the ``SearchResult`` with
+these helpers: structures loaded from the database (published only, listing
+prefetches), distances, facets with their labels, skill suggestions and the
+mix of skill and structure suggestions. Neither backend calls into the other.
+"""
+
+import math
+from collections import Counter
+from collections.abc import Mapping
+
+from django.core.cache import cache
+from django.db.models import Exists, OuterRef
+
+from directory.models import Person, Sector, Skill, Structure
+from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
+
+from .text import analyze, fold, query_terms
+from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
+
+EARTH_RADIUS_KM = 6371.0088
+SKILLS_CACHE_KEY = "search:suggestible-skills"
+SKILLS_CACHE_SECONDS = 300
+
+
+# ---------------------------------------------------------------------- geo
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    dphi = phi2 - phi1
+    dlambda = math.radians(lon2 - lon1)
+    a = math.sin(dphi / 2) ** 2 + math.cos(phi1) * math.cos(phi2) * math.sin(dlambda / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float, float, float]:
+    """A box that contains the circle; cheap to test in SQL with the latitude index."""
+    dlat = math.degrees(radius_km / EARTH_RADIUS_KM)
+    cos_lat = math.cos(math.radians(lat))
+    dlon = 180.0 if cos_lat < 1e-6 else min(180.0, math.degrees(radius_km / (EARTH_RADIUS_KM * cos_lat)))
+    return lat - dlat, lat + dlat, lon - dlon, lon + dlon
+
+
+def distance_km(query: SearchQuery, structure: Structure) -> float | None:
+    """Distance from the query's point to a located structure, rounded to the metre; None otherwise."""
+    if query.near is None or not structure.has_location:
+        return None
+    return round(haversine_km(query.near.latitude, query.near.longitude, structure.latitude, structure.longitude), 3)
+
+
+# ---------------------------------------------------------------------- hits
+def load_structures(ids: list[int]) -> list[Structure]:
+    """Published structures in the order of ``ids``, with everything a listing needs prefetched.
+
+    Whatever a backend found, hits come from here: a stale index entry can never
+    show an unpublished structure.
+    """
+    by_id = Structure.objects.public().with_related().in_bulk(ids)
+    return [by_id[i] for i in ids if i in by_id]
+
+
+# ---------------------------------------------------------------------- facets
+def facet_labels(counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:
+    """Labels of the counted values: fixed lists for categories and memberships, names for skills and sectors."""
+    skills = dict(Skill.objects.filter(slug__in=list(counts.get("skills", {}))).values_list("slug", "name"))
+    sectors = dict(Sector.objects.filter(slug__in=list(counts.get("sectors", {}))).values_list("slug", "name"))
+    return {
+        "categories": CATEGORY_LABELS,
+        "memberships": MEMBERSHIP_LABELS,
+        "skills": skills,
+        "sectors": sectors,
+        "cities": {},
+    }
+
+
+def build_facets(counts: Mapping[str, Mapping[str, int]], query: SearchQuery) -> dict[str, list[FacetValue]]:
+    """Counted values -> ``SearchResult.facets``: by count (desc) then label; selected values always listed, even at zero."""
+    labels = facet_labels(counts)
+    selected = query.selected_facets()
+    facets = {}
+    for name in FACET_NAMES:
+        values = [
+            FacetValue(value=value, label=labels[name].get(value, value), count=count)
+            for value, count in Counter(counts.get(name, {})).items()
+        ]
+        values.sort(key=lambda v: (-v.count, fold(v.label), v.value))
+        values = values[: FACET_SIZES[name]]
+        listed = {fold(v.value) for v in values}
+        for value in selected[name]:
+            if fold(value) not in listed:
+                values.append(FacetValue(value=value, label=labels[name].get(value, value), count=0))
+        facets[name] = values
+    return facets
+
+
+# ---------------------------------------------------------------------- suggestions
+def suggestible_skills():
+    """Skills a visitor may see: held by a published structure or by a public person of one."""
+    by_structure = Structure.objects.public().filter(skills=OuterRef("pk"))
+    by_person = Person.objects.public().filter(structure__live=True, skills=OuterRef("pk"))
+    return Skill.objects.filter(Exists(by_structure) | Exists(by_person)).order_by("name")
+
+
+def suggestible_skill_rows() -> list[tuple[str, str, list[list[str]]]]:
+    """(name, slug, analysed words of the name and of each synonym), cached; ``sync.enqueue`` clears it."""
+    rows = cache.get(SKILLS_CACHE_KEY)
+    if rows is None:
+        rows = [
+            (name, slug, [analyze(name)] + [analyze(s) for s in synonyms.splitlines()])
+            for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms")
+        ]
+        cache.set(SKILLS_CACHE_KEY, rows, SKILLS_CACHE_SECONDS)
+    return rows
+
+
+def _prefix_match(terms: list[str], text_terms: list[str]) -> bool:
+    return all(any(word.startswith(term) for word in text_terms) for term in terms)
+
+
+def matching_skill_suggestions(prefix: str) -> list[Suggestion]:
+    """Suggestible skills whose name or a synonym has words starting with every typed word."""
+    terms = query_terms(prefix)
+    if not terms:
+        return []
+    return [
+        Suggestion(kind="skill", label=name, slug=slug)
+        for name, slug, variants in suggestible_skill_rows()
+        if any(_prefix_match(terms, variant) for variant in variants)
+    ]
+
+
+def merge_suggestions(skills: list[Suggestion], structures: list[Suggestion], limit: int) -> list[Suggestion]:
+    """Half skills, half structures; whichever runs short leaves its room to the other."""
+    skill_room = max(limit - len(structures), limit // 2)
+    chosen_skills = skills[:skill_room]
+    return chosen_skills + structures[: limit - len(chosen_skills)]

@@ -1,0 +1,111 @@
+"""The engine's client: one class, two client libraries, one way to call the server.
+
+The official ``elasticsearch`` client refuses OpenSearch (product check) and
+``opensearch-py`` is the client OpenSearch supports; the server's root
+endpoint (``settings.SEARCH_ENGINE_INFO``, probed at start-up by
+``lagrappe/engine_probe.py``) decides which one to build. Requests go through
+the client's transport with the same bodies whichever it is.
+
+Any transport failure (refused, timeout, 5xx, missing index) becomes
+``EngineUnavailable``: the service then answers from the database.
+"""
+
+import elastic_transport
+import elasticsearch
+import opensearchpy
+from elasticsearch import helpers as elasticsearch_helpers
+from opensearchpy import helpers as opensearch_helpers
+
+from lagrappe.engine_probe import EngineInfo
+
+
+class EngineUnavailable(Exception):
+    """The engine is configured but does not answer (down, timeout, refused, index missing)."""
+
+
+REQUEST_TIMEOUT = 3.0  # seconds: a page waits at most this long before the database answers
+BULK_TIMEOUT = 60.0
+
+
+class EngineClient:
+    """Transport to one engine, for one index alias (``<prefix>_directory``)."""
+
+    def __init__(self, url: str, info: EngineInfo, prefix: str):
+        self.url = url
+        self.info = info
+        self.prefix = prefix
+        self.alias = f"{prefix}_directory"
+        self.name = info.distribution  # "opensearch" | "elasticsearch"
+        self.client, self.helpers, self.errors = self._build_client()
+
+    def _build_client(self):
+        if self.info.distribution == "opensearch":
+            client = opensearchpy.OpenSearch(
+                hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
+            )
+            errors = (opensearchpy.exceptions.ConnectionError, opensearchpy.exceptions.TransportError)
+            return client, opensearch_helpers, errors
+        client = elasticsearch.Elasticsearch(
+            self.url, request_timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
+        )
+        errors = (elastic_transport.TransportError, elasticsearch.ApiError)
+        return client, elasticsearch_helpers, errors
+
+    def request(
+        self,
+        method: str,
+        path: str,
+        body: dict | None = None,
+        params: dict | None = None,
+        ignore=(),
+        timeout: float | None = None,
+    ):
+        """One HTTP call through the client's transport; JSON in, JSON out.
+
+        ``timeout`` lengthens the default (a search's) for maintenance calls: a
+        refresh after 20,000 documents or opening an index takes seconds.
+        """
+        try:
+            if self.info.distribution == "opensearch":
+                return self.client.transport.perform_request(
+                    method, path, params=params, body=body, ignore=ignore, timeout=timeout
+                )
+            headers = {"accept": "application/json"}
+            if body is not None:
+                headers["content-type"] = "application/json"
+            try:
+                client = self.client.options(request_timeout=timeout) if timeout else self.client
+                return client.perform_request(method, path, params=params, body=body, headers=headers).body
+            except self.errors as exc:
+                if (
+                    getattr(exc, "status_code", None) in ignore
+                    or getattr(getattr(exc, "meta", None), "status", None) in ignore
+                ):
+                    return {}
+                raise
+        except self.errors as exc:
+            raise EngineUnavailable(f"{self.name} à {self.url} : {exc.__class__.__name__} {str(exc)[:300]}") from exc
+
+    # ------------------------------------------------------------------ inspecting
+    def count(self) -> int:
+        return int(self.request("GET", f"/{self.alias}/_count")["count"])
+
+    def indexed_ids(self) -> dict[int, str]:
+        """Every document id with its slug (scrolls by id with search_after)."""
+        found = {}
+        after = None
+        while True:
+            body = {"size": 5000, "sort": [{"id": "asc"}], "_source": ["id", "slug"], "query": {"match_all": {}}}
+            if after is not None:
+                body["search_after"] = after
+            hits = self.request("POST", f"/{self.alias}/_search", body=body, timeout=BULK_TIMEOUT)["hits"]["hits"]
+            if not hits:
+                return found
+            for hit in hits:
+                found[int(hit["_source"]["id"])] = hit["_source"]["slug"]
+            after = hits[-1]["sort"]
+
+    def server_version(self) -> str:
+        root = self.request("GET", "/")
+        version = root.get("version") or {}
+        return f"{version.get('distribution', 'elasticsearch')} {version.get('number', '?')}"

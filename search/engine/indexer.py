@@ -1,0 +1,163 @@
+"""Writing to the engine: after-commit updates, synonym updates, and the zero-downtime rebuild.
+
+Bulk writes go through each client library's own ``helpers.streaming_bulk``.
+A rebuild loads a new versioned index, then swaps the alias atomically and
+drops the old indices; changes committed meanwhile are replayed.
+"""
+
+import math
+import time
+from collections.abc import Iterable, Iterator
+from datetime import UTC, datetime
+
+from tqdm import tqdm
+
+from directory.models import Skill, Structure
+
+from ..documents import public_structures, refresh_database_documents, structure_source
+from ..models import IndexOutbox
+from .client import BULK_TIMEOUT, EngineClient, EngineUnavailable
+from .definition import SYNONYM_FILTER, index_body, synonym_filter, synonym_rules
+
+
+class EngineIndexer(EngineClient):
+    """The writing half of the engine backend."""
+
+    def _actions(self, index: str, sources: Iterable[dict], deleted_ids: Iterable[int] = ()) -> Iterator[dict]:
+        for source in sources:
+            yield {"_op_type": "index", "_index": index, "_id": str(source["id"]), "_source": _engine_source(source)}
+        for pk in deleted_ids:
+            yield {"_op_type": "delete", "_index": index, "_id": str(pk)}
+
+    def _bulk(self, index: str, actions: Iterable[dict], progress=None, require_alias: bool = False) -> int:
+        done = 0
+        # Rebuild chunks (no alias required: a fresh index) get the long timeout;
+        # after-commit writes keep the short one so a save never waits long.
+        extra_timeout = (
+            {"request_timeout": BULK_TIMEOUT} if not require_alias and self.info.distribution == "opensearch" else {}
+        )
+        # Writing to the alias before any rebuild would auto-create a concrete index
+        # with guessed mappings under the alias's name: require the alias instead.
+        extra = {"require_alias": "true"} if require_alias else {}
+        try:
+            for ok, item in self.helpers.streaming_bulk(
+                self._bulk_client(), actions, chunk_size=500, raise_on_error=False, raise_on_exception=True,
+                ignore_status=(404,), **extra, **extra_timeout,
+            ):  # fmt: skip
+                op, result = next(iter(item.items()))
+                if not ok and result.get("status") != 404:
+                    raise EngineUnavailable(
+                        f"indexation refusée pour le document {result.get('_id')} : {result.get('error')}"
+                    )
+                done += 1
+                if progress is not None:
+                    progress.update(1)
+        except self.errors as exc:
+            raise EngineUnavailable(f"{self.name} à {self.url} : {exc.__class__.__name__} {str(exc)[:300]}") from exc
+        return done
+
+    def _bulk_client(self):
+        if self.info.distribution == "opensearch":
+            return self.client
+        return self.client.options(request_timeout=BULK_TIMEOUT)
+
+    def apply(self, sources: list[dict], deleted_ids: list[int]) -> None:
+        """Index the published structures' documents, delete the others (after a commit)."""
+        if sources or deleted_ids:
+            self._bulk(self.alias, self._actions(self.alias, sources, deleted_ids), require_alias=True)
+
+    def refresh(self) -> None:
+        self.request("POST", f"/{self.alias}/_refresh", timeout=BULK_TIMEOUT)
+
+    def current_indices(self) -> list[str]:
+        response = self.request("GET", f"/_alias/{self.alias}", ignore=(404,))
+        return sorted(name for name in (response or {}) if name != "error" and name != "status")
+
+    def update_synonyms(self) -> None:
+        """Replace the synonym rules of the live index: close, update analysis settings, open.
+
+        The index refuses searches for the moment it is closed (well under a
+        second at our size); searches in that window answer from the database.
+        """
+        rules = synonym_rules(Skill.objects.all())
+        for index in self.current_indices():
+            self.request("POST", f"/{index}/_close", timeout=BULK_TIMEOUT)
+            try:
+                self.request(
+                    "PUT",
+                    f"/{index}/_settings",
+                    body={"analysis": {"filter": {SYNONYM_FILTER: synonym_filter(rules)}}},
+                    timeout=BULK_TIMEOUT,
+                )
+            finally:
+                self.request("POST", f"/{index}/_open", timeout=BULK_TIMEOUT)
+                self.request(
+                    "GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow"}, timeout=BULK_TIMEOUT
+                )
+
+    def rebuild(self, progress: bool = True, stdout=None) -> dict:
+        """New versioned index, bulk-loaded, then the alias swapped atomically and old indices dropped."""
+        started = time.monotonic()
+        since = datetime.now(UTC)
+        index = f"{self.alias}_{since.strftime('%Y%m%d%H%M%S%f')}"
+        self.request("PUT", f"/{index}", body=index_body(synonym_rules(Skill.objects.all())), timeout=BULK_TIMEOUT)
+        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}}, timeout=BULK_TIMEOUT)
+        total = Structure.objects.public().count()
+        bar = None
+        if progress:
+            bar = tqdm(total=total, unit="doc", desc=f"Indexation {index}", file=stdout)
+        try:
+            sources = (structure_source(s) for s in _chunked(public_structures(), 500))
+            count = self._bulk(index, self._actions(index, sources), progress=bar)
+        except Exception:
+            self.request("DELETE", f"/{index}", ignore=(404,), timeout=BULK_TIMEOUT)
+            raise
+        finally:
+            if bar is not None:
+                bar.close()
+        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "1s"}}, timeout=BULK_TIMEOUT)
+        self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
+        old = self.current_indices()
+        # A concrete index squatting the alias's name (auto-created by a stray write) must go.
+        squatter = self.request("GET", f"/{self.alias}", ignore=(404,)) or {}
+        if self.alias in squatter:
+            self.request("DELETE", f"/{self.alias}", ignore=(404,), timeout=BULK_TIMEOUT)
+        actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
+        actions.append({"add": {"index": index, "alias": self.alias}})
+        self.request("POST", "/_aliases", body={"actions": actions}, timeout=BULK_TIMEOUT)
+        for name in old:
+            self.request("DELETE", f"/{name}", ignore=(404,), timeout=BULK_TIMEOUT)
+        # Queued changes older than the copy are in the new index; newer ones are replayed below.
+        IndexOutbox.objects.filter(created_at__lt=since).delete()
+        # Changes committed while we were copying went to the old index: replay them.
+        changed = list(Structure.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
+        if changed:
+            sources = refresh_database_documents(changed)
+            published = {s["id"] for s in sources}
+            self.apply(sources, [i for i in changed if i not in published])
+        seconds = time.monotonic() - started
+        return {
+            "index": index,
+            "documents": count,
+            "seconds": seconds,
+            "docs_per_second": count / seconds if seconds else math.inf,
+        }
+
+    def drop_all(self) -> None:
+        """Delete the alias and every versioned index under it (tests, teardown)."""
+        self.request("DELETE", f"/{self.alias}_*", ignore=(404,), timeout=BULK_TIMEOUT)
+
+
+def _engine_source(source: dict) -> dict:
+    return {k: v for k, v in source.items() if k != "location" or v is not None}
+
+
+def _chunked(queryset, size: int):
+    """Iterate a prefetching queryset in primary-key chunks (prefetches need a bounded batch)."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
+        if not batch:
+            return
+        yield from batch
+        last = batch[-1].pk
