@@ -2,6 +2,7 @@
 
 from django import forms
 from django.db import models
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
@@ -103,9 +104,12 @@ class DirectorySearchPage(Page):
         )
 
     def serve(self, request, *args, **kwargs):
-        from search.web.views import finish
+        from search.web.views import PageOutOfRange, finish
 
-        response = super().serve(request, *args, **kwargs)
+        try:
+            response = super().serve(request, *args, **kwargs)
+        except PageOutOfRange as exc:
+            return finish(request, redirect(exc.url))
         if isinstance(response, TemplateResponse):
             response.render()
         return finish(request, response)

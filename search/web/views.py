@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.http import JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.safestring import mark_safe
@@ -20,7 +20,7 @@ from django.utils.text import slugify
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
-from directory.models import Skill
+from directory.models import Sector, Skill
 
 from .. import quality, service
 from ..types import (
@@ -185,6 +185,7 @@ def build_hits(result: SearchResult, search_log=None) -> list[dict]:
 def map_points(hits: list[dict]) -> list[dict]:
     return [
         {
+            "id": h["structure"].pk,
             "name": h["structure"].name,
             "url": h["profile_url"],
             "lat": h["structure"].latitude,
@@ -218,6 +219,59 @@ def pagination(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilter
     }
 
 
+def filter_labels(query: SearchQuery) -> dict[str, dict[str, str]]:
+    """What a visitor reads for each chosen value: « Photovoltaïque », not « photovoltaique »."""
+    return {
+        **CHOICES,
+        "skills": dict(Skill.objects.filter(slug__in=query.skills).values_list("slug", "name")) if query.skills else {},
+        "sectors": (
+            dict(Sector.objects.filter(slug__in=query.sectors).values_list("slug", "name")) if query.sectors else {}
+        ),
+    }
+
+
+def active_filters(parsed: ParsedSearch, prefilters: Prefilters) -> list[dict]:
+    """One removable chip per filter the visitor chose (the page's own pre-filters are not theirs to remove)."""
+    q = parsed.query
+    labels = filter_labels(q)
+    chips = []
+    selected = q.selected_facets()
+    for name in LIST_FACETS:
+        if name in prefilters.locked:
+            continue
+        for value in selected[name]:
+            rest = [v for v in selected[name] if v != value]
+            chips.append(
+                {
+                    "label": labels[name].get(value, value),
+                    "kind": FACET_TITLES[name],
+                    "url": query_string(parsed, prefilters, page=1, **{name: rest}),
+                }
+            )
+    if q.city and "cities" not in prefilters.locked:
+        chips.append(
+            {"label": q.city, "kind": FACET_TITLES["cities"], "url": query_string(parsed, prefilters, city="", page=1)}
+        )
+    if q.near:
+        where = parsed.around or "votre position"
+        chips.append(
+            {
+                "label": f"À {parsed.radius_km} km de {where}",
+                "kind": "Distance",
+                "url": query_string(parsed, prefilters, around="", lat="", lon="", radius="", sort="", page=1),
+            }
+        )
+    return chips
+
+
+class PageOutOfRange(Exception):
+    """``?page=99`` beyond the last page: the page answers with a redirect to ``url`` (the last page)."""
+
+    def __init__(self, url: str):
+        super().__init__(url)
+        self.url = url
+
+
 def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilters) -> list[dict]:
     """Ways out of an empty page: the engine's spelling, then removing each filter."""
     hints = []
@@ -230,12 +284,13 @@ def no_result_hints(parsed: ParsedSearch, result: SearchResult, prefilters: Pref
             }
         )
     selected = q.selected_facets()
+    labels = filter_labels(q)
     for name in LIST_FACETS:
         if name in prefilters.locked:
             continue
         for value in selected[name]:
             rest = [v for v in selected[name] if v != value]
-            label = CHOICES.get(name, {}).get(value, value)
+            label = labels[name].get(value, value)
             hints.append(
                 {
                     "label": f"Retirer le filtre « {label} »",
@@ -298,9 +353,8 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
         parsed.query = SearchQuery(**{name: getattr(parsed.query, name) for name in LIST_FACETS})
         result = service.search_structures(parsed.query)
     if parsed.query.page > result.total_pages and result.total:
-        parsed.errors.append(
-            f"La page {parsed.query.page} n’existe pas : il y a {result.total_pages} page(s) de résultats."
-        )
+        # « page 99 sur 2 » above « Aucune structure ne correspond » helped no one.
+        raise PageOutOfRange(_join(base_url, query_string(parsed, prefilters, page=result.total_pages)))
     search_log = record_search(request, parsed, result)
     hits = build_hits(result, search_log)
     q = parsed.query
@@ -333,6 +387,7 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
             len(values) for name, values in q.selected_facets().items() if name not in prefilters.locked
         )
         + (1 if q.near else 0),
+        "active_filters": active_filters(parsed, prefilters),
         "has_filters": q.has_criteria,
         "reset_url": base_url,
     }
@@ -361,7 +416,12 @@ def directory_embed(request):
     X-Frame-Options is lifted here only; CSP ``frame-ancestors`` lists the
     partner origins allowed to frame it (``EMBED_ALLOWED_ORIGINS``).
     """
-    context = directory_context(request, base_url=reverse("directory_embed"), embed=True)
+    try:
+        context = directory_context(request, base_url=reverse("directory_embed"), embed=True)
+    except PageOutOfRange as exc:
+        response = redirect(exc.url)
+        response["Content-Security-Policy"] = frame_ancestors_header()
+        return finish(request, response)
     template = "search/_results.html" if is_fragment_request(request) else "search/embed.html"
     response = render(request, template, context)
     response["Content-Security-Policy"] = frame_ancestors_header()

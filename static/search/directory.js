@@ -7,7 +7,11 @@
  *  - the address bar follows the search (history.pushState) and Back restores it;
  *  - the search box is an ARIA 1.2 combobox with a listbox of suggestions;
  *  - « Autour de moi » uses the browser's geolocation;
- *  - the map view loads the vendored Leaflet on demand.
+ *  - the map view loads the vendored Leaflet (and Leaflet.markercluster) on demand;
+ *    markers are grouped into numbered clusters and each listed structure can be
+ *    « situé » on the map;
+ *  - on phones the filters open as a full-height panel whose « Voir les N
+ *    résultats » button follows every ticked box (the fragment carries the count).
  */
 (function () {
   "use strict";
@@ -18,6 +22,7 @@
   }
   var script = document.currentScript || document.querySelector("script[data-leaflet-src]");
   var leafletSrc = script ? script.getAttribute("data-leaflet-src") : null;
+  var clusterSrc = script ? script.getAttribute("data-markercluster-src") : null;
   var form = root.querySelector("[data-dir-form]");
   var region = root.querySelector("[data-dir-region]");
   var status = root.querySelector("[data-dir-status]");
@@ -69,6 +74,8 @@
     }).then(function (html) {
       var active = document.activeElement;
       var activeId = active && region.contains(active) ? active.id : null;
+      var oldFilters = region.querySelector("[data-dir-filters]");
+      var panelScroll = oldFilters ? oldFilters.scrollTop : 0;
       region.innerHTML = html;
       var state = region.querySelector("[data-dir-state]");
       var canonical = state ? state.getAttribute("data-url") : url;
@@ -79,6 +86,8 @@
       }
       if (state) { announce(state.getAttribute("data-announce")); }
       enhanceRegion();
+      var newFilters = region.querySelector("[data-dir-filters]");
+      if (newFilters && panelScroll) { newFilters.scrollTop = panelScroll; } // the panel stays where the visitor was
       var target = activeId && document.getElementById(activeId);
       if (target) {
         target.focus();
@@ -124,6 +133,17 @@
     }
     var geo = event.target.closest("[data-dir-geolocate]");
     if (geo) { locateMe(); }
+    if (event.target.closest("[data-dir-show-results]")) { closePanel(true); }
+    var locate = event.target.closest("[data-dir-locate]");
+    if (locate) { locateOnMap(locate.getAttribute("data-dir-locate")); }
+  });
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape" || !narrow.matches) { return; }
+    var filters = region.querySelector("[data-dir-filters]");
+    if (filters && filters.open && filters.contains(document.activeElement) && document.activeElement !== input) {
+      closePanel(false);
+    }
   });
 
   window.addEventListener("popstate", function () {
@@ -314,19 +334,51 @@
 
   var leafletLoading = null;
 
+  function loadScript(src) {
+    return new Promise(function (resolve, reject) {
+      var tag = document.createElement("script");
+      tag.src = src;
+      tag.onload = resolve;
+      tag.onerror = reject;
+      document.head.appendChild(tag);
+    });
+  }
+
   function withLeaflet(callback) {
-    if (window.L) { callback(window.L); return; }
+    if (window.L && (window.L.markerClusterGroup || !clusterSrc)) { callback(window.L); return; }
     if (!leafletSrc) { return; }
     if (!leafletLoading) {
-      leafletLoading = new Promise(function (resolve, reject) {
-        var tag = document.createElement("script");
-        tag.src = leafletSrc;
-        tag.onload = function () { resolve(window.L); };
-        tag.onerror = reject;
-        document.head.appendChild(tag);
-      });
+      leafletLoading = (window.L ? Promise.resolve() : loadScript(leafletSrc)).then(function () {
+        // The clusters are a comfort: without them, plain markers still work.
+        return clusterSrc ? loadScript(clusterSrc).catch(function () {}) : null;
+      }).then(function () { return window.L; });
     }
     leafletLoading.then(callback, function () { showMapMessage("La carte n’a pas pu être chargée ; utilisez la liste."); });
+  }
+
+  var markersById = {};
+  var markerLayer = null;
+
+  function clusterIcon(L) {
+    return function (cluster) {
+      var count = cluster.getChildCount();
+      var size = count < 10 ? "small" : (count < 50 ? "medium" : "large");
+      // The icon is a keyboard-focusable button: its text is its name.
+      return L.divIcon({
+        html: "<div><span>" + count + "<span class=\"visually-hidden\"> structures ici : zoomer</span></span></div>",
+        className: "marker-cluster marker-cluster-" + size,
+        iconSize: L.point(40, 40)
+      });
+    };
+  }
+
+  function locateOnMap(id) {
+    var marker = markersById[id];
+    if (!marker || !markerLayer) { return; }
+    var mapElement = region.querySelector("[data-dir-map]");
+    if (mapElement && mapElement.scrollIntoView) { mapElement.scrollIntoView({ block: "nearest" }); }
+    var open = function () { marker.openPopup(); };
+    if (markerLayer.zoomToShowLayer) { markerLayer.zoomToShowLayer(marker, open); } else { open(); }
   }
 
   function showMapMessage(text) {
@@ -353,6 +405,10 @@
         }
       }).addTo(map);
       var bounds = [];
+      markersById = {};
+      markerLayer = L.markerClusterGroup
+        ? L.markerClusterGroup({ showCoverageOnHover: false, maxClusterRadius: 50, iconCreateFunction: clusterIcon(L) })
+        : L.layerGroup();
       points.forEach(function (point) {
         var marker = L.marker([point.lat, point.lon], { title: point.name, alt: point.name, keyboard: true });
         var link = document.createElement("a");
@@ -366,8 +422,14 @@
         var popup = document.createElement("div");
         popup.appendChild(link);
         if (point.city) { popup.appendChild(document.createTextNode(" — " + point.city)); }
-        marker.bindPopup(popup).addTo(map);
+        marker.bindPopup(popup);
+        markerLayer.addLayer(marker);
+        markersById[point.id] = marker;
         bounds.push([point.lat, point.lon]);
+      });
+      markerLayer.addTo(map);
+      Array.prototype.forEach.call(region.querySelectorAll("[data-dir-locate]"), function (button) {
+        button.hidden = !markersById[button.getAttribute("data-dir-locate")];
       });
       if (bounds.length) {
         map.fitBounds(bounds, { padding: [30, 30], maxZoom: 14 });
@@ -384,12 +446,38 @@
   var narrow = window.matchMedia ? window.matchMedia("(max-width: 48em)") : { matches: false };
   var filtersOpen = !narrow.matches;
 
+  function syncPanel() {
+    // On phones an open panel covers the page: the page behind must not scroll.
+    document.documentElement.classList.toggle("dir-panel-open", narrow.matches && filtersOpen);
+    var show = region.querySelector("[data-dir-show-results]");
+    if (show) { show.hidden = !narrow.matches; }
+  }
+
+  function closePanel(toResults) {
+    var filters = region.querySelector("[data-dir-filters]");
+    if (!filters) { return; }
+    filters.open = false;
+    filtersOpen = false;
+    syncPanel();
+    if (toResults) {
+      var heading = document.getElementById("dir-results-title");
+      if (heading) { heading.focus(); heading.scrollIntoView({ block: "start" }); }
+    } else {
+      filters.querySelector("summary").focus();
+    }
+  }
+
+  if (narrow.addEventListener) {
+    narrow.addEventListener("change", syncPanel);
+  }
+
   function enhanceRegion() {
     var filters = region.querySelector("[data-dir-filters]");
     if (filters) {
       filters.open = filtersOpen;
-      filters.addEventListener("toggle", function () { filtersOpen = filters.open; });
+      filters.addEventListener("toggle", function () { filtersOpen = filters.open; syncPanel(); });
     }
+    syncPanel();
     var geo = region.querySelector("[data-dir-geolocate]");
     if (geo && navigator.geolocation) { geo.hidden = false; }
     initMap();

@@ -136,9 +136,14 @@ def test_map_view_places_markers_even_when_tiles_fail(page, site_url):
     page.goto(f"{site_url}/annuaire/?memberships=locataire")
     page.get_by_role("link", name="Carte").click()
     expect(page).to_have_url(f"{site_url}/annuaire/?memberships=locataire&view=map")
-    expect(page.locator(".leaflet-marker-icon")).to_have_count(3)
+    # The three tenants share Lille's centre: one numbered cluster, which opens into three markers.
+    cluster = page.locator(".leaflet-marker-icon.marker-cluster")
+    expect(cluster).to_have_count(1)
+    expect(cluster).to_have_text("3 structures ici : zoomer")
     expect(page.locator("[data-dir-map-message]")).to_contain_text("Le fond de carte ne s’affiche pas")
     expect(page.locator(".dir-hit-title")).to_have_count(3)  # the list stays next to the map
+    cluster.click()
+    expect(page.locator(".leaflet-marker-icon:not(.marker-cluster)")).to_have_count(3)
 
 
 def write_parent(folder, embed_url):
