@@ -129,7 +129,8 @@ class Webhook(models.Model):
 
 
 class WebhookDelivery(models.Model):
-    """One notification to one webhook, with its attempts (retried with back-off)."""
+    """One notification to one webhook, with its attempts: written in the publishing
+    transaction, sent by the worker, retried with back-off (``api/webhooks.py``)."""
 
     PENDING = "pending"
     DELIVERED = "delivered"
@@ -141,6 +142,7 @@ class WebhookDelivery(models.Model):
     payload = models.JSONField("contenu")
     status = models.CharField("état", max_length=12, choices=STATUS_CHOICES, default=PENDING, db_index=True)
     attempts = models.PositiveSmallIntegerField("tentatives", default=0)
+    last_attempt_at = models.DateTimeField("dernière tentative", null=True, blank=True)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now, db_index=True)
     response_code = models.PositiveSmallIntegerField("code de réponse", null=True, blank=True)
     error = models.TextField("erreur", blank=True)

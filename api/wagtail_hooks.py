@@ -87,7 +87,17 @@ class WebhookDeliveryViewSet(ModelViewSet):
     icon = "history"
     menu_label = "Livraisons de webhooks"
     form_fields = []
-    list_display = ["event", "webhook", "status", "attempts", "response_code", "next_attempt_at", "created_at"]
+    list_display = [
+        "event",
+        "webhook",
+        "status",
+        "attempts",
+        "last_attempt_at",
+        "response_code",
+        "error",
+        "next_attempt_at",
+        "created_at",
+    ]
     list_filter = ["status", "event"]
     inspect_view_enabled = True
 

@@ -1,10 +1,23 @@
-"""Publish notifications: signed JSON POSTs to partner webhooks, retried with back-off.
+"""Publish notifications: signed JSON POSTs to partner webhooks, delivered by the worker.
 
-An event (page or structure published / unpublished / deleted) creates one
-``WebhookDelivery`` per active webhook *after the transaction commits* (so a
-rolled-back publish notifies nobody), then tries each delivery once with a
-short timeout. Failures are retried by ``manage.py deliver_webhooks`` (run it
-from cron every minute) with exponential back-off until GRAPHQL_WEBHOOK_MAX_ATTEMPTS.
+An event (page or structure published / unpublished / deleted) writes one
+``WebhookDelivery`` per active webhook *in the transaction that publishes*: a
+rolled-back publish notifies nobody, a committed one is never forgotten (the
+rows are the outbox). After the commit, the ``deliver_webhooks`` task is
+enqueued; the worker (``manage.py db_worker``) POSTs each due delivery. No
+editor ever waits on a partner's server.
+
+A non-2xx answer or a network error schedules the next attempt with
+exponential back-off (``background.retry``; GRAPHQL_WEBHOOK_BACKOFF_SECONDS,
+doubling) and enqueues the task again for that time, until
+GRAPHQL_WEBHOOK_MAX_ATTEMPTS, then the delivery is abandoned. The worker also
+runs the task every minute (``BACKGROUND_PERIODIC_TASKS``), which catches a
+delivery whose task was lost (a process killed between commit and enqueue).
+
+A delivery is locked while it is sent (``select_for_update(skip_locked=True)``
+on PostgreSQL), so two workers never POST the same one, and it is marked
+delivered in the same transaction as the successful POST: a partner receives
+each event once, however many retries it took.
 
 Signature: ``X-LaGrappe-Signature: sha256=<hex HMAC-SHA256 of the raw body with the webhook's secret>``.
 """
@@ -15,17 +28,22 @@ import json
 import logging
 import urllib.error
 import urllib.request
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django_tasks import task
+
+from background.retry import backoff as retry_backoff
+from background.scheduling import enqueue_once
 
 from .models import Webhook, WebhookDelivery
 
 logger = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-LaGrappe-Signature"
+TASK_KEY = "api:deliver-webhooks"
 
 
 def setting(name, default):
@@ -37,23 +55,23 @@ def sign(secret: str, body: bytes) -> str:
 
 
 def notify(event: str, payload: dict) -> None:
-    """Queue `event` for every active webhook once the current transaction commits."""
+    """Record `event` for every active webhook in this transaction; the worker delivers it after commit."""
     payload = {"event": event, "occurredAt": timezone.now().isoformat(), **payload}
+    webhooks = list(Webhook.objects.filter(active=True))
+    if not webhooks:
+        return
+    WebhookDelivery.objects.bulk_create(
+        [WebhookDelivery(webhook=webhook, event=event, payload=payload) for webhook in webhooks]
+    )
+    transaction.on_commit(schedule_delivery)
 
-    def enqueue_and_send():
-        deliveries = [
-            WebhookDelivery.objects.create(webhook=webhook, event=event, payload=payload)
-            for webhook in Webhook.objects.filter(active=True)
-        ]
-        for delivery in deliveries:
-            attempt(delivery, timeout=setting("GRAPHQL_WEBHOOK_FIRST_TIMEOUT", 2))
 
-    transaction.on_commit(enqueue_and_send)
+def schedule_delivery(run_after: datetime | None = None) -> None:
+    enqueue_once(deliver_webhooks, TASK_KEY, run_after=run_after)
 
 
 def backoff(attempts: int) -> timedelta:
-    base = setting("GRAPHQL_WEBHOOK_BACKOFF_SECONDS", 30)
-    return timedelta(seconds=base * 2 ** max(0, attempts - 1))
+    return retry_backoff(attempts, setting("GRAPHQL_WEBHOOK_BACKOFF_SECONDS", 30), max_seconds=24 * 3600)
 
 
 def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
@@ -73,6 +91,7 @@ def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
     )
     delivery.attempts += 1
     now = timezone.now()
+    delivery.last_attempt_at = now
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 (URL set by editors)
             delivery.response_code = response.status
@@ -93,20 +112,56 @@ def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
         delivery.status = WebhookDelivery.FAILED
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
-    delivery.save(update_fields=["attempts", "status", "response_code", "error", "next_attempt_at", "delivered_at"])
+    delivery.save(
+        update_fields=[
+            "attempts",
+            "status",
+            "response_code",
+            "error",
+            "last_attempt_at",
+            "next_attempt_at",
+            "delivered_at",
+        ]
+    )
     if not ok:
         logger.warning("Webhook delivery %s failed (%s)", delivery.pk, delivery.error)
     return ok
 
 
+def pending():
+    return WebhookDelivery.objects.filter(status=WebhookDelivery.PENDING, webhook__active=True)
+
+
 def deliver_due(now=None, timeout: float = 10) -> tuple[int, int]:
-    """Retry pending deliveries that are due; return (delivered, still failing)."""
+    """Send the pending deliveries that are due, each under a row lock; return (delivered, still failing)."""
     now = now or timezone.now()
-    due = WebhookDelivery.objects.filter(status=WebhookDelivery.PENDING, next_attempt_at__lte=now, webhook__active=True)
     delivered = failing = 0
-    for delivery in due.select_related("webhook").order_by("next_attempt_at"):
-        if attempt(delivery, timeout=timeout):
-            delivered += 1
-        else:
-            failing += 1
+    ids = list(pending().filter(next_attempt_at__lte=now).order_by("next_attempt_at").values_list("pk", flat=True))
+    for pk in ids:
+        with transaction.atomic():
+            # Another worker holding this row is sending it: skip it rather than send it twice.
+            delivery = (
+                pending()
+                .filter(pk=pk, next_attempt_at__lte=now)
+                .select_for_update(skip_locked=True, of=("self",))
+                .select_related("webhook")
+                .first()
+            )
+            if delivery is None:
+                continue
+            if attempt(delivery, timeout=timeout):
+                delivered += 1
+            else:
+                failing += 1
     return delivered, failing
+
+
+@task()
+def deliver_webhooks() -> dict:
+    """Livrer les notifications de webhooks dues."""
+    delivered, failing = deliver_due(timeout=setting("GRAPHQL_WEBHOOK_TIMEOUT", 10))
+    following = pending().order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
+    if following is not None:
+        # Retries survive on their own; the periodic run is only the safety net.
+        schedule_delivery(run_after=max(following, timezone.now()))
+    return {"delivered": delivered, "failing": failing}

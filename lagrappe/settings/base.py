@@ -27,6 +27,10 @@ INSTALLED_APPS = [
     "directory",
     "search",
     "api",
+    # Before django_tasks_db: its `db_worker` command adds the periodic tasks.
+    "background",
+    "django_tasks",
+    "django_tasks_db",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -184,6 +188,32 @@ else:
     WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # ---------------------------------------------------------------------------
+# Background work: Django's Tasks API (django-tasks, the backport of Django 6's
+# django.tasks). https://github.com/RealOrangeOne/django-tasks
+# TASKS_BACKEND: "database" (default: django-tasks-db, tasks stored in this
+# database, run by `manage.py db_worker`), "immediate" (run in the process that
+# enqueues them, after the commit: `make run`, most tests), or the dotted path of
+# any other backend (a broker: Celery, RQ…) — the code only uses the public API.
+# ---------------------------------------------------------------------------
+TASK_BACKEND_ALIASES = {
+    "database": "django_tasks_db.DatabaseBackend",
+    "immediate": "django_tasks.backends.immediate.ImmediateBackend",
+}
+
+
+def tasks_setting(default: str) -> dict:
+    """TASKS for the backend named by TASKS_BACKEND (an alias above or a dotted path), else ``default``."""
+    name = env_str("TASKS_BACKEND", default)
+    return {"default": {"BACKEND": TASK_BACKEND_ALIASES.get(name, name)}}
+
+
+TASKS = tasks_setting("database")
+# Enqueued by the worker on their period, in seconds (see background/scheduling.py).
+BACKGROUND_PERIODIC_TASKS = {
+    "api.webhooks.deliver_webhooks": 60,
+}
+
+# ---------------------------------------------------------------------------
 # GraphQL (grapple + graphene-django)
 # https://wagtail-grapple.readthedocs.io/en/latest/general-usage/settings.html
 # ---------------------------------------------------------------------------
@@ -230,6 +260,10 @@ WAGTAIL_HEADLESS_PREVIEW = {
     "ENFORCE_TRAILING_SLASH": True,
 }
 PREVIEW_TOKEN_MAX_AGE = env_int("PREVIEW_TOKEN_MAX_AGE", 3600)
+
+# Publish webhooks (api/webhooks.py): first retry after this many seconds, doubling.
+GRAPHQL_WEBHOOK_BACKOFF_SECONDS = env_int("GRAPHQL_WEBHOOK_BACKOFF_SECONDS", 30)
+GRAPHQL_WEBHOOK_MAX_ATTEMPTS = env_int("GRAPHQL_WEBHOOK_MAX_ATTEMPTS", 8)
 
 # CORS: only partner origins may call /graphql/ from a browser.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")

@@ -3,7 +3,7 @@
 from lagrappe.env import env_str
 
 from .base import *  # noqa: F401,F403
-from .base import GRAPPLE
+from .base import GRAPPLE, tasks_setting
 
 DEBUG = True
 SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-do-not-use-in-production")
@@ -14,3 +14,6 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+
+# `make run` needs no second process: tasks run after the commit, in the web process.
+TASKS = tasks_setting("immediate")

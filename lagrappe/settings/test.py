@@ -3,6 +3,7 @@
 from lagrappe.env import env_str
 
 from .base import *  # noqa: F401,F403
+from .base import tasks_setting
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "test-only-key")
@@ -14,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WAGTAILADMIN_BASE_URL = "http://testserver"
+
+# Tasks run in the test process; tests of the worker switch to the database backend
+# (TASKS_BACKEND=database) and start `manage.py db_worker` themselves.
+TASKS = tasks_setting("immediate")

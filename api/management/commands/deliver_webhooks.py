@@ -1,4 +1,4 @@
-"""Retry due webhook deliveries (run every minute from cron or a systemd timer)."""
+"""Send due webhook deliveries now, in this process (the worker does it on its own)."""
 
 from django.core.management.base import BaseCommand
 
@@ -6,7 +6,10 @@ from api.webhooks import deliver_due
 
 
 class Command(BaseCommand):
-    help = "Renvoie les notifications de webhook en attente dont l’heure est venue (back-off exponentiel)."
+    help = (
+        "Envoie tout de suite les notifications de webhook dont l’heure est venue. "
+        "Le worker (manage.py db_worker) le fait de lui-même : cette commande sert au dépannage."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--timeout", type=float, default=10, help="Délai d’attente par envoi, en secondes.")
