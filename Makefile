@@ -35,6 +35,6 @@ lint: install ## Lint with ruff
 	$(BIN)/ruff check .
 
 schema: install ## Regenerate schema.graphql deliberately after a schema change
-	$(BIN)/python manage.py graphql_schema --schema grapple.schema.schema --out schema.graphql
+	$(BIN)/python manage.py graphql_schema --schema api.schema.schema --out schema.graphql
 
 .PHONY: help install run test lint schema

@@ -7,8 +7,12 @@ win and delegate to grapple's once the arguments are safe:
 - ``pages``/``page``/``search``/``site``/``sites``: only the Wagtail Site that
   serves the request; another site's pages are not reachable by id, slug,
   path, ``site:`` argument or the ``sites`` listing.
-- ``page(token:)``: wagtail-headless-preview signs tokens with a timestamp but
-  never checks their age; we refuse tokens older than PREVIEW_TOKEN_MAX_AGE.
+- ``page(token:)``: the token is checked by ``api.visibility.VisibilityMiddleware``
+  (``home.preview``: tokens older than PREVIEW_TOKEN_MAX_AGE are refused).
+- ``setting``/``settings``: the settings of the request's Site only (grapple lists
+  every Site's, and ``setting(name:)`` fails once two Sites exist).
+- ``tags``/``tag``: tags used by a visible page, image or document only.
+- ``search`` and every ``searchQuery`` argument: see ``api.middleware.SearchTextMiddleware``.
 - ``snippets``: grapple returns ``Model.objects.all()`` for every snippet,
   drafts included; we return live objects of publishable snippets only, and
   never the directory's models (they have their own queries with visibility).
@@ -24,61 +28,32 @@ win and delegate to grapple's once the arguments are safe:
   a restriction to the whole sub-tree; we exclude every collection under a
   restricted one.
 
-``order`` arguments are checked by ``api.middleware.OrderAllowlistMiddleware``.
+``order`` arguments are checked by ``api.middleware.OrderAllowlistMiddleware``; every
+value any field returns (nested ones included) goes through
+``api.visibility.VisibilityMiddleware``, the safety net behind these root resolvers.
 """
 
-from django.conf import settings
-from django.core.signing import BadSignature, SignatureExpired, TimestampSigner
 from django.db.models import Q
-from graphql import GraphQLError
 from grapple.registry import registry
 from grapple.types.pages import PagesQuery
 from grapple.types.search import SearchQuery
 from grapple.types.sites import SitesQuery
 from grapple.utils import resolve_queryset
 from wagtail.contrib.redirects.models import Redirect
+from wagtail.contrib.settings.models import BaseSiteSetting
 from wagtail.documents import get_document_model
 from wagtail.images import get_image_model
-from wagtail.models import Collection, DraftStateMixin, Page, Site
+from wagtail.models import DraftStateMixin, Page, Site
 from wagtail.search.backends import get_search_backend
+
+from .visibility import Visibility, public_collections, visible_tags
 
 # Apps whose models are exposed only through their own typed queries.
 PRIVATE_SNIPPET_APPS = {"directory"}
-PREVIEW_SIGNER_SALT = "headlesspreview.token"  # wagtail_headless_preview.models.HeadlessPreviewMixin
 
 
 def current_site(info):
     return Site.find_for_request(info.context)
-
-
-def check_preview_token(token: str) -> bool:
-    """True when the token is authentic and fresh; GraphQL error when expired."""
-    try:
-        TimestampSigner(salt=PREVIEW_SIGNER_SALT).unsign(token, max_age=settings.PREVIEW_TOKEN_MAX_AGE)
-    except SignatureExpired as exc:
-        raise GraphQLError(
-            "Le jeton d’aperçu a expiré : relancez l’aperçu depuis l’administration.",
-            extensions={"code": "PREVIEW_TOKEN_EXPIRED"},
-        ) from exc
-    except BadSignature:
-        return False
-    return True
-
-
-def public_collections():
-    """Collections with no view restriction on themselves or any ancestor.
-
-    Wagtail's CollectionViewRestriction covers the collection's sub-tree
-    (``Collection.get_view_restrictions`` checks ancestors); grapple only looks
-    at the item's own collection. Restricted paths are few: one query for them,
-    then a single ``NOT (path LIKE p1% OR ...)`` subquery.
-    """
-    restricted = set(Collection.objects.filter(view_restrictions__isnull=False).values_list("path", flat=True))
-    under_restriction = Q()
-    for path in restricted:
-        under_restriction |= Q(path__startswith=path)
-    collections = Collection.objects.all()
-    return collections.exclude(under_restriction) if restricted else collections
 
 
 def visible_redirects(site):
@@ -119,6 +94,29 @@ def _site_arguments_allowed(info, kwargs) -> bool:
     return site is not None and site.hostname == hostname
 
 
+def site_settings(info, name=None, hostname=None) -> list:
+    """The registered settings of the request's Site (a `site:` naming another Site gets none).
+
+    grapple returns every Site's settings, and ``setting(name:)`` raises once two Sites
+    exist; here the request's Site decides, as it does for pages. Rows are read, never
+    created (``for_site`` would write one).
+    """
+    here = current_site(info)
+    if here is None or (hostname is not None and hostname != here.hostname):
+        return []
+    found = []
+    for model in registry.settings:
+        if name and model._meta.model_name != name.lower():
+            continue
+        rows = model.objects.all()
+        if issubclass(model, BaseSiteSetting):
+            rows = rows.filter(site=here)
+        setting = rows.order_by("pk").first()
+        if setting is not None:
+            found.append(setting)
+    return found
+
+
 def GrappleGuardsQuery():
     grapple_pages = PagesQuery()
     grapple_sites = SitesQuery()
@@ -130,10 +128,7 @@ def GrappleGuardsQuery():
             return grapple_pages.resolve_pages(self, info, **kwargs)
 
         def resolve_page(self, info, **kwargs):
-            token = kwargs.get("token")
-            if token:
-                if not check_preview_token(token):
-                    return None
+            if kwargs.get("token"):  # checked by VisibilityMiddleware before this runs
                 return grapple_pages.resolve_page(self, info, **kwargs)
             if not _site_arguments_allowed(info, kwargs):
                 return None
@@ -151,8 +146,6 @@ def GrappleGuardsQuery():
             if here is None:
                 return Site.objects.none()
             kwargs.pop("is_default_site", None)
-            from grapple.utils import resolve_queryset
-
             return resolve_queryset(Site.objects.filter(pk=here.pk), info, **kwargs)
 
         def resolve_snippets(self, info, **kwargs):
@@ -188,6 +181,21 @@ def GrappleGuardsQuery():
 
         def resolve_collections(self, info, **kwargs):
             return resolve_queryset(public_collections(), info, **kwargs)
+
+        def resolve_setting(self, info, name=None, site=None, **kwargs):
+            settings = site_settings(info, name, site)
+            return settings[0] if settings else None
+
+        def resolve_settings(self, info, name=None, site=None, **kwargs):
+            return site_settings(info, name, site)
+
+        def resolve_tag(self, info, id=None, **kwargs):
+            if id is None:
+                return None
+            return visible_tags(Visibility.for_request(info.context)).filter(pk=id).first()
+
+        def resolve_tags(self, info, **kwargs):
+            return resolve_queryset(visible_tags(Visibility.for_request(info.context)), info, **kwargs)
 
         def resolve_search(self, info, **kwargs):
             query = kwargs.get("query")

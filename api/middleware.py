@@ -1,8 +1,12 @@
 """GraphQL field middleware (graphql-core), run around every resolver."""
 
+import re
+
 from django.conf import settings
-from graphql import GraphQLError
-from wagtail.models import Collection, Site
+from graphql import GraphQLError, GraphQLList, get_nullable_type
+
+# A word: letters and digits (any script), with inner apostrophes or hyphens (« aujourd’hui », « co-working »).
+WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 
 # Fields an `order:` argument may use (each optionally prefixed with "-").
 # grapple passes `order` straight to QuerySet.order_by(): without this list a
@@ -37,27 +41,42 @@ class OrderAllowlistMiddleware:
         return next_(root, info, **args)
 
 
-class NestedGuardsMiddleware:
-    """Guards on fields of grapple's types, which a root-Query mixin cannot override.
+class SearchTextMiddleware:
+    """Search text made safe for every backend before grapple sees it.
 
-    - ``Site.page(token:)``: the nested twin of ``Query.page(token:)`` goes
-      straight to grapple's preview lookup; expired or forged tokens get the same
-      treatment as at the root (``api.grapple_guards.check_preview_token``).
-    - ``Collection.descendants``: grapple hides restricted collections but not
-      the collections below them, which Wagtail's restriction also covers.
+    grapple hands ``searchQuery`` (and ``search(query:)``) to Wagtail's query-string
+    parser, then to the backend: an unbalanced quote or a NUL byte becomes an SQL or
+    FTS syntax error on SQLite and PostgreSQL (an internal error for the partner). Only
+    letters, digits and the spaces between words are kept; a text with no word left
+    (quotes, punctuation, whitespace only, control characters) finds nothing.
     """
 
+    SEARCH_ARGUMENTS = ("search_query", "query")
+
     def resolve(self, next_, root, info, **args):
-        if info.field_name == "page" and args.get("token") and isinstance(root, Site):
-            from .grapple_guards import check_preview_token
-
-            if not check_preview_token(args["token"]):
-                return None
-        if info.field_name == "descendants" and isinstance(root, Collection):
-            from .grapple_guards import public_collections
-
-            return root.get_descendants().filter(pk__in=public_collections().values("pk"))
+        for name in self.SEARCH_ARGUMENTS:
+            value = args.get(name)
+            if not isinstance(value, str) or not self.applies(info, name):
+                continue
+            words = search_words(value)
+            if not words:
+                return [] if self.returns_list(info) else None
+            args[name] = words
         return next_(root, info, **args)
+
+    @staticmethod
+    def applies(info, name) -> bool:
+        # `query` is the search text of the root `search` field only (`directorySearch` has its own rules).
+        return name == "search_query" or (info.field_name == "search" and info.parent_type.name == "Query")
+
+    @staticmethod
+    def returns_list(info) -> bool:
+        return isinstance(get_nullable_type(info.return_type), GraphQLList)
+
+
+def search_words(text: str) -> str:
+    """The words of a search text, separated by single spaces ('' when there are none)."""
+    return " ".join(WORD.findall(text))
 
 
 class SearchHitMiddleware:

@@ -36,7 +36,6 @@ from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from .access import AccessDenied, consume, identify
 from .limits import check_limits, limit, parse_bounded
-from .middleware import NestedGuardsMiddleware, OrderAllowlistMiddleware, SearchHitMiddleware
 from .persisted import PersistedQueryError, resolve_persisted_query
 
 logger = logging.getLogger(__name__)
@@ -238,7 +237,7 @@ class PartnerGraphQLView(GraphQLView):
             context_value=request,
             variable_values=variables,
             operation_name=operation_name,
-            middleware=[OrderAllowlistMiddleware(), NestedGuardsMiddleware(), SearchHitMiddleware()],
+            middleware=self.get_middleware(request),
         )
         body = {}
         status = 200

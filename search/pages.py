@@ -1,9 +1,11 @@
 """Wagtail pages of the directory search (« L’annuaire », « Locataires permanents »)."""
 
+import graphene
 from django import forms
 from django.db import models
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+from grapple.models import GraphQLField, GraphQLRichText, GraphQLString
 from modelcluster.fields import ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
 from wagtail.admin.panels import FieldPanel, HelpPanel, MultiFieldPanel
@@ -73,6 +75,36 @@ class DirectorySearchPage(Page):
     ]
 
     search_fields = Page.search_fields + [index.SearchField("intro")]
+
+    # Typed by grapple through api.apps.register_every_page_model (the app is not in GRAPPLE["APPS"]).
+    # The directory's GraphQL types are named by import path: they need the models loaded.
+    graphql_fields = [
+        GraphQLRichText("intro", description="Introduction, en HTML avec les liens résolus."),
+        GraphQLString(
+            "prefilter_categories",
+            is_list=True,
+            description="Catégories imposées par la page (`individuel`, `collectif`, `territoire`) ; vide : toutes.",
+        ),
+        GraphQLField(
+            "prefilter_memberships",
+            graphene.NonNull("directory.graphql.types.MembershipType"),
+            is_list=True,
+            description="Appartenances imposées par la page (« Locataires permanents ») ; vide : toutes.",
+        ),
+        GraphQLField(
+            "prefilter_skills",
+            graphene.NonNull("directory.graphql.types.SkillType"),
+            is_list=True,
+            description="Compétences imposées par la page ; vide : toutes.",
+        ),
+        GraphQLField(
+            "prefilter_sectors",
+            graphene.NonNull("directory.graphql.types.SectorType"),
+            is_list=True,
+            description="Secteurs imposés par la page ; vide : tous.",
+        ),
+        GraphQLString("prefilter_city", description="Ville imposée par la page ; vide : toutes."),
+    ]
 
     template = "search/directory_page.html"
     fragment_template = "search/_results.html"

@@ -1,12 +1,12 @@
 """Abstract building blocks shared by every page type of the editorial site."""
 
-from django.conf import settings
-from django.core import signing
 from django.db import models
 from grapple.models import GraphQLImage
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import Page
 from wagtail_headless_preview.models import HeadlessPreviewMixin
+
+from home.preview import preview_token_status
 
 
 class SeoMixin(models.Model):
@@ -56,17 +56,15 @@ class HeadlessPreviewPageMixin(HeadlessPreviewMixin):
 
     The partner front end receives a signed token and asks ``page(token: …)`` over
     GraphQL. wagtail-headless-preview signs tokens without an expiry and lets a bad
-    signature escape as an error; here a token is checked against
-    ``PREVIEW_TOKEN_MAX_AGE`` and any invalid token simply yields no page.
+    signature escape as an error; here a token is checked by ``home.preview``
+    (``PREVIEW_TOKEN_MAX_AGE``) and any invalid or expired token simply yields no page.
     """
 
     preview_modes = [("", "Site LaGrappe"), ("headless", "Site partenaire (aperçu headless)")]
 
     @classmethod
     def get_page_from_preview_token(cls, token):
-        try:
-            cls.get_preview_signer().unsign(token, max_age=settings.PREVIEW_TOKEN_MAX_AGE)
-        except signing.BadSignature:  # includes SignatureExpired
+        if preview_token_status(token) != "valid":
             return None
         return super().get_page_from_preview_token(token)
 

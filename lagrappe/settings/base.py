@@ -217,7 +217,17 @@ BACKGROUND_PERIODIC_TASKS = {
 # GraphQL (grapple + graphene-django)
 # https://wagtail-grapple.readthedocs.io/en/latest/general-usage/settings.html
 # ---------------------------------------------------------------------------
-GRAPHENE = {"SCHEMA": "grapple.schema.schema"}
+GRAPHENE = {
+    # grapple's schema less the editorial metadata (api/schema.py).
+    "SCHEMA": "api.schema.schema",
+    # Run around every resolver, the last one outermost (see api/middleware.py, api/visibility.py).
+    "MIDDLEWARE": [
+        "api.middleware.OrderAllowlistMiddleware",
+        "api.middleware.SearchTextMiddleware",
+        "api.middleware.SearchHitMiddleware",
+        "api.visibility.VisibilityMiddleware",
+    ],
+}
 GRAPPLE = {
     # Not "directory": its models are exposed by hand-written types with visibility on
     # querysets (directory/graphql/, registered by api/wagtail_hooks.py). Listing it here

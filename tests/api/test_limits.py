@@ -5,9 +5,9 @@ import time
 
 import pytest
 from graphql import GraphQLError
-from grapple.schema import schema
 
 from api.limits import measure, parse_bounded
+from api.schema import schema
 
 
 def test_ten_thousand_token_query_is_refused_fast(db, gql):

@@ -4,10 +4,13 @@ from pathlib import Path
 
 from django.conf import settings
 from graphql import print_schema
-from grapple.schema import schema
+
+from api.schema import schema
 
 SCHEMA_FILE = Path(settings.BASE_DIR) / "schema.graphql"
-REGENERATE = "make schema   (runs: .venv/bin/python manage.py graphql_schema --schema grapple.schema.schema --out schema.graphql)"
+REGENERATE = (
+    "make schema   (runs: .venv/bin/python manage.py graphql_schema --schema api.schema.schema --out schema.graphql)"
+)
 
 
 def test_served_schema_matches_committed_schema_graphql():

@@ -1,0 +1,52 @@
+"""The public GraphQL schema: grapple's, less the editorial metadata no visitor may read.
+
+grapple builds each page type as a graphene-django ``DjangoObjectType`` of the page
+model, so every column of Wagtail's ``Page`` comes along: ``draftTitle``,
+``hasUnpublishedChanges``, ``latestRevisionCreatedAt``, ``lockedAt``, ``numchild``
+(which counts private children), ``aliasOf``, the one-to-one links to each specific
+page type… grapple offers no way to leave them out, so they are removed here, once,
+by an allowlist: a page type keeps the fields of the page interface and the fields
+its model declares in ``graphql_fields``. A column Wagtail adds later stays out.
+
+``GRAPHENE["SCHEMA"]`` names this module, so the view, ``manage.py graphql_schema``
+(``make schema``) and the tests all serve the same schema.
+"""
+
+from graphene.utils.str_converters import to_camel_case
+from grapple.registry import registry
+from grapple.schema import schema
+
+# Editorial state on grapple's page interface: whether an editor holds the page's lock.
+PRIVATE_INTERFACE_FIELDS = ("locked",)
+# Counts every child collection, restricted ones included.
+PRIVATE_COLLECTION_FIELDS = ("numchild",)
+
+
+def declared_field_names(model) -> set[str]:
+    names = set()
+    for field in getattr(model, "graphql_fields", ()):
+        if callable(field):
+            field = field()
+        if isinstance(field, tuple):  # (field, wrapper), as grapple's GraphQLCollection gives
+            field = field[0]() if callable(field[0]) else field[0]
+        names.add(to_camel_case(field.field_name))
+    return names
+
+
+def prune(graphql_schema) -> None:
+    interface = graphql_schema.get_type("PageInterface")
+    for name in PRIVATE_INTERFACE_FIELDS:
+        interface.fields.pop(name, None)
+    kept_by_all_pages = set(interface.fields)
+    for model, node in registry.pages.items():
+        graphql_type = graphql_schema.get_type(node._meta.name)
+        declared = declared_field_names(model) if isinstance(model, type) and hasattr(model, "_meta") else set()
+        for name in list(graphql_type.fields):
+            if name not in kept_by_all_pages and name not in declared:
+                del graphql_type.fields[name]
+    collection = graphql_schema.get_type("CollectionObjectType")
+    for name in PRIVATE_COLLECTION_FIELDS:
+        collection.fields.pop(name, None)
+
+
+prune(schema.graphql_schema)
