@@ -5,7 +5,6 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from home import views as home_views
@@ -14,7 +13,9 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
-    path("sitemap.xml", sitemap, name="sitemap"),
+    path("sitemap.xml", home_views.sitemap, name="sitemap"),
+    path("favicon.ico", home_views.site_icon, {"name": "favicon.ico"}, name="favicon"),
+    path("apple-touch-icon.png", home_views.site_icon, {"name": "img/apple-touch-icon.png"}, name="apple_touch_icon"),
     path("robots.txt", home_views.robots_txt, name="robots_txt"),
     path("", include("api.urls")),
     path("", include("search.urls")),

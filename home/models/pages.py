@@ -23,6 +23,7 @@ from wagtail.admin.panels import FieldPanel, FieldRowPanel, MultiFieldPanel
 from wagtail.fields import RichTextField, StreamField
 from wagtail.search import index
 
+from home import directory_links
 from home.blocks import RICH_TEXT_FEATURES, CallToActionBlock, ContentStreamBlock, HighlightBlock
 
 from .mixins import BasePage
@@ -92,6 +93,13 @@ class HomePage(BasePage):
     ]
 
     parent_page_types = ["wagtailcore.Page"]
+
+    def get_context(self, request, *args, **kwargs):
+        context = super().get_context(request, *args, **kwargs)
+        context["directory_url"] = directory_links.directory_url(request)
+        context["popular_skills"] = directory_links.popular_skills()
+        context["recent_structures"] = directory_links.recent_structures()
+        return context
 
     @property
     def hero_image_alt_text(self):
