@@ -45,6 +45,12 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-    info = settings.SEARCH_ENGINE_INFO
-    engine = f"{info.distribution} {info.version}" if info else "database (ELASTICSEARCH_URL unset)"
+    if not settings.ELASTICSEARCH_URL:
+        return [f"lagrappe: database={db}, search engine=database (ELASTICSEARCH_URL unset)"]
+    from lagrappe.engine_probe import EngineProbeError, engine_info
+
+    try:
+        engine = engine_info().describe()
+    except EngineProbeError as exc:
+        engine = f"unreachable ({exc})"
     return [f"lagrappe: database={db}, search engine={engine}"]

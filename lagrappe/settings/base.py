@@ -164,19 +164,27 @@ WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]  # no SVG: see 
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
-# Search engine: ELASTICSEARCH_URL unset -> Wagtail's database backend (and the
-# directory search's database fallback). Set -> the engine's own distribution
-# decides between the Elasticsearch and OpenSearch backends.
+# ---------------------------------------------------------------------------
+# Search engine (README « Moteur de recherche »)
+# ELASTICSEARCH_URL unset -> Wagtail's database backend and the directory's database
+# search. Set -> Elasticsearch 8/9 or OpenSearch 2/3, whichever answers there: it is
+# probed on first use (lagrappe/engine_probe.py), never while settings are imported.
+# ---------------------------------------------------------------------------
 ELASTICSEARCH_URL = env_str("ELASTICSEARCH_URL")
 SEARCH_INDEX_PREFIX = env_str("SEARCH_INDEX_PREFIX", "lagrappe")
-SEARCH_ENGINE_INFO = None
-if ELASTICSEARCH_URL:
-    from lagrappe.engine_probe import probe_engine
+# Optional: what runs at ELASTICSEARCH_URL (opensearch2, opensearch3, elasticsearch8,
+# elasticsearch9). Only used while the engine cannot be reached; the probe decides otherwise.
+SEARCH_ENGINE = env_str("SEARCH_ENGINE")
+if SEARCH_ENGINE:
+    from lagrappe.engine_probe import parse_declared
 
-    SEARCH_ENGINE_INFO = probe_engine(ELASTICSEARCH_URL, declared=env_str("SEARCH_ENGINE"))
+    parse_declared(SEARCH_ENGINE)  # a typo fails at start-up, naming the accepted values
+if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {
-            "BACKEND": SEARCH_ENGINE_INFO.wagtail_backend,
+            # Picks opensearch2/3, elasticsearch8/9 or, on a node without analysis-common,
+            # the database backend, when Wagtail first needs it (lagrappe/page_search.py).
+            "BACKEND": "lagrappe.page_search",
             "URLS": [ELASTICSEARCH_URL],
             "INDEX_PREFIX": f"{SEARCH_INDEX_PREFIX}_wagtail_",
             "TIMEOUT": 5,

@@ -8,8 +8,6 @@ per engine address and index prefix.
 
 from django.conf import settings
 
-from lagrappe.engine_probe import probe_engine
-
 from ..base import matching_skill_suggestions, merge_suggestions
 from ..text import words
 from ..types import SearchQuery, SearchResult, Suggestion
@@ -34,16 +32,15 @@ _backends: dict[tuple, EngineBackend] = {}
 
 
 def get_backend() -> EngineBackend | None:
-    """The engine backend, or None when ELASTICSEARCH_URL is not set (the database answers)."""
+    """The engine backend, or None when ELASTICSEARCH_URL is not set (the database answers).
+
+    Building it makes no network call: what the engine is gets asked on its first request.
+    """
     url = getattr(settings, "ELASTICSEARCH_URL", None)
     if not url:
         return None
     prefix = settings.SEARCH_INDEX_PREFIX
     key = (url, prefix)
     if key not in _backends:
-        info = settings.SEARCH_ENGINE_INFO
-        if info is None or not info.reachable:
-            probed = probe_engine(url, timeout=1.0)
-            info = probed if probed.reachable or info is None else info
-        _backends[key] = EngineBackend(url, info, prefix)
+        _backends[key] = EngineBackend(url, prefix)  # asks the engine nothing until its first request
     return _backends[key]

@@ -1,9 +1,9 @@
 """The engine's client: one class, two client libraries, one way to call the server.
 
 The official ``elasticsearch`` client refuses OpenSearch (product check) and
-``opensearch-py`` is the client OpenSearch supports; the server's root
-endpoint (``settings.SEARCH_ENGINE_INFO``, probed at start-up by
-``lagrappe/engine_probe.py``) decides which one to build. Requests go through
+``opensearch-py`` is the client OpenSearch supports; what the engine says it is
+(``lagrappe/engine_probe.py``, asked on the first request, cached for the
+process) decides which one to build. Requests go through
 the client's transport with the same bodies whichever it is.
 
 Any transport failure (refused, timeout, 5xx, missing index) becomes
@@ -16,7 +16,7 @@ import opensearchpy
 from elasticsearch import helpers as elasticsearch_helpers
 from opensearchpy import helpers as opensearch_helpers
 
-from lagrappe.engine_probe import EngineInfo
+from lagrappe.engine_probe import EngineInfo, EngineProbeError, engine_info
 
 
 class EngineUnavailable(Exception):
@@ -30,16 +30,46 @@ BULK_TIMEOUT = 60.0
 class EngineClient:
     """Transport to one engine, for one index alias (``<prefix>_directory``)."""
 
-    def __init__(self, url: str, info: EngineInfo, prefix: str):
+    def __init__(self, url: str, prefix: str, info: EngineInfo | None = None):
         self.url = url
-        self.info = info
         self.prefix = prefix
         self.alias = f"{prefix}_directory"
-        self.name = info.distribution  # "opensearch" | "elasticsearch"
-        self.client, self.helpers, self.errors = self._build_client()
+        self._info = info
+        self._client = None
+
+    @property
+    def info(self) -> EngineInfo:
+        """What the engine is, asked on first use (never while Django starts); EngineUnavailable if down."""
+        if self._info is None:
+            try:
+                self._info = engine_info(self.url)
+            except EngineProbeError as exc:
+                raise EngineUnavailable(str(exc)) from exc
+        return self._info
+
+    @property
+    def name(self) -> str:
+        return self.info.product  # "opensearch" | "elasticsearch"
+
+    @property
+    def client(self):
+        return self._built()[0]
+
+    @property
+    def helpers(self):
+        return self._built()[1]
+
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        return self._built()[2]
+
+    def _built(self):
+        if self._client is None:
+            self._client = self._build_client()
+        return self._client
 
     def _build_client(self):
-        if self.info.distribution == "opensearch":
+        if self.info.product == "opensearch":
             client = opensearchpy.OpenSearch(
                 hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
             )
@@ -65,8 +95,9 @@ class EngineClient:
         ``timeout`` lengthens the default (a search's) for maintenance calls: a
         refresh after 20,000 documents or opening an index takes seconds.
         """
+        errors = self.errors  # the first call asks the engine what it is
         try:
-            if self.info.distribution == "opensearch":
+            if self.info.product == "opensearch":
                 return self.client.transport.perform_request(
                     method, path, params=params, body=body, ignore=ignore, timeout=timeout
                 )
@@ -76,14 +107,14 @@ class EngineClient:
             try:
                 client = self.client.options(request_timeout=timeout) if timeout else self.client
                 return client.perform_request(method, path, params=params, body=body, headers=headers).body
-            except self.errors as exc:
+            except errors as exc:
                 if (
                     getattr(exc, "status_code", None) in ignore
                     or getattr(getattr(exc, "meta", None), "status", None) in ignore
                 ):
                     return {}
                 raise
-        except self.errors as exc:
+        except errors as exc:
             raise EngineUnavailable(f"{self.name} à {self.url} : {exc.__class__.__name__} {str(exc)[:300]}") from exc
 
     # ------------------------------------------------------------------ inspecting
@@ -106,6 +137,4 @@ class EngineClient:
             after = hits[-1]["sort"]
 
     def server_version(self) -> str:
-        root = self.request("GET", "/")
-        version = root.get("version") or {}
-        return f"{version.get('distribution', 'elasticsearch')} {version.get('number', '?')}"
+        return f"{self.info.product} {self.info.version}"

@@ -31,10 +31,11 @@ class EngineIndexer(EngineClient):
 
     def _bulk(self, index: str, actions: Iterable[dict], progress=None, require_alias: bool = False) -> int:
         done = 0
+        errors = self.errors  # the first call asks the engine what it is
         # Rebuild chunks (no alias required: a fresh index) get the long timeout;
         # after-commit writes keep the short one so a save never waits long.
         extra_timeout = (
-            {"request_timeout": BULK_TIMEOUT} if not require_alias and self.info.distribution == "opensearch" else {}
+            {"request_timeout": BULK_TIMEOUT} if not require_alias and self.info.product == "opensearch" else {}
         )
         # Writing to the alias before any rebuild would auto-create a concrete index
         # with guessed mappings under the alias's name: require the alias instead.
@@ -52,12 +53,12 @@ class EngineIndexer(EngineClient):
                 done += 1
                 if progress is not None:
                     progress.update(1)
-        except self.errors as exc:
+        except errors as exc:
             raise EngineUnavailable(f"{self.name} à {self.url} : {exc.__class__.__name__} {str(exc)[:300]}") from exc
         return done
 
     def _bulk_client(self):
-        if self.info.distribution == "opensearch":
+        if self.info.product == "opensearch":
             return self.client
         return self.client.options(request_timeout=BULK_TIMEOUT)
 
@@ -144,8 +145,14 @@ class EngineIndexer(EngineClient):
         }
 
     def drop_all(self) -> None:
-        """Delete the alias and every versioned index under it (tests, teardown)."""
-        self.request("DELETE", f"/{self.alias}_*", ignore=(404,), timeout=BULK_TIMEOUT)
+        """Delete the alias and every versioned index under it (tests, teardown).
+
+        By name: Elasticsearch 8+ refuses wildcard deletes (``action.destructive_requires_name``).
+        """
+        found = self.request("GET", f"/{self.alias}_*", params={"filter_path": "*.settings.index.uuid"}, ignore=(404,))
+        names = sorted(name for name in (found or {}) if name.startswith(f"{self.alias}_"))
+        if names:
+            self.request("DELETE", "/" + ",".join(names), ignore=(404,), timeout=BULK_TIMEOUT)
 
 
 def _engine_source(source: dict) -> dict:

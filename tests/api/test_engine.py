@@ -7,10 +7,10 @@ search app's own rebuild (what `manage.py search_index rebuild` runs); both are 
 """
 
 import pytest
-from django.conf import settings
 from django.db import transaction
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from lagrappe.engine_probe import engine_info
 from tests.api.conftest import make_structure
 
 pytestmark = [pytest.mark.engine, pytest.mark.django_db]
@@ -124,7 +124,7 @@ def facets(result):
 def test_directory_search_runs_on_the_engine_with_synonyms_and_highlights(engine_directory, gql):
     result = run(gql, q="panneaux solaires")
 
-    assert result["engine"] == settings.SEARCH_ENGINE_INFO.distribution
+    assert result["engine"] == engine_info().product
     assert result["engine"] in {"opensearch", "elasticsearch"}  # never the database fallback
     assert sorted(h["structure"]["slug"] for h in result["hits"]) == ["atelier-lumiere", "soleil-coop"]
     assert result["total"] == 2
@@ -145,7 +145,7 @@ def test_engine_facet_counts_follow_the_filters(engine_directory, gql):
     everything = run(gql, sort="NAME")
     solar = run(gql, skills=["photovoltaique"], sort="NAME")
 
-    assert everything["engine"] == solar["engine"] == settings.SEARCH_ENGINE_INFO.distribution
+    assert everything["engine"] == solar["engine"] == engine_info().product
     assert [h["structure"]["slug"] for h in everything["hits"]] == ["atelier-lumiere", "panier-local", "soleil-coop"]
     assert facets(everything)["categories"] == {"collectif": 1, "individuel": 1, "territoire": 1}
     assert facets(everything)["cities"] == {"Lille": 1, "Roubaix": 2}
