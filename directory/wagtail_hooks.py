@@ -8,11 +8,11 @@ not fill synchronously), and filter choices come from small tables.
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import django_filters
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count
+from django.db.models import CharField, Count, Exists, OuterRef
+from django.db.models.functions import Cast
+from django.utils.translation import gettext
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.ui.components import Component
@@ -64,34 +64,53 @@ class CategoryColumn(Column):
         return CATEGORY_LABELS.get(instance.category, instance.category)
 
 
-class StructureIndexView(IndexView):
-    """The snippet listing, with each row's status computed for the whole page in two queries.
+class StructureStatusColumn(LiveStatusTagColumn):
+    """Wagtail's status tag (« brouillon », « en modération », « programmé »…) read from annotations.
 
-    Wagtail's status column asks every row for its workflow state and scheduled
-    revision (two queries per row, 100 per page); here they are fetched once.
+    Wagtail's own column asks every row for its workflow state and scheduled
+    revision (two queries per row, 100 per page); ``StructureIndexView`` annotates
+    both on the listing's queryset instead, and this column reads them. Only public
+    API: a queryset annotation and ``Column.get_value``.
     """
 
-    def get_table(self, object_list):
-        structures = list(object_list)
-        ids = [str(s.pk) for s in structures]
+    def get_value(self, instance):
+        if not instance.live:
+            if instance.expired:
+                return gettext("expired")
+            if instance.scheduled:
+                return gettext("scheduled")
+            return gettext("in moderation") if instance.in_moderation else gettext("draft")
+        if instance.scheduled:
+            return gettext("live + scheduled")
+        if instance.in_moderation:
+            return gettext("live + in moderation")
+        return gettext("live + draft") if instance.has_unpublished_changes else gettext("live")
+
+
+class StructureIndexView(IndexView):
+    """The snippet listing, with each row's status computed in the listing's own query."""
+
+    def get_base_queryset(self):
+        object_id = Cast(OuterRef("pk"), output_field=CharField())
         content_type = ContentType.objects.get_for_model(Structure)
-        states = defaultdict(list)
-        for state in (
-            WorkflowState.objects.active()
-            .filter(base_content_type=content_type, object_id__in=ids)
-            .select_related("current_task_state__task")
-        ):
-            states[state.object_id].append(state)
-        scheduled = {
-            r.object_id: r
-            for r in Revision.objects.filter(
-                base_content_type=content_type, object_id__in=ids, approved_go_live_at__isnull=False
-            ).order_by("-created_at", "-id")
-        }
-        for structure in structures:
-            structure._current_workflow_states = states[str(structure.pk)]
-            structure.__dict__["scheduled_revision"] = scheduled.get(str(structure.pk))  # fills the cached_property
-        return super().get_table(structures)
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(
+                in_moderation=Exists(
+                    WorkflowState.objects.filter(
+                        base_content_type=content_type,
+                        object_id=object_id,
+                        status=WorkflowState.STATUS_IN_PROGRESS,
+                    )
+                ),
+                scheduled=Exists(
+                    Revision.objects.filter(
+                        base_content_type=content_type, object_id=object_id, approved_go_live_at__isnull=False
+                    )
+                ),
+            )
+        )
 
 
 class StructureViewSet(SnippetViewSet):
@@ -104,7 +123,7 @@ class StructureViewSet(SnippetViewSet):
         CategoryColumn("category", label="Catégorie", sort_key="category"),
         Column("city", label="Ville", sort_key="city"),
         Column("postcode", label="Code postal"),
-        LiveStatusTagColumn(),
+        StructureStatusColumn(),
         Column("updated_at", label="Modifiée le", sort_key="updated_at"),
     ]
     list_export = ["slug", "name", "category", "city", "postcode", "email", "live"]

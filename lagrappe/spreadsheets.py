@@ -86,7 +86,7 @@ def guard_wagtail_exports() -> None:
     """
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
-    if getattr(SpreadsheetExportMixin, "_inert", False):
+    if getattr(SpreadsheetExportMixin.preprocess_field_value, "inert", False):
         return
     preprocess_field_value = SpreadsheetExportMixin.preprocess_field_value
     get_heading = SpreadsheetExportMixin.get_heading
@@ -97,6 +97,6 @@ def guard_wagtail_exports() -> None:
     def inert_get_heading(self, queryset, field):
         return neutralise(get_heading(self, queryset, field))
 
+    inert_preprocess_field_value.inert = True
     SpreadsheetExportMixin.preprocess_field_value = inert_preprocess_field_value
     SpreadsheetExportMixin.get_heading = inert_get_heading
-    SpreadsheetExportMixin._inert = True

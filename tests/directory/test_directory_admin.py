@@ -249,3 +249,37 @@ def test_inspect_view_shows_content_fields_not_internal_flags(admin_client, make
     for internal in ("Verroullé", "Dernière version", "Version publiée", "Contient des changements non publiés"):
         assert internal not in html, internal
     assert re.search(r"<dd[^>]*>\s*(True|False|None)\s*</dd>", html) is None
+
+
+@pytest.mark.django_db
+def test_listing_status_matches_wagtail_for_every_state(admin_client, make_structure, django_user_model):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from directory.moderation import ensure_moderation_workflow
+
+    make_structure(slug="en-ligne", name="En ligne")
+    make_structure(slug="brouillon", name="Brouillon", live=False)
+    edited = make_structure(slug="modifiee", name="Modifiée")
+    edited.save_revision()  # live + draft
+    moderated = make_structure(slug="moderee", name="Modérée", live=False)
+    moderated.save_revision()
+    ensure_moderation_workflow().start(moderated, django_user_model.objects.get())
+    scheduled = make_structure(slug="programmee", name="Programmée", live=False)
+    revision = scheduled.save_revision()
+    revision.approved_go_live_at = timezone.now() + dt.timedelta(days=3)
+    revision.save()
+
+    html = admin_client.get(LISTING).content.decode()
+
+    expected = {
+        structure.pk: str(structure.status_string)  # Wagtail's own answer, one instance (and its queries) at a time
+        for structure in Structure.objects.all()
+    }
+    assert sorted(expected.values()) == sorted(
+        ["publiée", "brouillon", "publiée + brouillon", "en cours de modération", "programmée"]
+    )
+    rows = {pk: next(tr for tr in html.split("<tr")[1:] if f"/structure/edit/{pk}/" in tr) for pk in expected}
+    shown = {pk: re.search(r'class="w-status[^"]*"[^>]*>\s*([^<]+?)\s*<', row).group(1) for pk, row in rows.items()}
+    assert shown == expected
