@@ -2,14 +2,16 @@
 
 from django import forms
 
-from .models import CATEGORY_CHOICES, Skill
+from .models import CATEGORY_CHOICES, Sector, Skill
 from .models.structures import SUMMARY_MAX_LENGTH
 from .models.validators import phone_validator, postcode_validator
 
 
 class SkillChoiceField(forms.ModelMultipleChoiceField):
+    """Skills as checkboxes; the template groups them by domain (``JoinDirectoryForm.skill_groups``)."""
+
     def label_from_instance(self, obj):
-        return f"{obj.name} ({obj.domain.name})" if obj.domain_id else obj.name
+        return obj.name
 
 
 class JoinDirectoryForm(forms.Form):
@@ -27,14 +29,34 @@ class JoinDirectoryForm(forms.Form):
     website = forms.URLField(label="Site web", required=False, max_length=300, assume_scheme="https")
     email = forms.EmailField(label="E-mail de la structure", required=False)
     phone = forms.CharField(label="Téléphone", required=False, max_length=30, validators=[phone_validator])
-    address = forms.CharField(label="Adresse", required=False, max_length=255)
-    postcode = forms.CharField(label="Code postal", max_length=10, validators=[postcode_validator])
-    city = forms.CharField(label="Ville", max_length=120)
+    address = forms.CharField(
+        label="Adresse (numéro et rue)",
+        required=False,
+        max_length=255,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line1"}),
+    )
+    postcode = forms.CharField(
+        label="Code postal",
+        max_length=10,
+        validators=[postcode_validator],
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
+    )
+    city = forms.CharField(
+        label="Ville", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
     skills = SkillChoiceField(
         label="Compétences",
-        queryset=Skill.objects.select_related("domain").order_by("domain__sort_order", "name"),
+        queryset=Skill.objects.select_related("domain").order_by("domain__sort_order", "domain__name", "name"),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+        help_text="Cochez ce que votre structure sait faire : les visiteurs vous trouveront par ces compétences.",
+    )
+    sectors = forms.ModelMultipleChoiceField(
+        label="Secteurs",
+        queryset=Sector.objects.order_by("name"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Les domaines du développement durable où vous agissez.",
     )
 
     contact_first_name = forms.CharField(label="Prénom", max_length=100)
@@ -53,6 +75,42 @@ class JoinDirectoryForm(forms.Form):
     )
     # Honeypot: hidden from people by CSS and aria-hidden; robots fill every field.
     fax = forms.CharField(label="Ne pas remplir ce champ", required=False)
+
+    # WCAG 1.3.5: browsers fill in what they already know.
+    AUTOCOMPLETE = {
+        "name": "organization",
+        "website": "url",
+        "email": "email",
+        "phone": "tel",
+        "contact_first_name": "given-name",
+        "contact_last_name": "family-name",
+        "contact_role": "organization-title",
+        "contact_email": "email",
+        "contact_phone": "tel",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, token in self.AUTOCOMPLETE.items():
+            self.fields[name].widget.attrs.setdefault("autocomplete", token)
+
+    def skill_groups(self) -> list[dict]:
+        """The skills' checkboxes grouped by domain, in the domains' editorial order.
+
+        44 checkboxes in one list were unreadable; a group per domain, each a
+        fieldset the template can fold, is what the combobox enhances.
+        """
+        domain_of = {
+            str(skill.pk): skill.domain.name if skill.domain_id else "Autres compétences"
+            for skill in self.fields["skills"].queryset
+        }
+        groups: dict[str, dict] = {}
+        for checkbox in self["skills"]:
+            name = domain_of.get(str(checkbox.data["value"]), "Autres compétences")
+            group = groups.setdefault(name, {"name": name, "checkboxes": [], "checked": 0})
+            group["checkboxes"].append(checkbox)
+            group["checked"] += bool(checkbox.data["selected"])
+        return list(groups.values())
 
     def clean_name(self):
         return " ".join(self.cleaned_data["name"].split())

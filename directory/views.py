@@ -119,6 +119,7 @@ def submit_structure(data: dict):
         },  # fmt: skip
     )
     structure.skills.set(data["skills"])
+    structure.sectors.set(data.get("sectors") or [])
     structure.people.add(
         Person(
             first_name=data["contact_first_name"],

@@ -46,7 +46,8 @@ def test_form_page_renders_in_french(client, taxonomy):
     html = client.get("/annuaire/rejoindre/").content.decode()
 
     assert "Rejoindre l’annuaire" in html
-    assert "Photovoltaïque (Énergie &amp; climat)" in html
+    assert "<summary>Énergie &amp; climat <span" in html  # skills grouped by domain
+    assert "Photovoltaïque</label>" in html
     assert 'name="fax"' in html
 
 
