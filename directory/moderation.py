@@ -10,10 +10,14 @@ may have renamed or deleted; creating it lazily adapts to what exists.
 
 from __future__ import annotations
 
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from wagtail.models import GroupApprovalTask, Workflow, WorkflowContentType, WorkflowTask
+from wagtail.admin.signal_handlers import task_submission_email_notifier, workflow_submission_email_notifier
+from wagtail.models import GroupApprovalTask, TaskState, Workflow, WorkflowContentType, WorkflowState, WorkflowTask
+from wagtail.signals import task_submitted, workflow_submitted
+
+from .models import Structure
 
 WORKFLOW_NAME = "Modération de l’annuaire"
 TASK_NAME = "Validation par les modérateurs de l’annuaire"
@@ -23,8 +27,6 @@ MODERATORS_GROUP = "Moderators"
 @transaction.atomic
 def ensure_moderation_workflow() -> Workflow:
     """Return the directory's workflow, creating it (and assigning it to Structure) if needed."""
-    from .models import Structure
-
     content_type = ContentType.objects.get_for_model(Structure)
     assigned = WorkflowContentType.objects.filter(content_type=content_type).select_related("workflow").first()
     if assigned is not None and assigned.workflow.active:
@@ -55,10 +57,6 @@ MODERATOR_PERMISSIONS = [
 
 def grant_moderator_permissions() -> None:
     """Give the Moderators group what approving a directory submission requires (additive)."""
-    from django.contrib.auth.models import Permission
-
-    from .models import Structure
-
     # Wagtail creates these in a post_migrate handler only once the snippet is
     # registered (when the admin URLs load), which a bare `migrate` may not do.
     content_type = ContentType.objects.get_for_model(Structure)
@@ -71,3 +69,39 @@ def grant_moderator_permissions() -> None:
         content_type__app_label__in=["directory", "wagtailadmin"], codename__in=MODERATOR_PERMISSIONS
     )
     moderators.permissions.add(*permissions)
+
+
+class SelfServiceAwareNotifier:
+    """Wagtail's « submitted for moderation » e-mail, except for self-service submissions.
+
+    A structure sent through « Rejoindre l’annuaire » (a workflow nobody logged in
+    started) is announced by ``directory.views.notify_editors`` to the directory's
+    address, once; Wagtail would add one e-mail to every superuser and one to every
+    moderator, near-identical. Submissions made in the admin keep Wagtail's notices.
+    """
+
+    def __init__(self, notifier):
+        self.notifier = notifier
+
+    def __call__(self, sender=None, instance=None, **kwargs):
+        workflow_state = instance.workflow_state if isinstance(instance, TaskState) else instance
+        if workflow_state.requested_by_id is None and workflow_state.base_content_type.model_class() is Structure:
+            return False
+        return self.notifier(instance=instance, **kwargs)
+
+
+def connect_submission_notifiers() -> None:
+    """Take Wagtail's dispatch_uids first (directory loads before wagtail.admin): its own
+    ``connect`` with the same uid is then a no-op, and ours is the one that runs."""
+    task_submitted.connect(
+        SelfServiceAwareNotifier(task_submission_email_notifier),
+        sender=TaskState,
+        dispatch_uid="group_approval_task_submitted_email_notification",
+        weak=False,  # the wrapper lives only in the signal
+    )
+    workflow_submitted.connect(
+        SelfServiceAwareNotifier(workflow_submission_email_notifier),
+        sender=WorkflowState,
+        dispatch_uid="workflow_state_submitted_email_notification",
+        weak=False,
+    )

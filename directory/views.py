@@ -6,12 +6,13 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Count, Value, When
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.text import slugify
 
 from directory.forms import JoinDirectoryForm
 from directory.models import Person, Structure
-from directory.moderation import ensure_moderation_workflow
+from directory.moderation import WORKFLOW_NAME, ensure_moderation_workflow
 from directory.schema_org import structure_jsonld
 
 NEARBY_LIMIT = 4
@@ -138,14 +139,22 @@ def submit_structure(data: dict):
 
 
 def notify_editors(request, structure) -> None:
-    edit_url = request.build_absolute_uri(reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]))
+    """The one e-mail a submission sends (Wagtail's own submission notices are skipped for it).
+
+    The link is built on WAGTAILADMIN_BASE_URL, not on the visitor's request: behind a
+    proxy or on the public host, the request's host is not where editors log in.
+    """
+    context = {
+        "structure": structure,
+        "contact": structure.people.first(),
+        "address": " ".join(" ".join(p for p in (structure.address, structure.postcode, structure.city) if p).split()),
+        "edit_url": settings.WAGTAILADMIN_BASE_URL.rstrip("/")
+        + reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]),
+        "workflow_name": WORKFLOW_NAME,
+    }
     send_mail(
-        subject=f"[Annuaire] Nouvelle demande : {structure.name}",
-        message=(
-            f"La structure « {structure.name} » ({structure.get_category_display()}, {structure.city}) demande "
-            f"à rejoindre l’annuaire.\n\nRésumé : {structure.summary}\n\n"
-            f"Relire et valider le profil : {edit_url}\n"
-        ),
+        subject=" ".join(render_to_string("directory/emails/submission_subject.txt", context).split()),
+        message=render_to_string("directory/emails/submission.txt", context),
         from_email=None,
         recipient_list=[settings.DIRECTORY_NOTIFICATION_EMAIL],
         fail_silently=True,  # the submission is saved and in the workflow whatever the mail server says

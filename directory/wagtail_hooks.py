@@ -20,8 +20,9 @@ from wagtail.admin.ui.tables import Column, LiveStatusTagColumn
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.models import Revision, WorkflowState
 from wagtail.snippets.bulk_actions.snippet_bulk_action import SnippetBulkAction
-from wagtail.snippets.views.snippets import IndexView, SnippetViewSet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
+from .admin_labels import GenderedIndexView, GenderedViewSetMixin
 from .admin_views import DirectoryTransferViewSet
 from .models import CATEGORY_CHOICES, MEMBERSHIP_CHOICES, Membership, Sector, Skill, SkillDomain, Structure
 from .models.structures import CATEGORY_LABELS
@@ -87,7 +88,7 @@ class StructureStatusColumn(LiveStatusTagColumn):
         return gettext("live + draft") if instance.has_unpublished_changes else gettext("live")
 
 
-class StructureIndexView(IndexView):
+class StructureIndexView(GenderedIndexView):
     """The snippet listing, with each row's status computed in the listing's own query."""
 
     def get_base_queryset(self):
@@ -113,7 +114,18 @@ class StructureIndexView(IndexView):
         )
 
 
-class StructureViewSet(SnippetViewSet):
+class LocationColumn(Column):
+    """Whether the structure is on the map, and how precisely (approximate points stand out)."""
+
+    def get_value(self, instance):
+        if not instance.has_location:
+            return "Absente"
+        if instance.location_is_approximate:
+            return "Approximative"
+        return "Placée à la main" if instance.location_source == "manual" else "À l’adresse"
+
+
+class StructureViewSet(GenderedViewSetMixin, SnippetViewSet):
     model = Structure
     index_view_class = StructureIndexView
     icon = "group"
@@ -123,6 +135,7 @@ class StructureViewSet(SnippetViewSet):
         CategoryColumn("category", label="Catégorie", sort_key="category"),
         Column("city", label="Ville", sort_key="city"),
         Column("postcode", label="Code postal"),
+        LocationColumn("location_precision", label="Position"),
         StructureStatusColumn(),
         Column("updated_at", label="Modifiée le", sort_key="updated_at"),
     ]
@@ -156,10 +169,12 @@ class StructureViewSet(SnippetViewSet):
         "city",
         "latitude",
         "longitude",
+        "location_source",
+        "location_precision",
     ]
 
 
-class SkillViewSet(SnippetViewSet):
+class SkillViewSet(GenderedViewSetMixin, SnippetViewSet):
     model = Skill
     icon = "tag"
     menu_label = "Compétences"
@@ -173,7 +188,7 @@ class SkillViewSet(SnippetViewSet):
         return Skill.objects.select_related("domain")
 
 
-class SkillDomainViewSet(SnippetViewSet):
+class SkillDomainViewSet(GenderedViewSetMixin, SnippetViewSet):
     model = SkillDomain
     icon = "folder-open-inverse"
     menu_label = "Domaines de compétences"
@@ -182,7 +197,7 @@ class SkillDomainViewSet(SnippetViewSet):
     search_backend_name = None
 
 
-class SectorViewSet(SnippetViewSet):
+class SectorViewSet(GenderedViewSetMixin, SnippetViewSet):
     model = Sector
     icon = "list-ul"
     menu_label = "Secteurs"

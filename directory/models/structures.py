@@ -27,6 +27,9 @@ from wagtail.models import (
 )
 from wagtail.search import index
 
+from lagrappe.collation import FRENCH_COLLATION
+
+from ..admin_panels import LocationMapPanel, StructureAdminForm
 from .taxonomy import Sector, Skill
 from .validators import (
     phone_validator,
@@ -50,6 +53,23 @@ MEMBERSHIP_CHOICES = [
     ("reseau", "Réseau"),
 ]
 MEMBERSHIP_LABELS = dict(MEMBERSHIP_CHOICES)
+
+# Where a structure's point on the map comes from, and how precise it is.
+# Only automatic sources are ever replaced by the geocoder (``directory.geocoding``):
+# a point placed by hand or given by an import file stays as it is.
+LOCATION_SOURCE_CHOICES = [
+    ("manual", "placée à la main"),
+    ("import", "fichier importé"),
+    ("ban", "Base Adresse Nationale"),
+    ("communes", "table des communes (hors ligne)"),
+]
+AUTOMATIC_LOCATION_SOURCES = ("ban", "communes")
+LOCATION_PRECISION_CHOICES = [
+    ("address", "à l’adresse"),
+    ("street", "à la rue (approximative)"),
+    ("municipality", "au centre de la commune (approximative)"),
+]
+APPROXIMATE_PRECISIONS = ("street", "municipality")
 
 SUMMARY_MAX_LENGTH = 300
 
@@ -106,7 +126,7 @@ class Structure(
     lives at ``/annuaire/<slug>/`` (``directory.views``).
     """
 
-    name = models.CharField("nom", max_length=200)
+    name = models.CharField("nom", max_length=200, db_collation=FRENCH_COLLATION)
     slug = models.SlugField(
         "identifiant",
         max_length=200,
@@ -134,9 +154,30 @@ class Structure(
     phone = models.CharField("téléphone", max_length=30, blank=True, validators=[phone_validator])
     address = models.CharField("adresse", max_length=255, blank=True)
     postcode = models.CharField("code postal", max_length=10, blank=True, validators=[postcode_validator])
-    city = models.CharField("ville", max_length=120, blank=True, db_index=True)
-    latitude = models.FloatField("latitude", null=True, blank=True, validators=[validate_latitude])
-    longitude = models.FloatField("longitude", null=True, blank=True, validators=[validate_longitude])
+    city = models.CharField("ville", max_length=120, blank=True, db_index=True, db_collation=FRENCH_COLLATION)
+    latitude = models.FloatField(
+        "latitude",
+        null=True,
+        blank=True,
+        validators=[validate_latitude],
+        help_text="En degrés décimaux, par exemple 50.6329 pour Lille. Laissée vide, elle est calculée depuis l’adresse.",
+    )
+    longitude = models.FloatField(
+        "longitude",
+        null=True,
+        blank=True,
+        validators=[validate_longitude],
+        help_text="En degrés décimaux, par exemple 3.0573 pour Lille (à l’est de Greenwich : positive).",
+    )
+    location_source = models.CharField(
+        "origine de la position", max_length=20, blank=True, choices=LOCATION_SOURCE_CHOICES
+    )
+    location_precision = models.CharField(
+        "précision de la position", max_length=20, blank=True, choices=LOCATION_PRECISION_CHOICES
+    )
+    # The address the automatic point was computed from: when the address changes,
+    # the point is computed again (unless it was placed by hand).
+    location_query = models.CharField("adresse géocodée", max_length=400, blank=True, editable=False)
     founded = models.PositiveSmallIntegerField(
         "année de création", null=True, blank=True, validators=[validate_founded_year]
     )
@@ -148,6 +189,7 @@ class Structure(
 
     objects = StructureQuerySet.as_manager()
 
+    base_form_class = StructureAdminForm
     panels_identity = [
         # The slug fills itself from the name, as for pages (an empty required slug puzzled editors).
         TitleFieldPanel("name", classname="", placeholder=False),
@@ -175,6 +217,7 @@ class Structure(
                 FieldPanel("address"),
                 FieldRowPanel([FieldPanel("postcode"), FieldPanel("city")]),
                 FieldRowPanel([FieldPanel("latitude"), FieldPanel("longitude")]),
+                LocationMapPanel(heading="Carte"),
             ],
             heading="Adresse",
         ),
@@ -245,6 +288,11 @@ class Structure(
     def has_location(self) -> bool:
         return self.latitude is not None and self.longitude is not None
 
+    @property
+    def location_is_approximate(self) -> bool:
+        """A street's or a commune's point, not the address's: shown as such in the admin."""
+        return self.has_location and self.location_precision in APPROXIMATE_PRECISIONS
+
     def get_absolute_url(self):
         return reverse("structure_detail", kwargs={"slug": self.slug})
 
@@ -279,8 +327,8 @@ class Person(ClusterableModel):
     """A contact person of a structure. Non-public people never leave the admin."""
 
     structure = ParentalKey(Structure, related_name="people", on_delete=models.CASCADE)
-    first_name = models.CharField("prénom", max_length=100)
-    last_name = models.CharField("nom", max_length=100)
+    first_name = models.CharField("prénom", max_length=100, db_collation=FRENCH_COLLATION)
+    last_name = models.CharField("nom", max_length=100, db_collation=FRENCH_COLLATION)
     role = models.CharField("rôle", max_length=150, blank=True)
     email = models.EmailField("e-mail", blank=True)
     phone = models.CharField("téléphone", max_length=30, blank=True, validators=[phone_validator])

@@ -5,6 +5,8 @@ from django.utils.text import slugify
 from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
+from lagrappe.collation import FRENCH_COLLATION
+
 
 def split_synonyms(raw: str) -> list[str]:
     """Synonyms are typed one per line or separated by ';' (the spreadsheet's way)."""
@@ -28,7 +30,7 @@ class SlugFromNameMixin:
 class SkillDomain(SlugFromNameMixin, models.Model):
     """A family of skills (« Énergie & climat »), used to group facets and the taxonomy."""
 
-    name = models.CharField("nom", max_length=120, unique=True)
+    name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
     slug = models.SlugField("identifiant", max_length=120, unique=True, allow_unicode=False)
     sort_order = models.PositiveIntegerField("ordre", default=0)
 
@@ -46,7 +48,7 @@ class SkillDomain(SlugFromNameMixin, models.Model):
 class Skill(SlugFromNameMixin, index.Indexed, models.Model):
     """A skill (compétence) structures and people hold; synonyms feed the search engine."""
 
-    name = models.CharField("nom", max_length=120, unique=True)
+    name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
     slug = models.SlugField("identifiant", max_length=120, unique=True)
     domain = models.ForeignKey(
         SkillDomain,
@@ -100,7 +102,7 @@ class Skill(SlugFromNameMixin, index.Indexed, models.Model):
 class Sector(SlugFromNameMixin, models.Model):
     """A thematic sector of sustainable development (alimentation, mobilité, ...)."""
 
-    name = models.CharField("nom", max_length=120, unique=True)
+    name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
     slug = models.SlugField("identifiant", max_length=120, unique=True)
 
     panels = [FieldPanel("name"), FieldPanel("slug")]

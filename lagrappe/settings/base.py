@@ -301,6 +301,15 @@ DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "LaGrappe <ne-pas-repondre@la
 WAGTAILADMIN_NOTIFICATION_FROM_EMAIL = DEFAULT_FROM_EMAIL
 DIRECTORY_NOTIFICATION_EMAIL = env_str("DIRECTORY_NOTIFICATION_EMAIL", "annuaire@lagrappe.example")
 
+# ---------------------------------------------------------------------------
+# Geocoding (directory/geocoding/): the national address service, then the
+# shipped table of communes. Empty GEOCODER_BAN_URL = offline table only.
+# https://adresse.data.gouv.fr/outils/api-doc/adresse (moving to data.geopf.fr/geocodage/search/)
+# ---------------------------------------------------------------------------
+GEOCODER_BAN_URL = env_str("GEOCODER_BAN_URL", "https://api-adresse.data.gouv.fr/search/")
+GEOCODER_TIMEOUT = env_int("GEOCODER_TIMEOUT", 3)  # seconds; the request never waits for it (background task)
+GEOCODER_CACHE_SECONDS = env_int("GEOCODER_CACHE_SECONDS", 30 * 24 * 3600)
+
 # Map tiles for the directory page (OpenStreetMap by default).
 MAP_TILES_URL = env_str("MAP_TILES_URL", "https://tile.openstreetmap.org/{z}/{x}/{y}.png")
 MAP_TILES_ATTRIBUTION = env_str("MAP_TILES_ATTRIBUTION", "© les contributeurs d’OpenStreetMap")

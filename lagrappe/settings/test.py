@@ -19,3 +19,6 @@ WAGTAILADMIN_BASE_URL = "http://testserver"
 # Tasks run in the test process; tests of the worker switch to the database backend
 # (TASKS_BACKEND=database) and start `manage.py db_worker` themselves.
 TASKS = tasks_setting("immediate")
+
+# No network in tests: the offline table of communes answers; BAN tests start their own stand-in server.
+GEOCODER_BAN_URL = ""

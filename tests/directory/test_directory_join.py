@@ -133,3 +133,52 @@ def test_rate_limit_per_address(client, submission):
     assert other_address.status_code == 302
     assert Structure.objects.filter(name="Une de trop").exists() is False
     assert Structure.objects.count() == JOIN_RATE_LIMIT + 1
+
+
+@pytest.mark.django_db
+def test_a_submission_sends_one_french_email_linking_to_the_admin(client, submission, settings):
+    settings.DIRECTORY_NOTIFICATION_EMAIL = "moderation@lagrappe.example"
+    settings.WAGTAILADMIN_BASE_URL = "https://admin.lagrappe.example"
+    # Superusers and moderators exist: Wagtail would e-mail each of them too.
+    User.objects.create_superuser("admin", "admin@lagrappe.example", "x")
+    from directory.moderation import ensure_moderation_workflow
+
+    ensure_moderation_workflow()
+    moderator = User.objects.create_user("camille", "camille@lagrappe.example", "x", first_name="Camille")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+
+    client.post("/annuaire/rejoindre/", submission, HTTP_HOST="www.lagrappe.example")
+
+    structure = Structure.objects.get()
+    assert [m.to for m in mail.outbox] == [["moderation@lagrappe.example"]]
+    message = mail.outbox[0]
+    assert message.subject == "[Annuaire] Nouvelle demande d’inscription : Les Jardins de la Deûle"
+    assert message.body.startswith("Bonjour,\n\nLa structure « Les Jardins de la Deûle » demande à rejoindre")
+    assert "Salut" not in message.body
+    assert "Adresse : 2 quai de l’Ouest 59000 Lille" in message.body
+    assert "Contact : Nadia Haddad, Présidente — nadia@jardins-deule.example" in message.body
+    assert (
+        f"Relire et valider le profil : https://admin.lagrappe.example/admin/snippets/directory/structure/edit/{structure.pk}/"
+        in message.body
+    )
+
+
+@pytest.mark.django_db
+def test_wagtail_moderation_notices_greet_in_french(make_structure, settings):
+    """Submissions made in the admin keep Wagtail's notice, with a French greeting."""
+    settings.WAGTAILADMIN_BASE_URL = "https://admin.lagrappe.example"
+    from directory.moderation import ensure_moderation_workflow
+
+    workflow = ensure_moderation_workflow()
+    moderator = User.objects.create_user("camille", "camille@lagrappe.example", "x", first_name="Camille")
+    moderator.groups.add(Group.objects.get(name="Moderators"))
+    editor = User.objects.create_user("redaction", "redaction@lagrappe.example", "x")
+    structure = make_structure(live=False)
+    structure.save_revision(user=editor)
+
+    workflow.start(structure, user=editor)
+
+    notices = [m for m in mail.outbox if m.to == ["camille@lagrappe.example"]]
+    assert len(notices) == 1
+    assert notices[0].body.lstrip().startswith("Bonjour Camille,")
+    assert "https://admin.lagrappe.example/admin/snippets/directory/structure/edit/" in notices[0].body
