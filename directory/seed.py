@@ -121,9 +121,24 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if not text[:2].isupper() else text
 
 
-def _make_name(rng: random.Random) -> str:
-    place = rng.choice(data.NAME_PLACES)
+def _pick_city(rng: random.Random) -> tuple:
+    return rng.choices(data.CITIES, weights=[c[4] for c in data.CITIES])[0]
+
+
+def _make_name(rng: random.Random, city: str) -> str:
+    """« <head> <core> [<place>] », the place only where it fits the town (no « … de Fives » in Arras)."""
+    places = [place for place, towns in data.NAME_PLACES.items() if city in towns]
+    place = rng.choices(["", *places], weights=[data.PLACELESS_NAME_WEIGHT, *[1] * len(places)])[0]
     return " ".join(p for p in (rng.choice(data.NAME_HEADS), rng.choice(data.NAME_CORES), place) if p)
+
+
+def _make_role(rng: random.Random, first_name: str) -> str:
+    feminine, masculine = rng.choice(data.ROLES)
+    if first_name in data.FEMININE_FIRST_NAMES:
+        return feminine
+    if first_name in data.MASCULINE_FIRST_NAMES:
+        return masculine
+    return rng.choice((feminine, masculine))
 
 
 def _make_person(rng: random.Random, domain: str, phone_prefix: str, skills: list[str]) -> PersonRecord:
@@ -131,7 +146,7 @@ def _make_person(rng: random.Random, domain: str, phone_prefix: str, skills: lis
     return PersonRecord(
         first_name=first,
         last_name=last,
-        role=rng.choice(data.ROLES),
+        role=_make_role(rng, first),
         email=f"{_ascii(first)}.{_ascii(last)}@{domain}",
         phone=f"06 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}"
         if rng.random() < 0.5
@@ -141,9 +156,9 @@ def _make_person(rng: random.Random, domain: str, phone_prefix: str, skills: lis
     )
 
 
-def _make_structure(slug: str, name: str, rng: random.Random) -> StructureRecord:
+def _make_structure(slug: str, name: str, town: tuple, rng: random.Random) -> StructureRecord:
     category = rng.choices(["individuel", "collectif", "territoire"], weights=[30, 55, 15])[0]
-    city, postcode, lat, lon, _, phone_prefix = rng.choices(data.CITIES, weights=[c[4] for c in data.CITIES])[0]
+    city, postcode, lat, lon, _, phone_prefix = town
     domain_name, domain_skills = rng.choice(data.TAXONOMY)
     # Mostly skills of one domain, sometimes one from elsewhere: realistic profiles.
     skills = [s[0] for s in rng.sample(domain_skills, k=rng.randint(1, min(3, len(domain_skills))))]
@@ -154,9 +169,8 @@ def _make_structure(slug: str, name: str, rng: random.Random) -> StructureRecord
             skills.append(extra)
     sectors = rng.sample(data.DOMAIN_SECTORS[domain_name], k=rng.randint(1, len(data.DOMAIN_SECTORS[domain_name])))
 
-    memberships = [
-        m for m, rate in (("cluster", 0.05), ("locataire", 0.02), ("partenaire", 0.2)) if rng.random() < rate
-    ]
+    # Never « locataire »: the permanent tenants are the hand-written ones (seed_data.TENANTS), at LaGrappe.
+    memberships = [m for m, rate in (("cluster", 0.05), ("partenaire", 0.2)) if rng.random() < rate]
     if not memberships or rng.random() < 0.8:
         memberships.append("reseau")
 
@@ -244,13 +258,14 @@ def generate_structures(count: int, seed: int = DEFAULT_SEED):
     used_slugs: set[str] = set()
     for index in range(count):
         rng = random.Random(f"lagrappe-directory:{seed}:{index}")
-        name = _make_name(rng)
+        town = _pick_city(rng)
+        name = _make_name(rng, town[0])
         base = slugify(name)[:190]
         slug, n = base, 2
         while slug in used_slugs:
             slug, n = f"{base}-{n}", n + 1
         used_slugs.add(slug)
-        yield _make_structure(slug, name, rng)
+        yield _make_structure(slug, name, town, rng)
 
 
 # ---------------------------------------------------------------------------

@@ -267,7 +267,9 @@ DOMAIN_SECTORS = {
 }
 
 # (city, postcode, latitude, longitude, weight, phone prefix): real postcodes,
-# approximate town-centre coordinates. Weights favour the Métropole Européenne de Lille.
+# approximate town-centre coordinates (within a few km of the offline geocoder's
+# table, directory/geocoding/data/, which a test checks). Weights favour the
+# Métropole Européenne de Lille.
 CITIES = [
     ("Lille", "59000", 50.6292, 3.0573, 40, "03 20"),
     ("Lille", "59800", 50.6330, 3.0700, 12, "03 20"),
@@ -310,8 +312,6 @@ CITIES = [
     ("Compiègne", "60200", 49.4179, 2.8261, 2, "03 44"),
     ("Saint-Quentin", "02100", 49.8465, 3.2876, 2, "03 23"),
     ("Laon", "02000", 49.5640, 3.6200, 1, "03 23"),
-    ("Tournai", "7500", 50.6056, 3.3878, 1, "+32 69"),
-    ("Mouscron", "7700", 50.7436, 3.2139, 1, "+32 56"),
 ]
 
 STREETS = [
@@ -430,31 +430,52 @@ NAME_CORES = [
     "des Métiers",
     "des Estaminets",
 ]
-NAME_PLACES = [
-    "",
-    "",
-    "",
-    "",
-    "",
-    "de Fives",
-    "de Wazemmes",
-    "du Vieux-Lille",
-    "de Moulins",
-    "de Saint-Maurice",
-    "du Nord",
-    "des Flandres",
-    "de l’Artois",
-    "du Hainaut",
-    "de la Métropole",
-    "de l’Épeule",
-    "du Pile",
-    "de la Vallée de la Lys",
-    "du Bassin minier",
-    "de la Côte d’Opale",
-    "de Picardie",
-    "du Cambrésis",
-    "de l’Avesnois",
-]
+# Name suffixes that name a place, with the towns they fit: « … de Fives » only in Lille.
+# An empty suffix (most names) fits everywhere.
+METROPOLE = (
+    "Lille",
+    "Hellemmes",
+    "Lomme",
+    "Roubaix",
+    "Tourcoing",
+    "Villeneuve-d’Ascq",
+    "Lambersart",
+    "Wattrelos",
+    "Armentières",
+    "Marcq-en-Barœul",
+    "Mons-en-Barœul",
+    "La Madeleine",
+    "Croix",
+    "Wasquehal",
+    "Loos",
+    "Ronchin",
+    "Faches-Thumesnil",
+    "Haubourdin",
+    "Seclin",
+    "Halluin",
+    "Comines",
+)
+NAME_PLACES = {
+    "de Fives": ("Lille",),
+    "de Wazemmes": ("Lille",),
+    "du Vieux-Lille": ("Lille",),
+    "de Moulins": ("Lille",),
+    "de Saint-Maurice": ("Lille",),
+    "de l’Épeule": ("Roubaix",),
+    "du Pile": ("Roubaix",),
+    "de la Métropole": METROPOLE,
+    "du Nord": METROPOLE + ("Douai", "Valenciennes", "Cambrai", "Maubeuge", "Dunkerque", "Hazebrouck"),
+    "des Flandres": ("Dunkerque", "Hazebrouck", "Armentières"),
+    "de la Vallée de la Lys": ("Armentières", "Comines", "Halluin"),
+    "de l’Artois": ("Arras", "Lens", "Liévin", "Béthune", "Saint-Omer"),
+    "du Bassin minier": ("Lens", "Liévin", "Béthune", "Douai"),
+    "de la Côte d’Opale": ("Calais", "Boulogne-sur-Mer", "Dunkerque"),
+    "du Hainaut": ("Valenciennes", "Maubeuge"),
+    "du Cambrésis": ("Cambrai",),
+    "de l’Avesnois": ("Maubeuge",),
+    "de Picardie": ("Amiens", "Abbeville", "Beauvais", "Compiègne", "Saint-Quentin", "Laon"),
+}
+PLACELESS_NAME_WEIGHT = 5  # an empty suffix is this many times likelier than any one fitting place
 
 LEGAL_FORMS = {
     "individuel": ["Micro-entreprise", "Entreprise individuelle", "EURL", "SASU"],
@@ -471,8 +492,8 @@ LEGAL_FORMS = {
     "territoire": ["Collectivité territoriale", "EPCI", "Association loi 1901", "SCIC SAS", "Syndicat mixte", "GIP"],
 }
 
-FIRST_NAMES = [
-    "Camille",
+# First names by grammatical gender of the roles that go with them (epicene names take either).
+FEMININE_FIRST_NAMES = [
     "Léa",
     "Manon",
     "Chloé",
@@ -492,6 +513,9 @@ FIRST_NAMES = [
     "Zoé",
     "Mathilde",
     "Hélène",
+    "Amandine",
+]
+MASCULINE_FIRST_NAMES = [
     "Thomas",
     "Lucas",
     "Hugo",
@@ -512,13 +536,16 @@ FIRST_NAMES = [
     "Sébastien",
     "Yann",
     "Jérôme",
+    "Noé",
+    "Kévin",
+]
+EPICENE_FIRST_NAMES = [
+    "Camille",
     "Dominique",
     "Claude",
     "Sacha",
-    "Noé",
-    "Kévin",
-    "Amandine",
 ]
+FIRST_NAMES = FEMININE_FIRST_NAMES + MASCULINE_FIRST_NAMES + EPICENE_FIRST_NAMES
 LAST_NAMES = [
     "Martin",
     "Bernard",
@@ -569,25 +596,19 @@ LAST_NAMES = [
     "Pruvost",
     "Tison",
 ]
+# (feminine, masculine): a person's role agrees with them (« Thomas Roux, Directeur »).
 ROLES = [
-    "Co-gérante",
-    "Co-gérant",
-    "Directrice",
-    "Directeur",
-    "Chargée de projets",
-    "Chargé de projets",
-    "Coordinatrice",
-    "Coordinateur",
-    "Présidente",
-    "Président",
-    "Responsable administrative",
-    "Animatrice",
-    "Animateur",
-    "Chargée de communication",
-    "Fondatrice",
-    "Fondateur",
-    "Trésorier",
-    "Chargée de mission transition",
+    ("Co-gérante", "Co-gérant"),
+    ("Directrice", "Directeur"),
+    ("Chargée de projets", "Chargé de projets"),
+    ("Coordinatrice", "Coordinateur"),
+    ("Présidente", "Président"),
+    ("Responsable administrative", "Responsable administratif"),
+    ("Animatrice", "Animateur"),
+    ("Chargée de communication", "Chargé de communication"),
+    ("Fondatrice", "Fondateur"),
+    ("Trésorière", "Trésorier"),
+    ("Chargée de mission transition", "Chargé de mission transition"),
 ]
 
 AUDIENCES = [
@@ -618,6 +639,9 @@ DESCRIPTION_SENTENCES = [
     "Nous proposons aussi des formations courtes, sur site ou à distance.",
     "Chaque projet commence par un temps d’écoute et un diagnostic partagé.",
 ]
+
+# LaGrappe's building in Fives (Lille): the permanent tenants' address and the site's contact.
+LAGRAPPE_ADDRESS = {"address": "Rue Pierre Legrand", "postcode": "59800", "city": "Lille"}
 
 # Permanent tenants of LaGrappe (hand-written, not generated): they give the demo
 # its recognisable faces. Skills and sectors by name (must exist in TAXONOMY/SECTORS).

@@ -7,7 +7,7 @@ so running the loader twice changes nothing, and an editor's changes survive it.
 """
 
 import io
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
@@ -16,6 +16,7 @@ from django.utils import timezone
 from wagtail.images import get_image_model
 from wagtail.models import Page, Site
 
+from directory.seed_data import LAGRAPPE_ADDRESS, TENANTS
 from home.models import (
     ContactSettings,
     ContentPage,
@@ -37,6 +38,49 @@ HOME_SLUG = "accueil"
 
 def _noop(message):
     pass
+
+
+def _easter(year: int) -> date:
+    """Gregorian Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    g = (8 * b + 13) // 25
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l = (32 + 2 * e + 2 * i - h - k) % 7  # noqa: E741 (the algorithm's own name)
+    m = (a + 11 * h + 19 * l) // 433
+    month, day = divmod(h + l - 7 * m + 114, 31)
+    return date(year, month, day + 1)
+
+
+def french_public_holidays(year: int) -> set[date]:
+    easter = _easter(year)
+    fixed = [(1, 1), (5, 1), (5, 8), (7, 14), (8, 15), (11, 1), (11, 11), (12, 25)]
+    return {date(year, m, d) for m, d in fixed} | {easter + timedelta(days=n) for n in (1, 39, 50)}
+
+
+def opening_day(day: date) -> date:
+    """The first day from ``day`` on when LaGrappe holds events: a weekday, not a public
+    holiday, not the year-end closure (24 December – 2 January). The demo's events are
+    placed relative to today; without this a forum could fall on 1 January."""
+
+    def closed(d: date) -> bool:
+        year_end = (d.month == 12 and d.day >= 24) or (d.month == 1 and d.day <= 2)
+        return d.weekday() >= 5 or year_end or d in french_public_holidays(d.year)
+
+    while closed(day):
+        day += timedelta(days=1)
+    return day
+
+
+FRENCH_NUMBERS = {2: "Deux", 3: "Trois", 4: "Quatre", 5: "Cinq", 6: "Six", 7: "Sept", 8: "Huit", 9: "Neuf",
+                  10: "Dix", 11: "Onze", 12: "Douze"}  # fmt: skip
+
+
+def tenants_count_text() -> str:
+    """« Six structures » for the six tenants of the demo: the page says what the directory lists."""
+    count = len(TENANTS)
+    return f"{FRENCH_NUMBERS.get(count, count)} structures"
 
 
 # ---------------------------------------------------------------------------
@@ -399,7 +443,7 @@ def build_tenants(builder, home, form_page):
         ContentPage,
         "les-locataires-permanents",
         title="Les locataires permanents",
-        introduction="Une vingtaine de structures font vivre LaGrappe tout au long de l’année.",
+        introduction=f"{tenants_count_text()} font vivre LaGrappe tout au long de l’année.",
         search_description="Qui sont les locataires permanents de LaGrappe et comment les rejoindre.",
         show_in_menus=True,
         body=[
@@ -454,10 +498,10 @@ def build_events(builder, home, images):
         search_description="Les prochains rendez-vous de LaGrappe : ateliers, portes ouvertes, rencontres.",
         introduction="<p>Ateliers, rencontres et portes ouvertes : retrouvez ici les rendez-vous de LaGrappe.</p>",
     )
-    today = timezone.localtime().replace(minute=0, second=0, microsecond=0)
+    today = timezone.localdate()
 
     def at(days, hour):
-        return (today + timedelta(days=days)).replace(hour=hour)
+        return timezone.make_aware(datetime.combine(opening_day(today + timedelta(days=days)), time(hour)))
 
     events = [
         (
@@ -647,9 +691,10 @@ def fill_settings(site, pages, log=_noop):
         contact.email = "contact@lagrappe.example"
         contact.phone = "03 20 00 00 00"
         contact.place_name = "LaGrappe"
-        contact.street_address = "12 rue des Coopérateurs"
-        contact.postal_code = "59000"
-        contact.city = "Lille"
+        # The building the permanent tenants are in (directory.seed_data).
+        contact.street_address = LAGRAPPE_ADDRESS["address"]
+        contact.postal_code = LAGRAPPE_ADDRESS["postcode"]
+        contact.city = LAGRAPPE_ADDRESS["city"]
         contact.opening_hours = "Du lundi au vendredi, de 9 h à 18 h"
         contact.linkedin_url = "https://www.linkedin.com/company/initiativesetcite"
         contact.mastodon_url = "https://mastodon.social/@lagrappe"
