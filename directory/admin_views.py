@@ -18,7 +18,7 @@ from pathlib import Path
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
@@ -147,10 +147,13 @@ class ExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateVie
     def get(self, request, *args, **kwargs):
         fmt = request.GET.get("format")
         if fmt in ("csv", "xlsx"):
-            response = HttpResponse(export_zip(fmt), content_type="application/zip")
+            archive = tempfile.TemporaryFile()  # on disk, not in memory; FileResponse closes (deletes) it
+            export_zip(fmt, archive)
+            archive.seek(0)
             stamp = timezone.localtime().strftime("%Y-%m-%d")
-            response["Content-Disposition"] = f'attachment; filename="annuaire-{stamp}-{fmt}.zip"'
-            return response
+            return FileResponse(
+                archive, as_attachment=True, filename=f"annuaire-{stamp}-{fmt}.zip", content_type="application/zip"
+            )
         return super().get(request, *args, **kwargs)
 
 

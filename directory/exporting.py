@@ -4,13 +4,16 @@ Admin-only: the structures export holds drafts and the people export holds
 non-public people (with their consent flag), exactly what the coordinator
 needs to re-import. The public open-data files live in ``directory.opendata``.
 
-Rows are streamed (``iterator`` with prefetching in chunks), so exporting
-200,000 structures never holds them all in memory.
+Rows are read in chunks (keyset pagination, ``iterator``) and written as they
+come to files, or to a temporary file for the admin's zip, so exporting 200,000
+structures never holds them all in memory: one chunk at a time.
 """
 
 from __future__ import annotations
 
 import io
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -38,7 +41,7 @@ STRUCTURE_VALUE_FIELDS = [
 ]  # fmt: skip
 
 
-def structure_records(queryset=None, chunk_size: int = CHUNK_SIZE) -> Iterator[dict]:
+def structure_records(queryset=None, chunk_size: int | None = None) -> Iterator[dict]:
     """Structures as dicts with ``memberships``/``skills``/``sectors`` name lists, ordered by slug.
 
     Keyset pagination on the unique slug plus three through-table queries per
@@ -46,6 +49,7 @@ def structure_records(queryset=None, chunk_size: int = CHUNK_SIZE) -> Iterator[d
     modelcluster's many-to-many managers costs ~1 ms per structure.
     """
     queryset = Structure.objects.all() if queryset is None else queryset
+    chunk_size = chunk_size or CHUNK_SIZE
     last_slug = None
     while True:
         chunk_qs = queryset.order_by("slug")
@@ -81,9 +85,10 @@ def structure_rows(queryset=None) -> Iterator[list[str]]:
         ]  # fmt: skip
 
 
-def people_rows(queryset=None, chunk_size: int = CHUNK_SIZE) -> Iterator[list[str]]:
-    """People ordered by structure slug then their order; flat values, keyset-paginated on id per chunk."""
+def people_rows(queryset=None, chunk_size: int | None = None) -> Iterator[list[str]]:
+    """People ordered by structure slug then their order; flat values, read in chunks (server-side cursor)."""
     queryset = Person.objects.all() if queryset is None else queryset
+    chunk_size = chunk_size or CHUNK_SIZE
     fields = ["id", "structure__slug", "first_name", "last_name", "role", "email", "phone", "public"]
     rows = queryset.order_by("structure__slug", "sort_order", "id").values_list(*fields)
     batch = []
@@ -160,18 +165,20 @@ def export_directory(fmt: str, out_dir) -> dict[str, tuple[Path, int]]:
     return written
 
 
-def export_zip(fmt: str) -> bytes:
-    """The four files in one zip, for the admin's download button."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+def export_zip(fmt: str, target) -> None:
+    """The four files in one zip written to ``target`` (a binary file), for the admin's download button.
+
+    Each file goes into the archive as it is written (CSV) or from a temporary
+    file (XLSX): the export is never held whole in memory.
+    """
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for kind in KINDS:
             name = f"{FILES[kind][1]}.{fmt}"
             if fmt == "csv":
-                text = io.StringIO()
-                write_csv(kind, text)
-                archive.writestr(name, text.getvalue().encode("utf-8"))
+                with archive.open(name, "w") as entry, io.TextIOWrapper(entry, encoding="utf-8", newline="") as text:
+                    write_csv(kind, text)
             else:
-                data = io.BytesIO()
-                write_xlsx(kind, data)
-                archive.writestr(name, data.getvalue())
-    return buffer.getvalue()
+                with tempfile.TemporaryFile() as workbook, archive.open(name, "w") as entry:
+                    write_xlsx(kind, workbook)
+                    workbook.seek(0)
+                    shutil.copyfileobj(workbook, entry)

@@ -206,7 +206,7 @@ def test_export_view_downloads_zip_of_four_files(admin_client, make_structure):
     response = admin_client.get("/admin/annuaire/transfert/export/?format=xlsx")
 
     assert response["Content-Type"] == "application/zip"
-    names = sorted(zipfile.ZipFile(io.BytesIO(response.content)).namelist())
+    names = sorted(zipfile.ZipFile(io.BytesIO(response.getvalue())).namelist())  # streamed from a temporary file
     assert names == ["people.xlsx", "sectors.xlsx", "skills.xlsx", "structures.xlsx"]
 
 

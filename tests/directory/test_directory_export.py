@@ -79,3 +79,36 @@ def test_admin_export_keeps_non_public_people_with_their_flag(tmp_path):
         "slug,name,category,legal_form,membership,summary,description,skills,sectors,address,postcode,city,"
         "latitude,longitude,website,email,phone,founded,joined"
     )
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_admin_export_zip_holds_one_chunk_in_memory_not_the_export(fmt, monkeypatch, tmp_path):
+    import random
+    import string
+    import tempfile
+    import tracemalloc
+
+    from directory import exporting
+
+    # 1,500 structures of ~4 KB (random text: the zip cannot shrink it); chunks of 50 rows (~200 KB).
+    rng = random.Random(9)
+    Structure.objects.bulk_create(
+        Structure(slug=f"s-{i:04d}", name=f"S {i}", category="collectif", live=True,
+                  description="".join(rng.choices(string.ascii_letters + " ", k=4000)))
+        for i in range(1500)
+    )  # fmt: skip
+    monkeypatch.setattr(exporting, "CHUNK_SIZE", 50)
+    exported = 1500 * 4000
+    with tempfile.TemporaryFile() as warm_up:
+        exporting.export_zip(fmt, warm_up)  # imports (openpyxl, zlib) are not the export's memory
+
+    with tempfile.TemporaryFile() as target:
+        tracemalloc.start()
+        exporting.export_zip(fmt, target)
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+        size = target.tell()
+
+    assert size > exported / 2  # the descriptions are in the archive
+    assert peak < exported / 4, f"peak {peak / 1e6:.1f} MB for a {exported / 1e6:.1f} MB export"

@@ -130,7 +130,7 @@ def test_export_command_writes_an_inert_csv(tmp_path, hostile_directory):
 def test_admin_export_zip_is_inert(fmt, admin_client, hostile_directory):
     response = admin_client.get("/admin/annuaire/transfert/export/", {"format": fmt})
 
-    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    archive = zipfile.ZipFile(io.BytesIO(response.getvalue()))
     content = archive.read(f"structures.{fmt}")
     if fmt == "csv":
         assert _csv_row(content.decode("utf-8"), "atelier-du-reemploi")["phone"] == "'" + BELGIAN_PHONE
