@@ -6,7 +6,10 @@ comma-separated lists, nothing more.
 
 import os
 
-TRUE_VALUES = {"1", "true", "yes", "on", "oui"}
+# Booleans as people write them, in environment files and in the directory's spreadsheets (the
+# import's ``public`` column): one definition for both. Empty is false (no consent, switch off).
+TRUE_VALUES = frozenset({"1", "true", "yes", "on", "oui", "vrai", "o", "y", "x"})
+FALSE_VALUES = frozenset({"0", "false", "no", "off", "non", "faux", "n", ""})
 
 
 def env_str(name: str, default: str | None = None) -> str | None:
