@@ -150,6 +150,20 @@ def test_open_data_csv_is_inert(client, make_structure):
     assert (row["name"], row["phone"], row["longitude"]) == ("'" + HOSTILE_NAME, "'" + BELGIAN_PHONE, "-1.5536")
 
 
+def test_every_spreadsheet_writer_goes_through_the_neutralising_module():
+    root = Path(__file__).resolve().parents[2]
+    raw_writers = []
+    for app in ("lagrappe", "directory", "search", "api", "home"):
+        for path in (root / app).rglob("*.py"):
+            source = path.read_text(encoding="utf-8")
+            if path.name != "spreadsheets.py" and ("csv.writer(" in source or "csv.DictWriter(" in source):
+                raw_writers.append(str(path.relative_to(root)))
+            if "Workbook(" in source and "xlsx_cells" not in source:
+                raw_writers.append(str(path.relative_to(root)))
+
+    assert raw_writers == []
+
+
 # ---------------------------------------------------------------------------
 # Every Wagtail listing export, found from the admin's URLs and the form page types
 # ---------------------------------------------------------------------------

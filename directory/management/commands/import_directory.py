@@ -7,7 +7,8 @@ from directory.importing import ImportFailed, import_directory
 
 class Command(BaseCommand):
     help = (
-        "Importe l’annuaire depuis les tableurs du cluster (CSV UTF-8 ou XLSX). Tout ou rien : la moindre ligne "
+        "Importe l’annuaire depuis les tableurs du cluster (CSV UTF-8 ou Windows-1252, virgules ou "
+        "points-virgules ; ou XLSX). Tout ou rien : la moindre ligne "
         "invalide annule l’import et chaque erreur est listée (fichier, ligne, colonne, raison)."
     )
 
