@@ -19,6 +19,10 @@ from .models import Structure
 from .models.structures import CATEGORY_LABELS
 
 CACHE_SECONDS = 900
+# The French public sector's default open licence; the directory page says the same.
+LICENCE_NAME = "Licence Ouverte 2.0 (Etalab)"
+LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
+ATTRIBUTION = "Annuaire LaGrappe (initiativesETcité)"
 
 
 def public_structures():
@@ -57,7 +61,9 @@ def _feature(s: dict, base_url: str) -> dict:
 
 
 def _geojson_chunks(base_url: str):
-    yield '{"type": "FeatureCollection", "features": ['
+    # Foreign members (RFC 7946 §6.1): the licence travels with the file.
+    header = {"name": ATTRIBUTION, "license": LICENCE_NAME, "license_url": LICENCE_URL}
+    yield '{"type": "FeatureCollection", ' + json.dumps(header, ensure_ascii=False)[1:-1] + ', "features": ['
     separator = ""
     for record in structure_records(public_structures()):
         yield separator + json.dumps(_feature(record, base_url), ensure_ascii=False)
@@ -85,6 +91,7 @@ def _streaming(chunks, content_type: str, filename: str):
     response["Content-Disposition"] = f'inline; filename="{filename}"'
     response["Cache-Control"] = f"public, max-age={CACHE_SECONDS}"
     response["Access-Control-Allow-Origin"] = "*"  # open data: any portal may fetch it
+    response["Link"] = f'<{LICENCE_URL}>; rel="license"; title="{LICENCE_NAME}"'
     return response
 
 
