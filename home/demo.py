@@ -8,7 +8,9 @@ so running the loader twice changes nothing, and an editor's changes survive it.
 
 import io
 from datetime import date, datetime, time, timedelta
+from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.images import ImageFile
@@ -249,6 +251,14 @@ def replace_default_site_root(home, log=_noop):
         site.site_name = "LaGrappe"
         site.save()
         log("  site par défaut : racine = page d’accueil LaGrappe")
+    # Wagtail's placeholder address (localhost:80) would put http://localhost/ in the
+    # sitemap, robots.txt and page URLs: take the address the demo is served on.
+    served = urlsplit(settings.WAGTAILADMIN_BASE_URL)
+    if (site.hostname, site.port) == ("localhost", 80) and served.hostname:
+        site.hostname = served.hostname
+        site.port = served.port or (443 if served.scheme == "https" else 80)
+        site.save()
+        log(f"  site par défaut : adresse {site.root_url}")
     base_page_type = ContentType.objects.get_for_model(Page)
     for welcome in Page.objects.filter(depth=2, content_type=base_page_type, numchild=0):
         if not Site.objects.filter(root_page=welcome).exists():

@@ -121,3 +121,20 @@ def test_footer_links_have_a_heading(client, tree):
     html = client.get("/").content.decode()
     assert '<nav aria-labelledby="footer-links">' in html
     assert '<h2 id="footer-links" class="site-footer__title">Liens utiles</h2>' in html
+
+
+def test_demo_site_takes_the_address_it_is_served_on(tree, settings):
+    from home.demo import replace_default_site_root
+
+    settings.WAGTAILADMIN_BASE_URL = "http://localhost:8000"
+    site = Site.objects.get(is_default_site=True)
+    site.hostname, site.port = "localhost", 80  # Wagtail's placeholder
+    site.save()
+    replace_default_site_root(tree.home)
+    site.refresh_from_db()
+    assert site.root_url == "http://localhost:8000"
+    site.hostname, site.port = "lagrappe.example", 443  # an address an editor chose is kept
+    site.save()
+    replace_default_site_root(tree.home)
+    site.refresh_from_db()
+    assert site.root_url == "https://lagrappe.example"
