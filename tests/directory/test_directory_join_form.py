@@ -7,6 +7,9 @@ from django.core.cache import cache
 
 from directory.models import Structure
 
+# French typography turns some spaces into non-breaking ones (U+00A0, U+202F): compare words, not spaces.
+FRENCH_SPACES = {0xA0: " ", 0x202F: " "}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -36,7 +39,7 @@ def valid(taxonomy):
 
 
 def test_every_label_points_at_a_field_and_lists_are_fieldsets(client, taxonomy):
-    html = client.get("/annuaire/rejoindre/").content.decode()
+    html = client.get("/annuaire/rejoindre/").content.decode().translate(FRENCH_SPACES)
     assert 'for=""' not in html
     for target in re.findall(r'<label for="([^"]+)"', html):
         assert f'id="{target}"' in html, target
@@ -46,7 +49,7 @@ def test_every_label_points_at_a_field_and_lists_are_fieldsets(client, taxonomy)
 
 
 def test_skills_are_grouped_by_domain_in_editorial_order(client, taxonomy):
-    html = client.get("/annuaire/rejoindre/").content.decode()
+    html = client.get("/annuaire/rejoindre/").content.decode().translate(FRENCH_SPACES)
     groups = re.findall(r"<summary>([^<]+?) <span", html)
     assert groups == ["Artisanat &amp; réemploi", "Énergie &amp; climat"] or groups == [
         "Énergie &amp; climat",
@@ -61,7 +64,7 @@ def test_skills_are_grouped_by_domain_in_editorial_order(client, taxonomy):
 
 
 def test_address_fields_and_geocoding_feedback_area(client, taxonomy):
-    html = client.get("/annuaire/rejoindre/").content.decode()
+    html = client.get("/annuaire/rejoindre/").content.decode().translate(FRENCH_SPACES)
     assert 'autocomplete="address-line1"' in html and 'name="address"' in html
     assert 'autocomplete="postal-code"' in html and 'inputmode="numeric"' in html
     assert 'autocomplete="address-level2"' in html
@@ -69,13 +72,17 @@ def test_address_fields_and_geocoding_feedback_area(client, taxonomy):
 
 
 def test_consent_boxes_are_inside_their_fieldset(client, taxonomy):
-    html = client.get("/annuaire/rejoindre/").content.decode()
+    html = client.get("/annuaire/rejoindre/").content.decode().translate(FRENCH_SPACES)
     consent = html.split('<span class="form__section-title">Consentement</span>')[1].split("</fieldset>")[0]
     assert 'name="accept"' in consent and 'name="contact_public"' in consent
 
 
 def test_invalid_fields_are_marked_and_linked_to_their_message(client, valid):
-    html = client.post("/annuaire/rejoindre/", {**valid, "postcode": "ABC", "contact_email": "nadia@"}).content.decode()
+    html = (
+        client.post("/annuaire/rejoindre/", {**valid, "postcode": "ABC", "contact_email": "nadia@"})
+        .content.decode()
+        .translate(FRENCH_SPACES)
+    )
     for name in ("postcode", "contact_email"):
         tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', html).group(0)
         assert 'aria-invalid="true"' in tag, tag
@@ -92,7 +99,7 @@ def test_invalid_fields_are_marked_and_linked_to_their_message(client, valid):
 
 
 def test_missing_consent_is_reported_on_the_checkbox(client, valid):
-    html = client.post("/annuaire/rejoindre/", {**valid, "accept": ""}).content.decode()
+    html = client.post("/annuaire/rejoindre/", {**valid, "accept": ""}).content.decode().translate(FRENCH_SPACES)
     tag = re.search(r'<input [^>]*name="accept"[^>]*>', html).group(0)
     assert 'aria-invalid="true"' in tag
     assert '<p class="form__error" id="id_accept_error">Cochez cette case pour envoyer votre demande.</p>' in html

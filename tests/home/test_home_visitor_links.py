@@ -9,6 +9,9 @@ from directory.models import Skill, Structure
 from home.models import ContentPage
 from search.pages import DirectorySearchPage
 
+# French typography turns some spaces into non-breaking ones (U+00A0, U+202F): compare words, not spaces.
+FRENCH_SPACES = {0xA0: " ", 0x202F: " "}
+
 pytestmark = pytest.mark.django_db
 
 
@@ -37,7 +40,7 @@ def structures(tree):
 def sitemap_locations(client) -> list[str]:
     response = client.get("/sitemap.xml")
     assert response.status_code == 200
-    return re.findall(r"<loc>([^<]+)</loc>", response.content.decode())
+    return re.findall(r"<loc>([^<]+)</loc>", response.content.decode().translate(FRENCH_SPACES))
 
 
 def test_sitemap_lists_every_public_profile_and_no_private_one(client, structures):
@@ -59,7 +62,7 @@ def test_sitemap_and_robots_use_the_sites_own_address(client, structures, tree):
     locations = sitemap_locations(client)
     assert all(url.startswith("https://lagrappe.example/") for url in locations), locations
     assert "https://lagrappe.example/annuaire/structures/t-soleil/" in locations
-    robots = client.get("/robots.txt").content.decode()
+    robots = client.get("/robots.txt").content.decode().translate(FRENCH_SPACES)
     assert "Sitemap: https://lagrappe.example/sitemap.xml\n" in robots
     assert "testserver" not in robots
 
@@ -82,13 +85,13 @@ def test_site_icons_answer_at_the_root(client, path, target):
 
 
 def test_every_page_declares_its_icons(client, tree):
-    html = client.get("/").content.decode()
+    html = client.get("/").content.decode().translate(FRENCH_SPACES)
     assert '<link rel="icon" href="/static/favicon.ico" sizes="48x48">' in html
     assert '<link rel="apple-touch-icon" href="/static/img/apple-touch-icon.png">' in html
 
 
 def test_home_page_offers_a_directory_search_popular_skills_and_newcomers(client, structures):
-    html = client.get("/").content.decode()
+    html = client.get("/").content.decode().translate(FRENCH_SPACES)
     assert re.search(r'<form class="home-search" method="get" action="/annuaire/" role="search"', html)
     assert '<input id="home-q" type="search" name="q"' in html
     skills = re.findall(r'<a class="skill-link" href="([^"]+)">([^<]+) <span', html)
@@ -110,7 +113,7 @@ def test_content_page_lists_its_child_pages(client, tree):
     child.save_revision().publish()
     draft = ContentPage(title="Brouillon caché", slug="brouillon", live=False)
     tree.content.add_child(instance=draft)
-    html = client.get(tree.content.url).content.decode()
+    html = client.get(tree.content.url).content.decode().translate(FRENCH_SPACES)
     assert '<h2 id="child-pages-title">Pour aller plus loin</h2>' in html
     assert '<a href="/cooperation/initiative/">Le droit à l’initiative</a>' in html
     assert "<p>Chacun peut lancer un projet.</p>" in html
@@ -118,7 +121,7 @@ def test_content_page_lists_its_child_pages(client, tree):
 
 
 def test_footer_links_have_a_heading(client, tree):
-    html = client.get("/").content.decode()
+    html = client.get("/").content.decode().translate(FRENCH_SPACES)
     assert '<nav aria-labelledby="footer-links">' in html
     assert '<h2 id="footer-links" class="site-footer__title">Liens utiles</h2>' in html
 
