@@ -18,6 +18,8 @@ import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
+from openpyxl import Workbook
+
 from lagrappe.spreadsheets import InertCSVWriter, xlsx_cells
 
 from .columns import FILES, LIST_SEPARATOR
@@ -134,8 +136,6 @@ def write_csv(kind: str, stream) -> int:
 
 
 def write_xlsx(kind: str, target) -> int:
-    from openpyxl import Workbook
-
     workbook = Workbook(write_only=True)  # streams rows to disk instead of building the sheet in memory
     sheet = workbook.create_sheet(kind)
     sheet.append(FILES[kind][0])

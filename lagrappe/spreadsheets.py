@@ -29,6 +29,8 @@ from __future__ import annotations
 import csv
 import re
 
+from openpyxl.cell import WriteOnlyCell
+
 # Characters that make a spreadsheet evaluate a cell (OWASP), and the mark that stops it.
 TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 MARK = "'"
@@ -62,8 +64,6 @@ class InertCSVWriter:
 
 def xlsx_cells(sheet, row) -> list:
     """Write-only cells of ``row`` for ``sheet.append``: strings neutralised and typed as text, never formulas."""
-    from openpyxl.cell import WriteOnlyCell
-
     cells = []
     for value in row:
         cell = WriteOnlyCell(sheet, neutralise(value))
@@ -84,6 +84,7 @@ def guard_wagtail_exports() -> None:
     so wrapping those two covers each listing, including ones registered later.
     Called once from ``DirectoryConfig.ready``; idempotent.
     """
+    # Imported when called (from ``ready``): Wagtail's admin views need the app registry.
     from wagtail.admin.views.mixins import SpreadsheetExportMixin
 
     if getattr(SpreadsheetExportMixin.preprocess_field_value, "inert", False):

@@ -18,6 +18,8 @@ import unicodedata
 from collections import Counter
 from pathlib import Path
 
+from openpyxl import load_workbook
+
 from lagrappe.spreadsheets import restore
 
 from ..columns import FILES
@@ -49,8 +51,6 @@ def _xlsx_cell(value) -> str:
 
 def _xlsx_records(kind: str, content: bytes):
     """(line, cells) from the sheet named after the kind, or the first sheet."""
-    from openpyxl import load_workbook
-
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     sheet = workbook[kind] if kind in workbook.sheetnames else workbook.worksheets[0]
     for line, values in enumerate(sheet.iter_rows(values_only=True), start=1):
