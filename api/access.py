@@ -63,7 +63,12 @@ def identify(request) -> Caller:
             raise AccessDenied(401, "Clé d’API invalide ou révoquée.", "INVALID_API_KEY")
         origin = request.META.get("HTTP_ORIGIN")
         if not partner_key.allows_origin(origin):
-            raise AccessDenied(403, f"Origine {origin!r} non autorisée pour cette clé d’API.", "ORIGIN_NOT_ALLOWED")
+            message = (
+                f"Origine {origin!r} non autorisée pour cette clé d’API."
+                if origin
+                else "Cette clé d’API est réservée à ses origines autorisées : l’en-tête Origin manque."
+            )
+            raise AccessDenied(403, message, "ORIGIN_NOT_ALLOWED")
         partner_key.touch()
     return Caller(partner_key=partner_key, ip=client_ip(request))
 

@@ -9,10 +9,15 @@ expanded) to get its depth and its cost:
 
 where ``size`` is the value of the field's ``perPage``/``limit``/``first``
 argument (literal, variable or schema default), 1 otherwise. Aliases are
-separate fields, so ``a: x, b: x`` costs twice ``x``. Introspection fields
-(``__schema``, ``__type``) are bounded by the schema itself and not costed.
+separate fields, so ``a: x, b: x`` costs twice ``x``. Introspection
+(``__schema``, ``__type``) is costed the same way, a list of the introspection
+types counting as many items as the served schema has on average (``types``:
+every type; ``fields``: the mean number of fields of a type; ``args``: the mean
+number of arguments of a field…): the full introspection query costs about what
+it returns (some 14,000 values), and twenty aliased copies of it are refused.
 """
 
+import math
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -21,13 +26,16 @@ from graphql import (
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
+    GraphQLList,
     GraphQLObjectType,
     InlineFragmentNode,
     OperationDefinitionNode,
     get_named_type,
+    get_nullable_type,
     parse,
     value_from_ast,
 )
+from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, TypeNameMetaFieldDef
 
 SIZE_ARGUMENTS = ("perPage", "per_page", "limit", "first", "last")
 
@@ -73,8 +81,52 @@ def _selection_fields(selection_set, parent_type, fragments, schema, seen):
             yield from _selection_fields(fragment.selection_set, fragment_type, fragments, schema, seen | {name})
 
 
-def _size(field_node, field_def, variables) -> int:
+_INTROSPECTION_SIZES: dict[int, dict[tuple[str, str], int]] = {}
+
+
+def introspection_sizes(schema) -> dict[tuple[str, str], int]:
+    """(introspection type, list field) -> items it returns on average for this schema."""
+    cached = _INTROSPECTION_SIZES.get(id(schema))
+    if cached is not None:
+        return cached
+    types = list(schema.type_map.values())
+    object_fields = [f for t in types if hasattr(t, "interfaces") for f in t.fields.values()]
+    input_fields = [
+        f for t in types if not hasattr(t, "interfaces") and hasattr(t, "fields") for f in t.fields.values()
+    ]
+
+    def mean(total, count):
+        return total / max(1, count)
+
+    sizes = {
+        ("__Schema", "types"): len(types),
+        ("__Schema", "directives"): len(schema.directives),
+        ("__Type", "fields"): mean(len(object_fields), len(types)),
+        ("__Type", "inputFields"): mean(len(input_fields), len(types)),
+        ("__Type", "interfaces"): mean(sum(len(getattr(t, "interfaces", ())) for t in types), len(types)),
+        ("__Type", "possibleTypes"): mean(
+            sum(len(schema.get_possible_types(t)) for t in types if hasattr(t, "resolve_type")), len(types)
+        ),
+        ("__Type", "enumValues"): mean(sum(len(getattr(t, "values", {})) for t in types), len(types)),
+        ("__Field", "args"): mean(sum(len(f.args) for f in object_fields), len(object_fields)),
+        ("__Directive", "args"): mean(sum(len(d.args) for d in schema.directives), len(schema.directives)),
+        ("__Directive", "locations"): mean(sum(len(d.locations) for d in schema.directives), len(schema.directives)),
+        # A type reference unwraps NonNull/List in a chain usually one or two long, often null:
+        # each further `ofType` level counts half the one before.
+        ("__Type", "ofType"): 0.5,
+    }
+    _INTROSPECTION_SIZES[id(schema)] = sizes
+    return sizes
+
+
+def _size(field_node, field_def, variables, parent_type=None, schema=None) -> int:
     if field_def is None:
+        return 1
+    if parent_type is not None and parent_type.name.startswith("__"):
+        sizes = introspection_sizes(schema)
+        key = (parent_type.name, field_node.name.value)
+        if key in sizes and (key[1] == "ofType" or isinstance(get_nullable_type(field_def.type), GraphQLList)):
+            return sizes[key]
         return 1
     provided = {arg.name.value: arg.value for arg in field_node.arguments or ()}
     for name in SIZE_ARGUMENTS:
@@ -95,18 +147,21 @@ def _measure_fields(selection_set, parent_type, fragments, schema, variables, se
     depth, cost = 0, 0
     for field_node, type_ in _selection_fields(selection_set, parent_type, fragments, schema, seen):
         name = field_node.name.value
-        if name.startswith("__"):
-            depth = max(depth, 1)
-            continue
         field_def = None
-        if isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)):
+        if name == "__typename":
+            field_def = TypeNameMetaFieldDef
+        elif name == "__schema":
+            field_def = SchemaMetaFieldDef
+        elif name == "__type":
+            field_def = TypeMetaFieldDef
+        elif isinstance(type_, (GraphQLObjectType, GraphQLInterfaceType)):
             field_def = type_.fields.get(name)
         child_type = get_named_type(field_def.type) if field_def else None
         child_depth, child_cost = _measure_fields(
             field_node.selection_set, child_type, fragments, schema, variables, seen
         )
         depth = max(depth, 1 + child_depth)
-        cost += 1 + _size(field_node, field_def, variables) * child_cost
+        cost += 1 + _size(field_node, field_def, variables, type_, schema) * child_cost
     return depth, cost
 
 
@@ -114,7 +169,7 @@ def measure(schema, document, operation: OperationDefinitionNode, variables: dic
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
     root = schema.get_root_type(operation.operation) if hasattr(schema, "get_root_type") else schema.query_type
     depth, cost = _measure_fields(operation.selection_set, root, fragments, schema, variables or {})
-    return Measure(depth=depth, cost=cost)
+    return Measure(depth=depth, cost=math.ceil(cost))
 
 
 def check_limits(schema, document, operation, variables) -> list[GraphQLError]:

@@ -91,9 +91,10 @@ class PartnerKey(models.Model):
         return [line.strip().rstrip("/") for line in self.allowed_origins.splitlines() if line.strip()]
 
     def allows_origin(self, origin: str | None) -> bool:
-        if not origin or not self.origin_list:
+        """A key bound to origins needs one of them in ``Origin``; a call without the header is refused."""
+        if not self.origin_list:
             return True
-        return origin.rstrip("/") in self.origin_list
+        return bool(origin) and origin.rstrip("/") in self.origin_list
 
     def touch(self, every_seconds: int = 60):
         """Record use, at most once a minute (no write per request)."""

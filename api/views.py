@@ -65,6 +65,51 @@ def _engine_errors() -> tuple[type[Exception], ...]:
 ENGINE_ERRORS = _engine_errors()
 
 
+# JSON nesting a GraphQL request can need (variables are a few levels deep); deeper
+# documents are refused before json.loads, whose recursion a 6 KB body can exhaust.
+MAX_JSON_DEPTH = 32
+
+
+def json_too_deep(text: str, bound: int = MAX_JSON_DEPTH) -> bool:
+    """True when ``text`` opens more than ``bound`` nested arrays/objects (strings skipped)."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > bound:
+                return True
+        elif char in "]}":
+            depth -= 1
+    return False
+
+
+def refuse_deep_json(text: str, what: str) -> None:
+    if json_too_deep(text):
+        raise RequestRefused(
+            400,
+            f"{what} imbrique plus de {MAX_JSON_DEPTH} niveaux de listes ou d’objets JSON : simplifiez-le.",
+            "JSON_TOO_DEEP",
+        )
+
+
+def is_anonymous(request) -> bool:
+    """Neither a partner key nor an editor's session (GRAPHQL_INTROSPECTION applies to these)."""
+    caller = getattr(request, "graphql_caller", None)
+    if caller is not None and caller.partner_key is not None:
+        return False
+    return not getattr(getattr(request, "user", None), "is_authenticated", False)
+
+
 class RequestRefused(Exception):
     def __init__(self, status: int, message: str, code: str, headers: dict | None = None):
         super().__init__(message)
@@ -110,6 +155,7 @@ class PartnerGraphQLView(GraphQLView):
         try:
             self.check_size(request)
             caller = identify(request)
+            request.graphql_caller = caller
             operations, batched = self.read_operations(request)
             consume(caller, len(operations))
         except AccessDenied as exc:
@@ -162,7 +208,9 @@ class PartnerGraphQLView(GraphQLView):
         if content_type != "application/json":
             raise RequestRefused(400, "Envoyez la requête en JSON (Content-Type: application/json).", "BAD_REQUEST")
         try:
-            data = json.loads(request.body.decode("utf-8"))
+            text = request.body.decode("utf-8")
+            refuse_deep_json(text, "Le corps de la requête")
+            data = json.loads(text)
         except (UnicodeDecodeError, ValueError):
             raise RequestRefused(400, "Le corps de la requête n’est pas du JSON valide.", "BAD_REQUEST") from None
         if isinstance(data, dict):
@@ -183,6 +231,7 @@ class PartnerGraphQLView(GraphQLView):
         if value is None or value == "":
             return None
         if isinstance(value, str):
+            refuse_deep_json(value, f"Le paramètre « {name} »")
             try:
                 value = json.loads(value)
             except ValueError:
@@ -222,7 +271,7 @@ class PartnerGraphQLView(GraphQLView):
             raise RequestRefused(405, f"Une opération {operation.operation.value} demande POST.", "METHOD_NOT_ALLOWED")
 
         rules = list(specified_rules)
-        if not getattr(settings, "GRAPHQL_INTROSPECTION", True):
+        if not settings.GRAPHQL_INTROSPECTION and is_anonymous(request):
             rules.append(NoSchemaIntrospectionCustomRule)
         errors = validate(schema, document, rules, max_errors=20)
         if errors:

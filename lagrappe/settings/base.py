@@ -267,6 +267,8 @@ GRAPPLE = {
         "format-webp",
     ],
 }
+# False (advised in production): introspection refused to anonymous callers; partner
+# keys and editors' sessions keep it. Introspection is costed either way (api/limits.py).
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
 
 # Headless preview for a partner front end (wagtail-headless-preview).

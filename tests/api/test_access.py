@@ -94,3 +94,23 @@ def test_batch_counts_each_operation(db, client, settings):
     second = client.post("/graphql/", batch, content_type="application/json")
 
     assert (first.status_code, second.status_code) == (200, 429)
+
+
+def test_key_bound_to_origins_is_refused_without_an_origin(partner_key, gql):
+    key, raw = partner_key
+    key.allowed_origins = "https://www.partenaire.fr\n"
+    key.save()
+
+    status, body = gql(QUERY, headers={"HTTP_X_API_KEY": raw})
+
+    assert status == 403
+    assert body["errors"][0] == {
+        "message": "Cette clé d’API est réservée à ses origines autorisées : l’en-tête Origin manque.",
+        "extensions": {"code": "ORIGIN_NOT_ALLOWED"},
+    }
+
+
+def test_key_without_origins_works_without_an_origin(partner_key, gql):
+    status, _ = gql(QUERY, headers={"HTTP_X_API_KEY": partner_key[1]})
+
+    assert status == 200

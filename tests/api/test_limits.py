@@ -142,3 +142,70 @@ def test_malformed_bodies_are_400_not_500(db, client, body, message):
 
     assert response.status_code == 400
     assert response.json()["errors"][0]["message"] == message
+
+
+NESTED = "[" * 3000 + "]" * 3000  # 6 KB of nested arrays
+
+
+@pytest.mark.parametrize(
+    "send, field",
+    [
+        pytest.param(
+            lambda c: c.post("/graphql/", NESTED, content_type="application/json"), "Le corps de la requête", id="body"
+        ),
+        pytest.param(
+            lambda c: c.post(
+                "/graphql/",
+                '{"query": "{ sectors { slug } }", "variables": {"x": ' + NESTED + "}}",
+                content_type="application/json",
+            ),
+            "Le corps de la requête",
+            id="post-variables",
+        ),
+        pytest.param(
+            lambda c: c.get("/graphql/", {"query": "{ sectors { slug } }", "variables": NESTED}),
+            "Le paramètre « variables »",
+            id="get-variables",
+        ),
+    ],
+)
+def test_deeply_nested_json_is_a_clear_400_not_a_500(db, client, send, field):
+    response = send(client)
+
+    assert response.status_code == 400
+    [error] = response.json()["errors"]
+    assert error["extensions"] == {"code": "JSON_TOO_DEEP"}
+    assert error["message"] == f"{field} imbrique plus de 32 niveaux de listes ou d’objets JSON : simplifiez-le."
+
+
+def test_introspection_is_costed_aliases_included(db, gql):
+    from graphql import get_introspection_query
+
+    deep = " ".join(
+        f"a{i}: __schema {{ types {{ name fields {{ name type {{ name fields {{ name type {{ name }} }} }} }} }} }}"
+        for i in range(20)
+    )
+    full = get_introspection_query(descriptions=False)
+    two_full = full.replace(
+        "query IntrospectionQuery {", "query IntrospectionQuery { again: __schema { types { ...FullType } }"
+    )
+
+    status, body = gql("{ " + deep + " }")
+    twice_status, twice = gql(two_full)
+    once_status, _ = gql(full)
+
+    assert (status, body["errors"][0]["extensions"]["code"]) == (400, "QUERY_TOO_COSTLY")
+    assert (twice_status, twice["errors"][0]["extensions"]["code"]) == (400, "QUERY_TOO_COSTLY")
+    assert once_status == 200
+
+
+def test_introspection_off_refuses_anonymous_callers_only(partner_key, gql, settings):
+    settings.GRAPHQL_INTROSPECTION = False
+    query = "{ __schema { queryType { name } } }"
+
+    anonymous_status, anonymous = gql(query)
+    key_status, with_key = gql(query, headers={"HTTP_X_API_KEY": partner_key[1]})
+
+    assert anonymous_status == 400
+    assert "introspection" in anonymous["errors"][0]["message"].lower()
+    assert (key_status, with_key) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
