@@ -29,6 +29,7 @@ def register_every_page_model():
     from grapple.registry import registry
     from wagtail.models import Page, get_page_models
 
-    for model in get_page_models():
+    # In label order: the order of the types in schema.graphql then does not follow import order.
+    for model in sorted(get_page_models(), key=lambda m: m._meta.label):
         if model is not Page and model not in registry.pages:
             register_page_model(model, "")
