@@ -5,17 +5,21 @@ structures) and profiles link their skills to the directory search; all ask here
 for the directory's address instead of hard-coding ``/annuaire/``.
 """
 
+from django.apps import apps
 from django.db.models import Count, F
 
 from directory.models import Skill, Structure
-from search.pages import DirectorySearchPage
 
 FALLBACK_DIRECTORY_URL = "/annuaire/"
 
 
 def main_directory_page():
     """The live, public search page without pre-filters (« L’annuaire », not « Locataires permanents »)."""
-    for page in DirectorySearchPage.objects.live().public().order_by("path"):
+    # From the app registry, not an import: home.models loads this module, and importing
+    # search.pages from there would register the page types in another order (the
+    # committed GraphQL schema lists them in INSTALLED_APPS order).
+    search_page = apps.get_model("search", "DirectorySearchPage")
+    for page in search_page.objects.live().public().order_by("path"):
         if not page.prefilters.as_params():
             return page
     return None
