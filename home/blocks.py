@@ -7,8 +7,11 @@ GraphQL and a name has one type across blocks: a partner selects every block of
 a body in one query, and GraphQL refuses same-named fields of different types.
 
 Other apps extend the content body by subclassing :class:`ContentStreamBlock` or
-reusing :data:`CONTENT_BLOCKS`; the directory excerpt (``search.blocks.DirectoryBlock``)
-is part of the body itself.
+reusing :data:`CONTENT_BLOCKS`; the directory excerpt (:class:`DirectoryBlock`) is
+part of the body itself. It stores which structures to show (filters of the
+directory's own vocabulary); the directory pages app renders it (its template
+uses ``directory_pages``' ``directory_excerpt`` tag), so the editorial app never
+imports the search.
 """
 
 from django.core.exceptions import ValidationError
@@ -18,6 +21,7 @@ from grapple.models import (
     GraphQLDocument,
     GraphQLEmbed,
     GraphQLImage,
+    GraphQLInt,
     GraphQLPage,
     GraphQLRichText,
     GraphQLStreamfield,
@@ -28,7 +32,8 @@ from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
 
-from search.blocks import DirectoryBlock
+from directory.models import Sector, Skill
+from directory.models.structures import CATEGORY_CHOICES, MEMBERSHIP_CHOICES
 
 # Rich text features offered to editors: enough for prose, nothing that breaks the layout.
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
@@ -319,6 +324,45 @@ CONTENT_BLOCKS = [
 ]
 
 
+def skill_choices():
+    return [(s.slug, s.name) for s in Skill.objects.order_by("name")]
+
+
+def sector_choices():
+    return [(s.slug, s.name) for s in Sector.objects.order_by("name")]
+
+
+@register_streamfield_block
+class DirectoryBlock(blocks.StructBlock):
+    """A pre-filtered list of structures (« nos locataires », « les acteurs du compost »),
+    with a link to the full search. The ``directory_excerpt`` tag of the directory
+    pages app renders it from the search service, so only published structures appear."""
+
+    heading_text = blocks.CharBlock(label="Titre", max_length=120, required=False)
+    categories = blocks.MultipleChoiceBlock(label="Catégories", choices=CATEGORY_CHOICES, required=False)
+    memberships = blocks.MultipleChoiceBlock(label="Appartenances", choices=MEMBERSHIP_CHOICES, required=False)
+    skills = blocks.MultipleChoiceBlock(label="Compétences", choices=skill_choices, required=False)
+    sectors = blocks.MultipleChoiceBlock(label="Secteurs", choices=sector_choices, required=False)
+    city = blocks.CharBlock(label="Ville", max_length=120, required=False)
+    limit = blocks.IntegerBlock(label="Nombre de structures affichées", default=6, min_value=1, max_value=24)
+
+    graphql_fields = [
+        GraphQLString("heading_text", description="Titre de l’extrait d’annuaire."),
+        GraphQLString("categories", is_list=True, description="Catégories pré-filtrées (identifiants)."),
+        GraphQLString("memberships", is_list=True, description="Appartenances pré-filtrées (identifiants)."),
+        GraphQLString("skills", is_list=True, description="Compétences pré-filtrées (identifiants)."),
+        GraphQLString("sectors", is_list=True, description="Secteurs pré-filtrés (identifiants)."),
+        GraphQLString("city", description="Ville pré-filtrée."),
+        GraphQLInt("limit", description="Nombre de structures à afficher."),
+    ]
+
+    class Meta:
+        icon = "group"
+        label = "Extrait de l’annuaire"
+        template = "blocks/directory_block.html"
+        description = "Une liste de structures de l’annuaire, filtrée, avec un lien vers la recherche complète."
+
+
 class ContentStreamBlock(blocks.StreamBlock):
     """The body of content, event and news pages; subclass it to add blocks from another app."""
 
@@ -330,7 +374,7 @@ class ContentStreamBlock(blocks.StreamBlock):
     embed = VideoEmbedBlock()
     document = DocumentLinkBlock()
     faq = FaqBlock()
-    directory = DirectoryBlock()  # a pre-filtered excerpt of the directory (search app)
+    directory = DirectoryBlock()  # a pre-filtered excerpt of the directory
 
 
 class NavigationStreamBlock(blocks.StreamBlock):

@@ -104,7 +104,3 @@ class SearchClickLog(models.Model):
 
     def __str__(self):
         return f"clic sur #{self.structure_id}"
-
-
-# Wagtail finds page models in models.py; the visitor page lives in its own module.
-from search.pages import DirectorySearchPage  # noqa: E402, F401

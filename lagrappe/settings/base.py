@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "directory",
     "search",
     "api",
+    "directory_pages",
     # Before django_tasks_db: its `db_worker` command adds the periodic tasks.
     "background",
     "django_tasks",

@@ -61,8 +61,8 @@ def build_dataset():
     from wagtail.models import Page, Site
 
     from directory.models import Membership, Sector, Skill, SkillDomain, Structure
+    from directory_pages.models import DirectorySearchPage
     from home.models import HomePage
-    from search.pages import DirectorySearchPage
 
     created = {"structures": [], "skills": [], "domains": [], "sectors": [], "pages": []}
     energy = SkillDomain.objects.create(name="Énergie & climat", slug="t-energie", sort_order=1)

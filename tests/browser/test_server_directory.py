@@ -150,7 +150,7 @@ def test_every_other_page_refuses_framing(client, db):
 
 
 def test_directory_block_lists_a_prefiltered_excerpt_and_links_to_the_full_search(db, rf):
-    from search.blocks import DirectoryBlock
+    from home.blocks import DirectoryBlock
 
     block = DirectoryBlock()
     value = block.to_python({"heading_text": "Nos locataires", "memberships": ["locataire"], "limit": 2})

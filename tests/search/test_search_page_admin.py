@@ -2,7 +2,7 @@
 
 from django import forms
 
-from search.pages import DirectorySearchPage
+from directory_pages.models import DirectorySearchPage
 
 
 def test_prefilter_fields_are_capitalised_checkboxes(db):

@@ -10,7 +10,8 @@ from wagtail.models import Site
 from directory.models import Membership
 from home.demo import PageBuilder, nav_link
 from home.models import HomePage, NavigationSettings
-from search.pages import DirectorySearchPage
+
+from .models import DirectorySearchPage
 
 
 def _has_link(stream, page) -> bool:

@@ -1,4 +1,9 @@
-"""Wagtail pages of the directory search (« L’annuaire », « Locataires permanents »)."""
+"""The directory's page type: the visitors' search (« L’annuaire », « Locataires permanents »).
+
+Moved here from the search app, which it sits on: the table and the content type
+are the same ones (``db_table``; migration ``0001_initial`` renames the content
+type), so existing pages keep their pre-filters and history.
+"""
 
 import graphene
 from django import forms
@@ -15,6 +20,7 @@ from wagtail.search import index
 
 from directory.models.structures import CATEGORY_CHOICES
 from search.web.query import Prefilters
+from search.web.views import PageOutOfRange, directory_context, finish, is_fragment_request
 
 
 class DirectorySearchPageForm(WagtailAdminPageForm):
@@ -35,8 +41,7 @@ class DirectorySearchPage(Page):
     « L’annuaire » is one with no pre-filter; « Locataires permanents » is the
     same page type restricted to the ``locataire`` membership. Pre-filtered
     facets are hidden: a visitor refines inside the page's scope, never out of
-    it. Rendering is shared with the embed (``search.web.views``). Registered
-    with Wagtail through ``search/models.py``.
+    it. Rendering is shared with the embed (``search.web.views``).
     """
 
     intro = RichTextField("introduction", blank=True, features=["bold", "italic", "link", "ol", "ul"])
@@ -120,8 +125,6 @@ class DirectorySearchPage(Page):
         )
 
     def get_context(self, request, *args, **kwargs):
-        from search.web.views import directory_context
-
         context = super().get_context(request, *args, **kwargs)
         context.update(
             directory_context(request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters)
@@ -129,15 +132,11 @@ class DirectorySearchPage(Page):
         return context
 
     def get_template(self, request, *args, **kwargs):
-        from search.web.views import is_fragment_request
-
         return (
             self.fragment_template if is_fragment_request(request) else super().get_template(request, *args, **kwargs)
         )
 
     def serve(self, request, *args, **kwargs):
-        from search.web.views import PageOutOfRange, finish
-
         try:
             response = super().serve(request, *args, **kwargs)
         except PageOutOfRange as exc:
@@ -147,5 +146,6 @@ class DirectorySearchPage(Page):
         return finish(request, response)
 
     class Meta:
+        db_table = "search_directorysearchpage"  # created by the search app, where this page type began
         verbose_name = "page de recherche dans l’annuaire"
         verbose_name_plural = "pages de recherche dans l’annuaire"

@@ -5,8 +5,9 @@ from django.db import transaction
 
 from directory.demo import load_directory_demo
 from home.demo import load_editorial_demo
-from home.demo_directory import load_directory_pages
 from search import sync
+
+from ...demo import load_directory_pages
 
 
 class Command(BaseCommand):
