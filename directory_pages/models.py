@@ -145,6 +145,11 @@ class DirectorySearchPage(Page):
             response.render()
         return finish(request, response)
 
+    @classmethod
+    def main(cls):
+        """The live, public page without pre-filters (« L’annuaire », not « Locataires permanents »), or None."""
+        return next((p for p in cls.objects.live().public().order_by("path") if not p.prefilters.locked), None)
+
     class Meta:
         db_table = "search_directorysearchpage"  # created by the search app, where this page type began
         verbose_name = "page de recherche dans l’annuaire"

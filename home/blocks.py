@@ -35,6 +35,47 @@ from wagtail.images.blocks import ImageChooserBlock
 from directory.models import Sector, Skill
 from directory.models.structures import CATEGORY_CHOICES, MEMBERSHIP_CHOICES
 
+
+# First: grapple registers block types in definition order, which orders schema.graphql.
+def skill_choices():
+    return [(s.slug, s.name) for s in Skill.objects.order_by("name")]
+
+
+def sector_choices():
+    return [(s.slug, s.name) for s in Sector.objects.order_by("name")]
+
+
+@register_streamfield_block
+class DirectoryBlock(blocks.StructBlock):
+    """A pre-filtered list of structures (« nos locataires », « les acteurs du compost »),
+    with a link to the full search. The ``directory_excerpt`` tag of the directory
+    pages app renders it from the search service, so only published structures appear."""
+
+    heading_text = blocks.CharBlock(label="Titre", max_length=120, required=False)
+    categories = blocks.MultipleChoiceBlock(label="Catégories", choices=CATEGORY_CHOICES, required=False)
+    memberships = blocks.MultipleChoiceBlock(label="Appartenances", choices=MEMBERSHIP_CHOICES, required=False)
+    skills = blocks.MultipleChoiceBlock(label="Compétences", choices=skill_choices, required=False)
+    sectors = blocks.MultipleChoiceBlock(label="Secteurs", choices=sector_choices, required=False)
+    city = blocks.CharBlock(label="Ville", max_length=120, required=False)
+    limit = blocks.IntegerBlock(label="Nombre de structures affichées", default=6, min_value=1, max_value=24)
+
+    graphql_fields = [
+        GraphQLString("heading_text", description="Titre de l’extrait d’annuaire."),
+        GraphQLString("categories", is_list=True, description="Catégories pré-filtrées (identifiants)."),
+        GraphQLString("memberships", is_list=True, description="Appartenances pré-filtrées (identifiants)."),
+        GraphQLString("skills", is_list=True, description="Compétences pré-filtrées (identifiants)."),
+        GraphQLString("sectors", is_list=True, description="Secteurs pré-filtrés (identifiants)."),
+        GraphQLString("city", description="Ville pré-filtrée."),
+        GraphQLInt("limit", description="Nombre de structures à afficher."),
+    ]
+
+    class Meta:
+        icon = "group"
+        label = "Extrait de l’annuaire"
+        template = "blocks/directory_block.html"
+        description = "Une liste de structures de l’annuaire, filtrée, avec un lien vers la recherche complète."
+
+
 # Rich text features offered to editors: enough for prose, nothing that breaks the layout.
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
 
@@ -322,45 +363,6 @@ CONTENT_BLOCKS = [
     ("document", DocumentLinkBlock()),
     ("faq", FaqBlock()),
 ]
-
-
-def skill_choices():
-    return [(s.slug, s.name) for s in Skill.objects.order_by("name")]
-
-
-def sector_choices():
-    return [(s.slug, s.name) for s in Sector.objects.order_by("name")]
-
-
-@register_streamfield_block
-class DirectoryBlock(blocks.StructBlock):
-    """A pre-filtered list of structures (« nos locataires », « les acteurs du compost »),
-    with a link to the full search. The ``directory_excerpt`` tag of the directory
-    pages app renders it from the search service, so only published structures appear."""
-
-    heading_text = blocks.CharBlock(label="Titre", max_length=120, required=False)
-    categories = blocks.MultipleChoiceBlock(label="Catégories", choices=CATEGORY_CHOICES, required=False)
-    memberships = blocks.MultipleChoiceBlock(label="Appartenances", choices=MEMBERSHIP_CHOICES, required=False)
-    skills = blocks.MultipleChoiceBlock(label="Compétences", choices=skill_choices, required=False)
-    sectors = blocks.MultipleChoiceBlock(label="Secteurs", choices=sector_choices, required=False)
-    city = blocks.CharBlock(label="Ville", max_length=120, required=False)
-    limit = blocks.IntegerBlock(label="Nombre de structures affichées", default=6, min_value=1, max_value=24)
-
-    graphql_fields = [
-        GraphQLString("heading_text", description="Titre de l’extrait d’annuaire."),
-        GraphQLString("categories", is_list=True, description="Catégories pré-filtrées (identifiants)."),
-        GraphQLString("memberships", is_list=True, description="Appartenances pré-filtrées (identifiants)."),
-        GraphQLString("skills", is_list=True, description="Compétences pré-filtrées (identifiants)."),
-        GraphQLString("sectors", is_list=True, description="Secteurs pré-filtrés (identifiants)."),
-        GraphQLString("city", description="Ville pré-filtrée."),
-        GraphQLInt("limit", description="Nombre de structures à afficher."),
-    ]
-
-    class Meta:
-        icon = "group"
-        label = "Extrait de l’annuaire"
-        template = "blocks/directory_block.html"
-        description = "Une liste de structures de l’annuaire, filtrée, avec un lien vers la recherche complète."
 
 
 class ContentStreamBlock(blocks.StreamBlock):

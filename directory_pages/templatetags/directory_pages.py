@@ -1,7 +1,9 @@
-"""``{% directory_excerpt value %}``: renders the editorial body's ``home.blocks.DirectoryBlock``.
+"""How editorial templates show the directory, without the editorial app importing it.
 
-The block only stores what to show; the structures come from the search
-service (published only) and « Voir tout » leads to the unfiltered directory page.
+- ``{% directory_excerpt value %}`` renders the body's ``home.blocks.DirectoryBlock``:
+  the block only stores what to show; the structures come from the search
+  service (published only) and « Voir tout » leads to the unfiltered directory page.
+- ``{% directory_url %}``: the address of « L’annuaire », for links and search forms.
 """
 
 from urllib.parse import urlencode
@@ -15,6 +17,8 @@ from ..models import DirectorySearchPage
 
 register = template.Library()
 
+FALLBACK_DIRECTORY_URL = "/annuaire/"
+
 
 def excerpt_context(value) -> dict:
     filters = {name: list(value.get(name) or []) for name in LIST_FACETS}
@@ -23,13 +27,19 @@ def excerpt_context(value) -> dict:
     result = service.search_structures(query)
     params = [(name, v) for name, values in filters.items() for v in values] + ([("city", city)] if city else [])
     # « Voir tout » leads to the unfiltered directory page (not « Locataires permanents »).
-    directory = next(
-        (p for p in DirectorySearchPage.objects.live().public().order_by("path") if not p.prefilters.locked), None
-    )
+    directory = DirectorySearchPage.main()
     more_url = None
     if directory is not None:
         more_url = directory.url + (("?" + urlencode(params)) if params else "")
     return {"result": result, "structures": [hit.structure for hit in result.hits], "more_url": more_url}
+
+
+@register.simple_tag(takes_context=True)
+def directory_url(context) -> str:
+    """Address of the directory search page (« L’annuaire »), for links and search forms."""
+    page = DirectorySearchPage.main()
+    url = page.get_url(request=context.get("request")) if page is not None else None
+    return url or FALLBACK_DIRECTORY_URL
 
 
 @register.inclusion_tag("directory_pages/directory_excerpt.html")

@@ -96,7 +96,6 @@ class HomePage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["directory_url"] = directory_links.directory_url(request)
         context["popular_skills"] = directory_links.popular_skills()
         context["recent_structures"] = directory_links.recent_structures()
         return context

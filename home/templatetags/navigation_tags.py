@@ -2,7 +2,6 @@
 
 from django import template
 
-from home import directory_links
 from home.blocks import live_public_page
 from home.models import NavigationSettings
 
@@ -40,9 +39,3 @@ def footer_links(context):
         "links": _links(navigation.footer_links, request) if navigation else [],
         "footer_text": navigation.footer_text if navigation else "",
     }
-
-
-@register.simple_tag(takes_context=True)
-def directory_url(context):
-    """Address of the directory search page (« L’annuaire »), for links and search forms."""
-    return directory_links.directory_url(context.get("request"))

@@ -70,7 +70,7 @@ def test_the_whole_demo_site_answers_over_graphql(demo_site, gql):
         " ... on DirectorySearchPage { prefilterMemberships { slug } } } }"
     )
     _, tenants = gql(
-        '{ pages(contentType: "search.DirectorySearchPage") { title'
+        '{ pages(contentType: "directory_pages.DirectorySearchPage") { title'
         " ... on DirectorySearchPage { prefilterMemberships { slug } } } }"
     )
     _, found = gql('{ search(query: "annuaire") { __typename ... on PageInterface { title } } }')

@@ -3,6 +3,7 @@
 import uuid
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -12,7 +13,7 @@ from directory_pages.models import DirectorySearchPage
 BEFORE = [("search", "0003_document_city_text"), ("directory_pages", None)]
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_a_page_created_under_the_search_app_is_the_same_page_after_the_move():
     executor = MigrationExecutor(connection)
     executor.migrate(BEFORE)
@@ -33,7 +34,8 @@ def test_a_page_created_under_the_search_app_is_the_same_page_after_the_move():
         numchild=0,
         url_path="/locataires-permanents/",
         content_type=content_type,
-        locale=Locale.objects.first(),
+        # Other transactional tests flush the tables, the data migrations' default locale included.
+        locale=Locale.objects.get_or_create(language_code=settings.LANGUAGE_CODE)[0],
         translation_key=uuid.uuid4(),
         live=True,
         intro="<p>Nos locataires.</p>",

@@ -6,8 +6,8 @@ import pytest
 from wagtail.models import Site
 
 from directory.models import Skill, Structure
+from directory_pages.models import DirectorySearchPage
 from home.models import ContentPage
-from search.pages import DirectorySearchPage
 
 # French typography turns some spaces into non-breaking ones (U+00A0, U+202F): compare words, not spaces.
 FRENCH_SPACES = {0xA0: " ", 0x202F: " "}
