@@ -28,6 +28,14 @@ run: install ## Run the site on SQLite with demo content at http://127.0.0.1:800
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+serve: install ## Production: migrate, cache table, static files, then gunicorn on $(HOST):$(PORT) (needs SECRET_KEY, ALLOWED_HOSTS)
+	@export DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-lagrappe.settings.production}" HOST="$(HOST)" PORT="$(PORT)"; \
+	set -e; \
+	$(BIN)/python manage.py migrate --no-input; \
+	$(BIN)/python manage.py createcachetable; \
+	$(BIN)/python manage.py collectstatic --no-input --verbosity 0; \
+	exec $(BIN)/gunicorn --config lagrappe/gunicorn.py lagrappe.wsgi
+
 test: install ## Run the test suite (engine tests run when ELASTICSEARCH_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -37,4 +45,4 @@ lint: install ## Lint with ruff
 schema: install ## Regenerate schema.graphql deliberately after a schema change
 	$(BIN)/python manage.py graphql_schema --schema api.schema.schema --out schema.graphql
 
-.PHONY: help install run test lint schema
+.PHONY: help install run serve test lint schema

@@ -1,14 +1,16 @@
 """Who is calling (partner key or anonymous) and how often they may.
 
-Rate limits are fixed windows counted in Django's cache (local memory by
-default, Redis when REDIS_URL is set, shared by every worker then).
+Rate limits are the project's one throttle (``lagrappe.ratelimit``: fixed
+windows in the cache every worker shares), per partner key or per client
+address (``lagrappe.client_ip``).
 """
 
-import time
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.cache import cache
+
+from lagrappe.client_ip import client_bucket
+from lagrappe.ratelimit import Throttle
 
 from .models import PartnerKey
 
@@ -25,7 +27,7 @@ class AccessDenied(Exception):
 @dataclass
 class Caller:
     partner_key: PartnerKey | None
-    ip: str
+    ip: str  # the client's address, or its /64 network for IPv6 (lagrappe.client_ip.client_bucket)
 
     @property
     def rate_key(self) -> str:
@@ -34,8 +36,8 @@ class Caller:
     @property
     def rate_limit(self) -> int:
         if self.partner_key:
-            return int(getattr(settings, "GRAPHQL_RATE_LIMIT_KEY", 600))
-        return int(getattr(settings, "GRAPHQL_RATE_LIMIT_ANONYMOUS", 60))
+            return settings.GRAPHQL_RATE_LIMIT_KEY
+        return settings.GRAPHQL_RATE_LIMIT_ANONYMOUS
 
 
 def raw_key_from(request) -> str | None:
@@ -43,14 +45,6 @@ def raw_key_from(request) -> str | None:
     if auth.lower().startswith("bearer "):
         return auth[7:].strip()
     return request.META.get("HTTP_X_API_KEY") or None
-
-
-def client_ip(request) -> str:
-    # Behind a proxy, set GRAPHQL_TRUSTED_PROXY_HEADER (e.g. HTTP_X_FORWARDED_FOR) so limits are per visitor.
-    header = getattr(settings, "GRAPHQL_TRUSTED_PROXY_HEADER", None)
-    if header and request.META.get(header):
-        return request.META[header].split(",")[0].strip()
-    return request.META.get("REMOTE_ADDR", "unknown")
 
 
 def identify(request) -> Caller:
@@ -70,28 +64,19 @@ def identify(request) -> Caller:
             )
             raise AccessDenied(403, message, "ORIGIN_NOT_ALLOWED")
         partner_key.touch()
-    return Caller(partner_key=partner_key, ip=client_ip(request))
+    return Caller(partner_key=partner_key, ip=client_bucket(request))
 
 
 def consume(caller: Caller, amount: int = 1) -> None:
     """Count `amount` requests in the caller's current window; AccessDenied(429) when over."""
-    window = int(getattr(settings, "GRAPHQL_RATE_LIMIT_WINDOW", 60))
-    now = time.time()
-    window_start = int(now // window) * window
-    key = f"graphql-rate:{caller.rate_key}:{window_start}"
-    cache.add(key, 0, timeout=window + 5)
-    try:
-        count = cache.incr(key, amount)
-    except ValueError:  # evicted between add and incr
-        cache.set(key, amount, timeout=window + 5)
-        count = amount
-    if count > caller.rate_limit:
-        retry_after = max(1, int(window_start + window - now + 0.999))
+    window = settings.GRAPHQL_RATE_LIMIT_WINDOW
+    verdict = Throttle("graphql", caller.rate_limit, window).hit(caller.rate_key, amount)
+    if not verdict.allowed:
         raise AccessDenied(
             429,
             f"Trop de requêtes : au plus {caller.rate_limit} par {window} s "
             f"{'pour cette clé' if caller.partner_key else 'par adresse IP sans clé d’API'}. "
-            f"Réessayez dans {retry_after} s.",
+            f"Réessayez dans {verdict.retry_after} s.",
             "RATE_LIMITED",
-            retry_after=retry_after,
+            retry_after=verdict.retry_after,
         )

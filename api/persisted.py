@@ -37,7 +37,7 @@ def resolve_persisted_query(query: str | None, extensions: dict | None) -> str |
     if query:
         if hashlib.sha256(query.encode()).hexdigest() != sha:
             raise PersistedQueryError("provided sha does not match query", "BAD_USER_INPUT")
-        cache.set(cache_key(sha), query, timeout=getattr(settings, "GRAPHQL_APQ_TTL", 7 * 24 * 3600))
+        cache.set(cache_key(sha), query, timeout=settings.GRAPHQL_APQ_TTL)
         return query
     stored = cache.get(cache_key(sha))
     if stored is None:

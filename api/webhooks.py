@@ -8,9 +8,9 @@ enqueued; the worker (``manage.py db_worker``) POSTs each due delivery. No
 editor ever waits on a partner's server.
 
 A non-2xx answer or a network error schedules the next attempt with
-exponential back-off (``background.retry``; GRAPHQL_WEBHOOK_BACKOFF_SECONDS,
+exponential back-off (``background.retry``; WEBHOOK_BACKOFF_SECONDS,
 doubling) and enqueues the task again for that time, until
-GRAPHQL_WEBHOOK_MAX_ATTEMPTS, then the delivery is abandoned. The worker also
+WEBHOOK_MAX_ATTEMPTS, then the delivery is abandoned. The worker also
 runs the task every minute (``BACKGROUND_PERIODIC_TASKS``), which catches a
 delivery whose task was lost (a process killed between commit and enqueue).
 
@@ -46,10 +46,6 @@ SIGNATURE_HEADER = "X-LaGrappe-Signature"
 TASK_KEY = "api:deliver-webhooks"
 
 
-def setting(name, default):
-    return getattr(settings, name, default)
-
-
 def sign(secret: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
@@ -71,7 +67,7 @@ def schedule_delivery(run_after: datetime | None = None) -> None:
 
 
 def backoff(attempts: int) -> timedelta:
-    return retry_backoff(attempts, setting("GRAPHQL_WEBHOOK_BACKOFF_SECONDS", 30), max_seconds=24 * 3600)
+    return retry_backoff(attempts, settings.WEBHOOK_BACKOFF_SECONDS, max_seconds=24 * 3600)
 
 
 def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
@@ -108,7 +104,7 @@ def attempt(delivery: WebhookDelivery, timeout: float = 10) -> bool:
     if ok:
         delivery.status = WebhookDelivery.DELIVERED
         delivery.delivered_at = now
-    elif delivery.attempts >= setting("GRAPHQL_WEBHOOK_MAX_ATTEMPTS", 8):
+    elif delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
         delivery.status = WebhookDelivery.FAILED
     else:
         delivery.next_attempt_at = now + backoff(delivery.attempts)
@@ -159,7 +155,7 @@ def deliver_due(now=None, timeout: float = 10) -> tuple[int, int]:
 @task()
 def deliver_webhooks() -> dict:
     """Livrer les notifications de webhooks dues."""
-    delivered, failing = deliver_due(timeout=setting("GRAPHQL_WEBHOOK_TIMEOUT", 10))
+    delivered, failing = deliver_due(timeout=settings.WEBHOOK_TIMEOUT)
     following = pending().order_by("next_attempt_at").values_list("next_attempt_at", flat=True).first()
     if following is not None:
         # Retries survive on their own; the periodic run is only the safety net.

@@ -1,7 +1,6 @@
 """Public directory pages: structure profiles, the self-service form and open data."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Case, Count, Value, When
@@ -14,6 +13,8 @@ from directory.forms import JoinDirectoryForm
 from directory.models import Person, Structure
 from directory.moderation import WORKFLOW_NAME, ensure_moderation_workflow
 from directory.schema_org import structure_jsonld
+from lagrappe.client_ip import client_bucket
+from lagrappe.ratelimit import Throttle
 
 NEARBY_LIMIT = 4
 
@@ -67,25 +68,14 @@ def structure_detail(request, slug):
 # ---------------------------------------------------------------------------
 # Self-service: « Rejoindre l’annuaire »
 # ---------------------------------------------------------------------------
-JOIN_RATE_LIMIT = 5  # submissions per address and window
+JOIN_RATE_LIMIT = 5  # submissions per client address and window
 JOIN_RATE_WINDOW = 3600  # seconds
-
-
-def _client_ip(request) -> str:
-    # REMOTE_ADDR only: X-Forwarded-For is client-controlled unless a trusted proxy rewrites it.
-    return request.META.get("REMOTE_ADDR", "unknown")
+JOIN_THROTTLE = Throttle("directory-join", JOIN_RATE_LIMIT, JOIN_RATE_WINDOW)
 
 
 def _rate_limited(request) -> bool:
     """Count this submission for the client's address; True once over the limit."""
-    key = f"directory:join:{_client_ip(request)}"
-    cache.add(key, 0, JOIN_RATE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, JOIN_RATE_WINDOW)
-        count = 1
-    return count > JOIN_RATE_LIMIT
+    return not JOIN_THROTTLE.hit(client_bucket(request)).allowed
 
 
 def _unique_slug(name: str) -> str:

@@ -1,13 +1,20 @@
-"""The click endpoint of the search-quality loop: log which result was chosen, then go to it."""
+"""The click endpoint of the search-quality loop: record which result was chosen.
 
-from django.http import Http404
-from django.shortcuts import redirect
+Result links point straight at the profile and carry this endpoint in their
+``ping`` attribute: the browser POSTs to it when the link is followed, with
+the search id and rank in the query string. POST only, so a crawler following
+links or a prefetching browser writes nothing; throttled and de-duplicated per
+client (``search.quality``) so a flood cannot fill the editors' report.
+"""
+
+from django.http import Http404, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_POST
 
 from directory.models import Structure
+from lagrappe.client_ip import client_bucket
 
-from .quality import record_click
+from .quality import click_allowed, record_click
 
 
 def _int_or_none(value) -> int | None:
@@ -18,13 +25,23 @@ def _int_or_none(value) -> int | None:
     return number if 0 < number < 2**31 else None
 
 
-@csrf_exempt  # a logged click changes nothing a visitor owns; links and sendBeacon must both work
-@require_http_methods(["GET", "POST"])
+@csrf_exempt  # pings and sendBeacon carry no CSRF token; a logged click changes nothing a visitor owns
+@require_POST
 def search_click(request):
-    """``/annuaire/clic/?structure=<slug>&q=<search id>&position=<rank>`` -> the structure's profile."""
-    params = request.POST if request.method == "POST" else request.GET
+    """``POST /annuaire/clic/?structure=<slug>&q=<search id>&position=<rank>`` -> 204.
+
+    Parameters come from the query string (``<a ping>``) or a form body (``sendBeacon``).
+    """
+    params = request.POST if request.POST else request.GET
     structure = Structure.objects.public().filter(slug=params.get("structure", "")).first()
     if structure is None:
         raise Http404("Structure introuvable.")
-    record_click(structure, _int_or_none(params.get("q")), _int_or_none(params.get("position")))
-    return redirect(structure.get_absolute_url())
+    client = client_bucket(request)
+    if not click_allowed(client):
+        return HttpResponse(
+            "Trop de clics enregistrés depuis cette adresse : réessayez dans une heure.",
+            status=429,
+            content_type="text/plain; charset=utf-8",
+        )
+    record_click(structure, _int_or_none(params.get("q")), _int_or_none(params.get("position")), client=client)
+    return HttpResponse(status=204)

@@ -54,3 +54,12 @@ def pytest_report_header(config):
     except EngineProbeError as exc:
         engine = f"unreachable ({exc})"
     return [f"lagrappe: database={db}, search engine={engine}"]
+
+
+@pytest.fixture(autouse=True)
+def fresh_cache():
+    """Throttles and de-duplication count in the cache (local memory in tests): each test starts at zero."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

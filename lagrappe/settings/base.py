@@ -113,13 +113,30 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # ---------------------------------------------------------------------------
-# Cache: local memory by default, Redis when REDIS_URL is set (rate limits, APQ).
+# Cache, shared by every worker: it holds the rate-limit counters (and persisted
+# GraphQL queries). Redis when REDIS_URL is set; otherwise the database cache
+# (``manage.py createcachetable``; lagrappe.cache makes its increments atomic).
+# dev and test settings use local memory instead.
+# https://docs.djangoproject.com/en/5.2/topics/cache/
 # ---------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lagrappe"}}
+    CACHES = {"default": {"BACKEND": "lagrappe.cache.DatabaseCache", "LOCATION": "lagrappe_cache"}}
+
+# ---------------------------------------------------------------------------
+# Reverse proxies: trusted only when the operator declares them.
+# TRUSTED_PROXY_COUNT proxies append to X-Forwarded-For (lagrappe.client_ip reads
+# the address the outermost one saw); 0 = the site is reached directly.
+# SECURE_PROXY_SSL_HEADER names the header a proxy sets to "https" on encrypted
+# requests (e.g. X-Forwarded-Proto); unset, no header can claim HTTPS.
+# https://docs.djangoproject.com/en/5.2/ref/settings/#secure-proxy-ssl-header
+# ---------------------------------------------------------------------------
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+_proxy_ssl_header = env_str("SECURE_PROXY_SSL_HEADER")
+if _proxy_ssl_header:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_" + _proxy_ssl_header.upper().replace("-", "_"), "https")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -139,7 +156,6 @@ USE_TZ = True
 WAGTAIL_I18N_ENABLED = True
 LANGUAGES = WAGTAIL_CONTENT_LANGUAGES = [("fr", "Français"), ("en", "English")]
 WAGTAILADMIN_PERMITTED_LANGUAGES = [("fr", "Français"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
 
 # ---------------------------------------------------------------------------
 # Static and media files
@@ -162,6 +178,9 @@ WAGTAIL_SITE_NAME = "LaGrappe"
 WAGTAILADMIN_BASE_URL = env_str("WAGTAILADMIN_BASE_URL", "http://localhost:8000")
 WAGTAILDOCS_EXTENSIONS = ["csv", "docx", "key", "odt", "pdf", "pptx", "rtf", "txt", "xlsx", "zip", "ods", "odp"]
 WAGTAILIMAGES_EXTENSIONS = ["gif", "jpg", "jpeg", "png", "webp"]  # no SVG: see grapple notes on renditions
+# Documents only through Wagtail's serve view (/documents/<id>/<file>), which checks
+# collection privacy; the proxy must not serve MEDIA_ROOT/documents/ (README, Production).
+WAGTAILDOCS_SERVE_METHOD = "serve_view"
 WAGTAIL_MODERATION_ENABLED = True
 WAGTAIL_WORKFLOW_ENABLED = True
 
@@ -268,9 +287,32 @@ GRAPPLE = {
         "format-webp",
     ],
 }
+# Bounds and limits of /graphql/ (api/): see docs/graphql.md.
 # False (advised in production): introspection refused to anonymous callers; partner
 # keys and editors' sessions keep it. Introspection is costed either way (api/limits.py).
 GRAPHQL_INTROSPECTION = env_bool("GRAPHQL_INTROSPECTION", True)
+GRAPHQL_MAX_BODY_BYTES = env_int("GRAPHQL_MAX_BODY_BYTES", 100_000)
+GRAPHQL_MAX_QUERY_LENGTH = env_int("GRAPHQL_MAX_QUERY_LENGTH", 50_000)
+GRAPHQL_MAX_TOKENS = env_int("GRAPHQL_MAX_TOKENS", 2000)
+GRAPHQL_MAX_COMMENTS = env_int("GRAPHQL_MAX_COMMENTS", 100)
+GRAPHQL_MAX_DEPTH = env_int("GRAPHQL_MAX_DEPTH", 15)
+GRAPHQL_MAX_COST = env_int("GRAPHQL_MAX_COST", 25_000)
+GRAPHQL_MAX_BATCH = env_int("GRAPHQL_MAX_BATCH", 5)
+GRAPHQL_CACHE_MAX_AGE = env_int("GRAPHQL_CACHE_MAX_AGE", 60)  # seconds a GET answer may be cached
+GRAPHQL_APQ_TTL = env_int("GRAPHQL_APQ_TTL", 7 * 24 * 3600)  # seconds a persisted query is kept
+GRAPHQL_RATE_LIMIT_WINDOW = env_int("GRAPHQL_RATE_LIMIT_WINDOW", 60)  # seconds
+GRAPHQL_RATE_LIMIT_ANONYMOUS = env_int("GRAPHQL_RATE_LIMIT_ANONYMOUS", 60)  # requests per window and client
+GRAPHQL_RATE_LIMIT_KEY = env_int("GRAPHQL_RATE_LIMIT_KEY", 600)  # requests per window and partner key
+# Fields an `order:` argument may sort on (api.middleware.OrderAllowlistMiddleware).
+GRAPHQL_ORDER_ALLOWLIST = env_list(
+    "GRAPHQL_ORDER_ALLOWLIST",
+    ["id", "title", "slug", "path", "first_published_at", "last_published_at", "created_at", "name"],
+)
+
+# Publish notifications to partner webhooks (api/webhooks.py, sent by the task worker).
+WEBHOOK_TIMEOUT = env_int("WEBHOOK_TIMEOUT", 10)  # seconds the worker waits for a partner's answer
+WEBHOOK_BACKOFF_SECONDS = env_int("WEBHOOK_BACKOFF_SECONDS", 30)  # doubled after each failed attempt
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)  # then the delivery is abandoned
 
 # Headless preview for a partner front end (wagtail-headless-preview).
 HEADLESS_PREVIEW_CLIENT_URLS = {"default": env_str("HEADLESS_PREVIEW_URL", "http://localhost:3000/preview")}
@@ -282,10 +324,6 @@ WAGTAIL_HEADLESS_PREVIEW = {
 }
 PREVIEW_TOKEN_MAX_AGE = env_int("PREVIEW_TOKEN_MAX_AGE", 3600)
 
-# Publish webhooks (api/webhooks.py): first retry after this many seconds, doubling.
-GRAPHQL_WEBHOOK_BACKOFF_SECONDS = env_int("GRAPHQL_WEBHOOK_BACKOFF_SECONDS", 30)
-GRAPHQL_WEBHOOK_MAX_ATTEMPTS = env_int("GRAPHQL_WEBHOOK_MAX_ATTEMPTS", 8)
-
 # CORS: only partner origins may call /graphql/ from a browser.
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
@@ -293,6 +331,14 @@ CORS_URLS_REGEX = r"^/(graphql|api)/.*$"
 EMBED_ALLOWED_ORIGINS = env_list("EMBED_ALLOWED_ORIGINS", CORS_ALLOWED_ORIGINS)
 # No page may be framed, except /embed/annuaire/ (xframe_options_exempt + CSP frame-ancestors).
 X_FRAME_OPTIONS = "DENY"
+
+# ---------------------------------------------------------------------------
+# Anonymous writes: the search-quality log (search.quality) is fed by visitors;
+# one client cannot flood the editors' « Recherches » report.
+# ---------------------------------------------------------------------------
+SEARCH_LOG_RATE_LIMIT = env_int("SEARCH_LOG_RATE_LIMIT", 30)  # logged searches per client and hour
+SEARCH_CLICK_RATE_LIMIT = env_int("SEARCH_CLICK_RATE_LIMIT", 60)  # logged clicks per client and hour
+SEARCH_LOG_DEDUP_SECONDS = env_int("SEARCH_LOG_DEDUP_SECONDS", 900)  # the same search or click counts once
 
 # ---------------------------------------------------------------------------
 # E-mail

@@ -17,3 +17,5 @@ STORAGES = {
 
 # `make run` needs no second process: tasks run after the commit, in the web process.
 TASKS = tasks_setting("immediate")
+# One process: local memory is enough (production shares counters: see base).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lagrappe"}}

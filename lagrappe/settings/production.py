@@ -1,4 +1,8 @@
-"""Production: refuses to start without a secret key; HTTPS everywhere."""
+"""Production: refuses to start without a secret key; HTTPS everywhere.
+
+Behind a reverse proxy, declare it (TRUSTED_PROXY_COUNT, SECURE_PROXY_SSL_HEADER:
+see lagrappe.settings.base and the README's « Production » section).
+"""
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -11,7 +15,6 @@ if not SECRET_KEY:
     raise ImproperlyConfigured("SECRET_KEY must be set in the environment for production.")
 
 DEBUG = False
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
@@ -20,4 +23,3 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
-X_FRAME_OPTIONS = "DENY"

@@ -22,3 +22,5 @@ TASKS = tasks_setting("immediate")
 
 # No network in tests: the offline table of communes answers; BAN tests start their own stand-in server.
 GEOCODER_BAN_URL = ""
+# Local memory, cleared by the fixtures that count (production shares counters: see base).
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "lagrappe"}}

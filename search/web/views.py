@@ -21,6 +21,7 @@ from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 
 from directory.models import Sector, Skill
+from lagrappe.client_ip import client_bucket
 
 from .. import quality, service
 from ..types import (
@@ -84,21 +85,20 @@ def record_search(request, parsed: ParsedSearch, result: SearchResult):
     if not parsed.query.has_criteria:
         return None  # the plain listing (any sort, any page) is browsing, not a search
     try:
-        return quality.record_search(parsed.query, result)
+        return quality.record_search(parsed.query, result, client=client_bucket(request))
     except Exception:
         logger.exception("record_search failed")
         return None
 
 
-def click_url(structure, search_log, position: int) -> str:
-    """Profile link, through the click endpoint when the search was logged (rank and query kept)."""
-    profile = structure.get_absolute_url()
+def click_url(structure, search_log, position: int) -> str | None:
+    """The click endpoint for a result's ``ping`` (rank and query kept), or None when the search was not logged."""
     if search_log is None:
-        return profile
+        return None
     try:
         endpoint = reverse("search_click")
     except NoReverseMatch:
-        return profile
+        return None
     return endpoint + "?" + urlencode({"structure": structure.slug, "q": search_log.pk, "position": position})
 
 
@@ -169,7 +169,8 @@ def build_hits(result: SearchResult, search_log=None) -> list[dict]:
         hits.append(
             {
                 "structure": structure,
-                "url": click_url(structure, search_log, position),
+                "url": structure.get_absolute_url(),
+                "ping_url": click_url(structure, search_log, position),
                 "profile_url": structure.get_absolute_url(),
                 "position": position,
                 "name_html": highlights.pop("name", [None])[0],

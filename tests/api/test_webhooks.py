@@ -163,7 +163,7 @@ def test_dead_url_is_retried_with_exponential_backoff_then_delivered(
 
 
 def test_delivery_gives_up_after_max_attempts(directory, settings, django_capture_on_commit_callbacks):
-    settings.GRAPHQL_WEBHOOK_MAX_ATTEMPTS = 2
+    settings.WEBHOOK_MAX_ATTEMPTS = 2
     Webhook.objects.create(name="Partenaire en panne", url=dead_url(), secret=SECRET)
     with django_capture_on_commit_callbacks(execute=True):
         directory["draft"].save_revision().publish()

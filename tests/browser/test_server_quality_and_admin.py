@@ -19,14 +19,15 @@ def empty_logs(db):
     SearchQueryLog.objects.all().delete()
 
 
-def test_a_search_is_logged_and_its_result_links_go_through_the_click_endpoint(client, db):
+def test_a_search_is_logged_and_its_result_links_ping_the_click_endpoint(client, db):
     html = client.get("/annuaire/", {"q": "compostage"}).content.decode()
     log = SearchQueryLog.objects.get()
     assert (log.query, log.result_count) == ("compostage", 1)
-    href = re.search(r'<a href="([^"]+)" data-dir-hit', html).group(1)
-    assert href == f"/annuaire/clic/?structure=compost-roubaix&amp;q={log.pk}&amp;position=1"
-    response = client.get(href.replace("&amp;", "&"))
-    assert (response.status_code, response["Location"]) == (302, "/annuaire/structures/compost-roubaix/")
+    href, ping = re.search(r'<a href="([^"]+)" ping="([^"]+)" data-dir-hit', html).groups()
+    assert href == "/annuaire/structures/compost-roubaix/"
+    assert ping == f"/annuaire/clic/?structure=compost-roubaix&amp;q={log.pk}&amp;position=1"
+    response = client.post(ping.replace("&amp;", "&"), "PING", content_type="text/ping")
+    assert response.status_code == 204
     click = SearchClickLog.objects.get()
     assert (click.search_id, click.structure.slug, click.position) == (log.pk, "compost-roubaix", 1)
 

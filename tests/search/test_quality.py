@@ -39,13 +39,15 @@ def test_blank_listing_is_not_logged(directory):
     assert SearchQueryLog.objects.count() == 0
 
 
-def test_click_is_logged_and_redirects_to_the_profile(client, directory):
+def test_click_is_logged_from_the_ping_query_string(client, directory):
     log = SearchQueryLog.objects.create(query="menuisier", result_count=2, engine="database")
 
-    response = client.get("/annuaire/clic/", {"structure": "menuiserie-lilloise", "q": log.pk, "position": 2})
+    # <a ping> POSTs "PING" (text/ping) to the URL holding the parameters.
+    response = client.post(
+        f"/annuaire/clic/?structure=menuiserie-lilloise&q={log.pk}&position=2", "PING", content_type="text/ping"
+    )
 
-    assert response.status_code == 302
-    assert response["Location"] == "/annuaire/structures/menuiserie-lilloise/"
+    assert response.status_code == 204
     click = SearchClickLog.objects.get()
     assert (click.search_id, click.structure.slug, click.position) == (log.pk, "menuiserie-lilloise", 2)
 
@@ -53,13 +55,21 @@ def test_click_is_logged_and_redirects_to_the_profile(client, directory):
 def test_click_by_post_with_a_bogus_search_id(client, directory):
     response = client.post("/annuaire/clic/", {"structure": "photon-coop", "q": "abc", "position": "-3"})
 
-    assert response.status_code == 302
+    assert response.status_code == 204
     assert [(c.search_id, c.position) for c in SearchClickLog.objects.all()] == [(None, None)]
+
+
+def test_click_endpoint_refuses_get_and_writes_nothing(client, directory):
+    # A crawler or a prefetching browser following a link must not write a row.
+    response = client.get("/annuaire/clic/", {"structure": "photon-coop", "position": 1})
+
+    assert response.status_code == 405
+    assert SearchClickLog.objects.count() == 0
 
 
 @pytest.mark.parametrize("slug", ["brouillon-solaire", "inconnue", ""])
 def test_click_on_an_unpublished_or_unknown_structure_is_404_and_not_logged(client, directory, slug):
-    response = client.get("/annuaire/clic/", {"structure": slug})
+    response = client.post("/annuaire/clic/", {"structure": slug})
 
     assert response.status_code == 404
     assert SearchClickLog.objects.count() == 0
