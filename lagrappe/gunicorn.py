@@ -33,3 +33,6 @@ loglevel = env_str("LOG_LEVEL", "info").lower()
 # (SECURE_PROXY_SSL_HEADER, TRUSTED_PROXY_COUNT), not gunicorn's guess.
 secure_scheme_headers = {}
 forwarded_allow_ips = ""
+# Recent gunicorn versions open a control socket at one path per user (~/.gunicorn/gunicorn.ctl):
+# two servers on one machine (a deploy beside the CI smoke test) would fight over it.
+control_socket_disable = True

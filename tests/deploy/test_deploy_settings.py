@@ -139,3 +139,17 @@ def test_production_shares_counters_between_workers():
     # Without Redis, the database cache (atomic increments); with REDIS_URL, Redis.
     assert "lagrappe.cache.DatabaseCache" in production_setting("CACHES")
     assert "RedisCache" in production_setting("CACHES", REDIS_URL="redis://127.0.0.1:6390/0")
+
+
+def test_gunicorn_trusts_no_forwarding_header_by_itself(monkeypatch):
+    # gunicorn believes X-Forwarded-Proto from 127.0.0.1 by default: the declaration
+    # (SECURE_PROXY_SSL_HEADER) must be the only thing that makes a request HTTPS.
+    import runpy
+
+    for name in ("GUNICORN_BIND", "HOST", "PORT", "WEB_CONCURRENCY"):
+        monkeypatch.delenv(name, raising=False)
+    config = runpy.run_path(str(BASE_DIR / "lagrappe" / "gunicorn.py"))
+
+    assert (config["secure_scheme_headers"], config["forwarded_allow_ips"]) == ({}, "")
+    assert config["bind"] == "127.0.0.1:8000"  # reachable by the local proxy only, unless told otherwise
+    assert 1 <= config["workers"] <= 8
