@@ -156,6 +156,7 @@ def site(tmp_path_factory):
         PORT=str(port),
         WEB_CONCURRENCY="2",
         LOG_LEVEL="warning",
+        GEOCODER_BAN_URL="",  # no outside service in tests: the shipped table of communes answers
     )
     env.pop("REDIS_URL", None)  # the database cache: the counters an operator without Redis gets
     server = None
