@@ -66,7 +66,7 @@ def test_endpoint_failing_twice_receives_each_event_exactly_once(worker, flaky_e
     assert calls == []
     assert WebhookDelivery.objects.filter(status="pending", attempts=0).count() == 3
 
-    worker.start(GRAPHQL_WEBHOOK_BACKOFF_SECONDS="1")
+    worker.start(WEBHOOK_BACKOFF_SECONDS="1")
     wait_for(
         lambda: WebhookDelivery.objects.filter(status="delivered").count() == 3,
         timeout=60,
