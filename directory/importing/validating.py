@@ -90,6 +90,8 @@ class RowCheck:
 
 @dataclass(frozen=True)
 class Spec:
+    """A file kind: its columns and row checks, in the order issues are reported within a line."""
+
     kind: str
     fields: tuple[Column | RowCheck, ...]
     names: str | None = None  # kind whose known names a valid row adds its « name » to ("skills", "sectors")
@@ -99,23 +101,19 @@ class Spec:
 # ---------------------------------------------------------------------------
 # Parsers
 # ---------------------------------------------------------------------------
-def text(raw: str, row: Row, known: Known) -> str:
-    return raw
-
-
 def model_field(model, name: str, normalise: Callable[[str, Row], object] | None = None) -> Parser:
     """The model field's own validation (Django's French messages), after an optional normaliser."""
-    model_field = model._meta.get_field(name)
+    django_field = model._meta.get_field(name)
 
     def parse(raw: str, row: Row, known: Known):
         value = normalise(raw, row) if normalise else raw
         if not isinstance(value, str):  # already parsed (a date)
             value = value.isoformat() if value is not None else ""
-        if value == "" and model_field.null:
+        if value == "" and django_field.null:
             return None
         if name in ("latitude", "longitude"):
             value = value.replace(",", ".")  # French decimal comma
-        return model_field.clean(value, None)
+        return django_field.clean(value, None)
 
     return parse
 
