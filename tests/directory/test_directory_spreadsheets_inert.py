@@ -23,6 +23,7 @@ from directory.exporting import export_directory
 from directory.importing import import_directory
 from directory.models import Structure
 from lagrappe.spreadsheets import neutralise, restore
+from tests.directory.source_tree import ROOT, first_party_packages
 
 FIXTURES = Path(__file__).parent / "fixtures"
 VALID = {kind: FIXTURES / f"{kind}.csv" for kind in ("structures", "people", "skills", "sectors")}
@@ -151,15 +152,14 @@ def test_open_data_csv_is_inert(client, make_structure):
 
 
 def test_every_spreadsheet_writer_goes_through_the_neutralising_module():
-    root = Path(__file__).resolve().parents[2]
     raw_writers = []
-    for app in ("lagrappe", "directory", "search", "api", "home"):
-        for path in (root / app).rglob("*.py"):
+    for package in first_party_packages():
+        for path in package.rglob("*.py"):
             source = path.read_text(encoding="utf-8")
             if path.name != "spreadsheets.py" and ("csv.writer(" in source or "csv.DictWriter(" in source):
-                raw_writers.append(str(path.relative_to(root)))
+                raw_writers.append(str(path.relative_to(ROOT)))
             if "Workbook(" in source and "xlsx_cells" not in source:
-                raw_writers.append(str(path.relative_to(root)))
+                raw_writers.append(str(path.relative_to(ROOT)))
 
     assert raw_writers == []
 
