@@ -12,11 +12,12 @@ from collections import Counter
 from collections.abc import Mapping
 
 from django.core.cache import cache
-from django.db.models import Exists, OuterRef
+from django.db.models import Count, Exists, Max, OuterRef
 
 from directory.models import Person, Sector, Skill, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 
+from .models import IndexOutbox, StructureSearchDocument
 from .text import analyze, fold, query_terms
 from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
 
@@ -102,15 +103,33 @@ def suggestible_skills():
     return Skill.objects.filter(Exists(by_structure) | Exists(by_person)).order_by("name")
 
 
+def skills_cache_key() -> str | None:
+    """The cache key of the suggestible skills, or None while directory changes wait to be indexed.
+
+    Which skills may be suggested changes with a publication or a consent. The
+    key follows the search documents (their number and last refresh), which the
+    worker rewrites for every change it processes: every web process sees a
+    new key at once, with or without a shared cache. While changes wait, the
+    skills are read live (a withdrawn consent counts from the next request).
+    """
+    if IndexOutbox.objects.filter(kind=IndexOutbox.STRUCTURE).exists():
+        return None
+    stamp = StructureSearchDocument.objects.aggregate(count=Count("pk"), last=Max("indexed_at"))
+    last = stamp["last"].timestamp() if stamp["last"] else 0
+    return f"{SKILLS_CACHE_KEY}:{stamp['count']}:{last}"
+
+
 def suggestible_skill_rows() -> list[tuple[str, str, list[list[str]]]]:
-    """(name, slug, analysed words of the name and of each synonym), cached; ``sync.enqueue`` clears it."""
-    rows = cache.get(SKILLS_CACHE_KEY)
+    """(name, slug, analysed words of the name and of each synonym), cached while the documents do not change."""
+    key = skills_cache_key()
+    rows = cache.get(key) if key else None
     if rows is None:
         rows = [
             (name, slug, [analyze(name)] + [analyze(s) for s in synonyms.splitlines()])
             for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms")
         ]
-        cache.set(SKILLS_CACHE_KEY, rows, SKILLS_CACHE_SECONDS)
+        if key:
+            cache.set(key, rows, SKILLS_CACHE_SECONDS)
     return rows
 
 

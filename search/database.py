@@ -115,7 +115,7 @@ def _split(delimited: str) -> list[str]:
 
 def matching_rows(query: SearchQuery, terms: list[str]) -> list[_Row]:
     """Published documents matching every word (and inside the geo circle when asked)."""
-    docs = StructureSearchDocument.objects.filter(structure__live=True)
+    docs = StructureSearchDocument.objects.filter(structure__live=True).exclude(structure_id__in=query.hidden_ids)
     for term in terms:
         docs = docs.filter(search_text__contains=_starts_word(term))
     if query.near is not None:
@@ -252,12 +252,12 @@ def search(query: SearchQuery) -> SearchResult:
     )
 
 
-def suggest(prefix: str, limit: int) -> list[Suggestion]:
+def suggest(prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
     """Skill and structure names whose words start with the typed words."""
     terms = query_terms(prefix)
     if not terms:
         return []
-    docs = StructureSearchDocument.objects.filter(structure__live=True)
+    docs = StructureSearchDocument.objects.filter(structure__live=True).exclude(structure_id__in=hidden_ids)
     for term in terms:
         docs = docs.filter(name_text__contains=_starts_word(term))
     structures = [

@@ -7,11 +7,13 @@ Only **public** people contribute, and only their skills: names, e-mails and
 phones of people are never part of a search document.
 """
 
+from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import transaction
 
-from directory.models import Structure
+from directory.models import Person, Sector, Skill, Structure
+from directory.models.taxonomy import split_synonyms
 
 from .models import StructureSearchDocument
 from .text import document_text, fold
@@ -59,6 +61,95 @@ def structure_source(structure: Structure) -> dict:
         "location": location,
         "joined": structure.joined.isoformat() if structure.joined else None,
     }
+
+
+def structure_sources(ids: Iterable[int]) -> list[dict]:
+    """``structure_source`` of many published structures at once, from plain rows.
+
+    The same dicts (tests compare both), without building model instances and
+    their related managers, which cost ten times more: the worker's catch-up and
+    the rebuild index thousands of documents a second with it. Ordered by id;
+    unpublished or missing ids are left out.
+    """
+    rows = list(
+        Structure.objects.public()
+        .filter(pk__in=list(ids))
+        .order_by("pk")
+        .values_list("pk", "slug", "name", "summary", "description", "city", "category", "latitude", "longitude",
+                     "joined")
+    )  # fmt: skip
+    ids = [row[0] for row in rows]
+    if not ids:
+        return []
+    skills = {
+        pk: {"slug": slug, "name": name, "domain": domain or "", "synonyms": split_synonyms(synonyms)}
+        for pk, slug, name, domain, synonyms in Skill.objects.values_list(
+            "pk", "slug", "name", "domain__name", "synonyms"
+        )
+    }
+    skill_order = {pk: (skill["name"], pk) for pk, skill in skills.items()}  # Skill.Meta.ordering
+    sectors = {pk: (slug, name) for pk, slug, name in Sector.objects.values_list("pk", "slug", "name")}
+    own_skills, own_sectors, memberships = defaultdict(list), defaultdict(list), defaultdict(list)
+    for structure_id, skill_id in Structure.skills.through.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "skill_id"
+    ):
+        own_skills[structure_id].append(skill_id)
+    for structure_id, sector_id in Structure.sectors.through.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "sector_id"
+    ):
+        own_sectors[structure_id].append(sector_id)
+    for structure_id, slug in Structure.memberships.through.objects.filter(structure_id__in=ids).values_list(
+        "structure_id", "membership__slug"
+    ):
+        memberships[structure_id].append(slug)
+    # Only public people contribute, in their listing order (Person.Meta.ordering).
+    people = list(
+        Person.objects.public()
+        .filter(structure_id__in=ids)
+        .order_by("sort_order", "last_name", "first_name", "pk")
+        .values_list("pk", "structure_id")
+    )
+    person_skills = defaultdict(list)
+    for person_id, skill_id in Person.skills.through.objects.filter(person_id__in=[p for p, _ in people]).values_list(
+        "person_id", "skill_id"
+    ):
+        person_skills[person_id].append(skill_id)
+    people_by_structure = defaultdict(list)
+    for person_id, structure_id in people:
+        people_by_structure[structure_id].append(person_id)
+
+    sources = []
+    for pk, slug, name, summary, description, city, category, latitude, longitude, joined in rows:
+        chosen = {}  # skill slug -> skill, the structure's own first, then its public people's
+        for skill_id in sorted(own_skills[pk], key=skill_order.__getitem__):
+            chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
+        for person_id in people_by_structure[pk]:
+            for skill_id in sorted(person_skills[person_id], key=skill_order.__getitem__):
+                chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
+        chosen_skills = list(chosen.values())
+        structure_sectors = sorted((sectors[i] for i in own_sectors[pk]), key=lambda sector: sector[1])
+        has_location = latitude is not None and longitude is not None
+        sources.append(
+            {
+                "id": pk,
+                "slug": slug,
+                "name": name,
+                "summary": summary,
+                "description": description,
+                "city": city,
+                "category": category,
+                "memberships": sorted(memberships[pk]),
+                "skills": [s["slug"] for s in chosen_skills],
+                "skill_names": [s["name"] for s in chosen_skills],
+                "skill_domains": sorted({s["domain"] for s in chosen_skills if s["domain"]}),
+                "skill_synonyms": [syn for s in chosen_skills for syn in s["synonyms"]],
+                "sectors": [slug for slug, _ in structure_sectors],
+                "sector_names": [name for _, name in structure_sectors],
+                "location": {"lat": latitude, "lon": longitude} if has_location else None,
+                "joined": joined.isoformat() if joined else None,
+            }
+        )
+    return sources
 
 
 def _delimited(values: Iterable[str]) -> str:
@@ -113,7 +204,7 @@ def refresh_database_documents(ids: Iterable[int]) -> list[dict]:
     engine sync can index exactly what the database now holds.
     """
     ids = sorted(set(ids))
-    sources = [structure_source(s) for s in public_structures(ids)]
+    sources = structure_sources(ids)
     with transaction.atomic():
         StructureSearchDocument.objects.filter(structure_id__in=ids).delete()
         StructureSearchDocument.objects.bulk_create([database_document(s) for s in sources], batch_size=500)

@@ -45,8 +45,9 @@ class StructureSearchDocument(models.Model):
 
 class IndexOutbox(models.Model):
     """A structure whose search documents must be refreshed: written in the same
-    transaction as the change, processed after commit, retried with back-off
-    while the engine is down. Nothing is lost if the engine or the process dies."""
+    transaction as the change, processed by the worker after commit, retried with
+    back-off while the engine is down (``search.sync``). Nothing is lost if the
+    engine, the web process or the worker dies; until processed, searches hide it."""
 
     STRUCTURE = "structure"
     SYNONYMS = "synonyms"
@@ -59,6 +60,8 @@ class IndexOutbox(models.Model):
     attempts = models.PositiveIntegerField("tentatives", default=0)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now, db_index=True)
     last_error = models.TextField("dernière erreur", blank=True)
+    # The database document is refreshed (the fallback may show the structure); the engine is not yet.
+    database_done = models.BooleanField("document de la base à jour", default=False)
 
     class Meta:
         verbose_name = "structure à réindexer"

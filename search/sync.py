@@ -1,72 +1,107 @@
-"""Keeping search in step with the directory: a durable outbox, processed after commit.
+"""Keeping search in step with the directory: a durable outbox, worked through by the worker.
 
-A change to a structure, a person, a skill, a domain or a sector writes the ids
-of the structures it affects into ``IndexOutbox`` *inside* the transaction
-that makes the change; ``transaction.on_commit`` then refreshes the database
-documents and pushes them to the engine with a short timeout. When the engine
-is down the rows stay, with a retry count and an exponential back-off
-(``next_attempt_at``); ``manage.py search_index drain`` or the automatic path
-(``maybe_drain``, called on later saves and searches, throttled) catches up.
-An admin save therefore never fails nor waits on the engine.
-
-Bulk writers that bypass signals (``bulk_create`` in imports or seeds) call
-``enqueue(ids)`` themselves, or ``manage.py search_index rebuild`` afterwards.
+1. A change to a structure, a person, a skill, a domain or a sector writes the
+   ids of the structures it affects into ``IndexOutbox`` *inside* the
+   transaction that makes the change (``enqueue``, called by ``search.signals``
+   and by bulk writers such as the import). The change and the fact that it
+   must be indexed commit together, or not at all.
+2. After the commit, the ``index_changes`` task is enqueued (``enqueue_once``:
+   one per burst). The worker (``manage.py db_worker``) processes the due rows
+   in bulk (``BATCH_SIZE`` at a time): it refreshes the database documents
+   (``database_done``), then writes the engine with one bulk request. A request
+   never does this work: saves, imports and searches only write or read rows.
+3. When the engine fails, the rows stay with an attempt count and an
+   exponential back-off (``background.retry``, capped at a minute so the index
+   catches up soon after the engine returns), and the task is enqueued again for
+   that time. The ``sweep`` task, run by the worker every minute
+   (``BACKGROUND_PERIODIC_TASKS``), processes whatever is due (a task lost when a
+   process died between commit and enqueue) and re-queues structures whose
+   database document disagrees with the structure (a writer that bypassed the
+   outbox).
+4. Until a row is processed, searches hide its structure (``pending``):
+   an unpublication, a deletion or a withdrawn consent is honoured in every
+   result, facet, highlight and suggestion from the next request on, whichever
+   backend answers and however far behind the engine is.
+5. Synonym changes never touch the live index: the structures holding the skill
+   are reindexed at once (their documents carry the synonyms as text), and the
+   ``rebuild_index`` task builds a new versioned index with the new synonym
+   rules and swaps the alias — searches never see a closed index.
 """
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
+from django_tasks import task
 
-from .base import SKILLS_CACHE_KEY
-from .documents import refresh_database_documents
+from background.retry import backoff as retry_backoff
+from background.scheduling import enqueue_once
+from directory.models import Structure
+
+from .documents import refresh_database_documents, structure_sources
 from .engine import EngineUnavailable, get_backend
-from .models import IndexOutbox
+from .models import IndexOutbox, StructureSearchDocument
 
 logger = logging.getLogger(__name__)
 
 RETRY_BASE_SECONDS = 5
-RETRY_MAX_SECONDS = 3600
-DRAIN_CHECK_SECONDS = 15  # how often the automatic path looks at the outbox, per process
-ENGINE_DOWN_SECONDS = 10  # after a failure, saves skip the engine this long (no repeated timeouts)
-ENGINE_DOWN_KEY = "search:engine-down"
-DRAIN_CHECKED_KEY = "search:outbox-checked"
-BATCH_SIZE = 500
+# Capped low: once the engine is back, the backlog must not wait out a long back-off.
+RETRY_MAX_SECONDS = 60
+BATCH_SIZE = 2000
+INDEX_TASK_KEY = "search:index-changes"
+REBUILD_TASK_KEY = "search:rebuild-index"
 
 
 def backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(RETRY_MAX_SECONDS, RETRY_BASE_SECONDS * 2 ** max(0, attempts - 1)))
+    return retry_backoff(attempts, RETRY_BASE_SECONDS, RETRY_MAX_SECONDS)
 
 
+# ---------------------------------------------------------------------- writing side (requests)
 def enqueue(structure_ids, synonyms: bool = False) -> None:
-    """Queue structures (and optionally the engine's synonym list) for reindexing after commit."""
+    """Record, in the current transaction, that these structures (and the synonym rules) need indexing."""
     ids = sorted({int(i) for i in structure_ids if i})
     rows = [IndexOutbox(kind=IndexOutbox.STRUCTURE, structure_id=i) for i in ids]
     if synonyms:
-        rows.append(IndexOutbox(kind=IndexOutbox.SYNONYMS))
+        rows.append(IndexOutbox(kind=IndexOutbox.SYNONYMS, database_done=True))
     if not rows:
         return
     IndexOutbox.objects.bulk_create(rows, batch_size=BATCH_SIZE)
-    # Which skills may be suggested can change with any edit (a person's consent, a publication).
-    cache.delete(SKILLS_CACHE_KEY)
-    transaction.on_commit(lambda: cache.delete(SKILLS_CACHE_KEY))
-    transaction.on_commit(lambda: _process_after_commit(ids, synonyms))
+    transaction.on_commit(schedule)
 
 
-def _process_after_commit(ids: list[int], synonyms: bool) -> None:
-    # Runs after the admin's transaction committed: whatever happens here must not
-    # surface as an error page, the rows are safe in the outbox anyway.
-    try:
-        process(structure_ids=ids, synonyms=synonyms)
-        maybe_drain()
-    except Exception:  # noqa: BLE001
-        logger.exception("Search indexing after commit failed; the outbox keeps the changes")
+def schedule(run_after=None) -> None:
+    """Have the worker process the outbox (now, or not before ``run_after``)."""
+    enqueue_once(index_changes, INDEX_TASK_KEY, run_after=run_after)
 
 
+# ---------------------------------------------------------------------- reading side (searches)
+@dataclass
+class Pending:
+    """Structures whose last change is not indexed yet, as each backend sees them."""
+
+    engine: list[int] = field(default_factory=list)  # every queued structure
+    database: list[int] = field(default_factory=list)  # those whose database document is not refreshed yet
+
+    @property
+    def backlog(self) -> int:
+        return len(self.engine)
+
+
+def pending() -> Pending:
+    """One small query per search (the outbox is empty most of the time)."""
+    rows = IndexOutbox.objects.filter(kind=IndexOutbox.STRUCTURE).values_list("structure_id", "database_done")
+    engine, database = set(), set()
+    for structure_id, database_done in rows:
+        engine.add(structure_id)
+        if not database_done:
+            database.add(structure_id)
+    return Pending(engine=sorted(engine), database=sorted(database))
+
+
+# ---------------------------------------------------------------------- the worker's side
 @dataclass
 class DrainReport:
     processed: int = 0
@@ -74,39 +109,43 @@ class DrainReport:
     remaining: int = 0
     error: str = ""
 
+    def as_dict(self) -> dict:
+        return {"processed": self.processed, "failed": self.failed, "remaining": self.remaining, "error": self.error}
 
-def process(structure_ids=None, synonyms: bool = False, due_only: bool = False, limit: int | None = None,
-            respect_engine_down: bool = True) -> DrainReport:  # fmt: skip
-    """Process outbox rows: the given structures' rows, or every due row (``due_only``)."""
-    rows = IndexOutbox.objects.all()
-    if due_only:
-        rows = rows.filter(next_attempt_at__lte=timezone.now())
-    else:
-        condition = Q(kind=IndexOutbox.STRUCTURE, structure_id__in=list(structure_ids or []))
-        if synonyms:
-            condition |= Q(kind=IndexOutbox.SYNONYMS)
-        rows = rows.filter(condition)
-    rows = list(rows.order_by("id")[:limit] if limit else rows.order_by("id"))
+
+def process(rows: list[IndexOutbox], engine_ok: bool = True) -> DrainReport:
+    """Index one batch of outbox rows: database documents first, then the engine in one bulk request.
+
+    ``engine_ok=False``: the engine already failed in this run; only the database
+    documents are refreshed and the rows are deferred without another attempt.
+    """
     report = DrainReport()
     if not rows:
         return report
     ids = sorted({r.structure_id for r in rows if r.kind == IndexOutbox.STRUCTURE})
+    needs_database = sorted({r.structure_id for r in rows if r.kind == IndexOutbox.STRUCTURE and not r.database_done})
     wants_synonyms = any(r.kind == IndexOutbox.SYNONYMS for r in rows)
-    # The database documents never depend on the engine: refresh them first.
-    sources = refresh_database_documents(ids)
+    # The database documents never depend on the engine: refresh them first, then say so.
+    sources = []
+    if needs_database:
+        sources = refresh_database_documents(needs_database)
+        IndexOutbox.objects.filter(pk__in=[r.pk for r in rows if not r.database_done]).update(database_done=True)
+        for row in rows:
+            row.database_done = True
     backend = get_backend()
     if backend is not None:
-        if respect_engine_down and cache.get(ENGINE_DOWN_KEY):
+        if not engine_ok:
             return _defer(rows, "moteur indisponible (nouvel essai plus tard)", report)
         try:
-            if wants_synonyms:
-                backend.update_synonyms()
+            refreshed = set(needs_database)
+            sources += structure_sources([i for i in ids if i not in refreshed])
             published = {s["id"] for s in sources}
             backend.apply(sources, deleted_ids=[i for i in ids if i not in published])
         except EngineUnavailable as exc:
-            cache.set(ENGINE_DOWN_KEY, True, ENGINE_DOWN_SECONDS)
             return _defer(rows, str(exc), report)
-        cache.delete(ENGINE_DOWN_KEY)
+        if wants_synonyms:
+            # New rules need a new index (analysis settings of a live index never change).
+            enqueue_once(rebuild_index, REBUILD_TASK_KEY)
     IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
     report.processed = len(rows)
     return report
@@ -126,32 +165,92 @@ def _defer(rows: list[IndexOutbox], error: str, report: DrainReport) -> DrainRep
 
 
 def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
-    """Process the outbox in batches until it is empty or the engine fails (``force``: ignore back-off)."""
+    """Process due rows in batches until none is due (``force``: every row, ignoring the back-off).
+
+    After a first engine failure the remaining batches only get their database
+    documents refreshed (the fallback answers completely) and are deferred.
+    """
     total = DrainReport()
+    started = timezone.now()
+    engine_ok = True
+    last_id = 0
     while True:
-        if force:
-            batch = list(IndexOutbox.objects.order_by("id").values_list("structure_id", "kind")[:batch_size])
-            ids = [i for i, kind in batch if kind == IndexOutbox.STRUCTURE]
-            syn = any(kind == IndexOutbox.SYNONYMS for _, kind in batch)
-            report = process(structure_ids=ids, synonyms=syn, respect_engine_down=False) if batch else DrainReport()
-        else:
-            report = process(due_only=True, limit=batch_size, respect_engine_down=False)
+        rows = IndexOutbox.objects.filter(pk__gt=last_id)
+        if not force:
+            rows = rows.filter(next_attempt_at__lte=started)
+        batch = list(rows.order_by("pk")[:batch_size])
+        if not batch:
+            break
+        last_id = batch[-1].pk
+        report = process(batch, engine_ok=engine_ok)
         total.processed += report.processed
         total.failed += report.failed
-        total.error = report.error or total.error
-        if report.failed or not report.processed:
-            break
+        if report.failed:
+            engine_ok = False
+            total.error = report.error
     total.remaining = IndexOutbox.objects.count()
     return total
 
 
-def maybe_drain() -> None:
-    """The automatic path: at most every DRAIN_CHECK_SECONDS per process, drain due rows (one cheap EXISTS otherwise)."""
-    if cache.get(DRAIN_CHECKED_KEY) or cache.get(ENGINE_DOWN_KEY):
-        return
-    cache.set(DRAIN_CHECKED_KEY, True, DRAIN_CHECK_SECONDS)
-    if IndexOutbox.objects.filter(next_attempt_at__lte=timezone.now()).exists():
-        try:
-            process(due_only=True, limit=BATCH_SIZE)
-        except Exception:  # noqa: BLE001
-            logger.exception("Automatic outbox drain failed; rows stay queued")
+def next_attempt():
+    return IndexOutbox.objects.aggregate(first=Min("next_attempt_at"))["first"]
+
+
+@task()
+def index_changes() -> dict:
+    """Indexer les modifications de l’annuaire pour la recherche."""
+    report = drain()
+    following = next_attempt()
+    if following is not None:
+        schedule(run_after=max(following, timezone.now()))
+    return report.as_dict()
+
+
+@task()
+def rebuild_index() -> dict:
+    """Reconstruire l’index de recherche (nouvelles règles de synonymes), sans interruption."""
+    backend = get_backend()
+    if backend is None:
+        return {"documents": 0}
+    try:
+        report = backend.rebuild(progress=False)
+    except EngineUnavailable as exc:
+        # Keep the need for new rules in the outbox: the worker tries again after a back-off.
+        IndexOutbox.objects.create(
+            kind=IndexOutbox.SYNONYMS, database_done=True, attempts=1, next_attempt_at=timezone.now() + backoff(1),
+            last_error=str(exc)[:2000],
+        )  # fmt: skip
+        schedule(run_after=timezone.now() + backoff(1))
+        return {"documents": 0, "error": str(exc)}
+    return {"index": report["index"], "documents": report["documents"], "seconds": round(report["seconds"], 2)}
+
+
+def stale_structure_ids() -> list[int]:
+    """Structures whose database document disagrees with them (missing, left over, or older than the structure)."""
+    public = Structure.objects.public()
+    indexed_at = StructureSearchDocument.objects.filter(structure_id=OuterRef("pk")).values("indexed_at")
+    missing_or_old = (
+        public.annotate(indexed_at=Subquery(indexed_at))
+        .filter(Q(indexed_at__isnull=True) | Q(updated_at__gt=F("indexed_at")))
+        .values_list("pk", flat=True)
+    )
+    left_over = StructureSearchDocument.objects.exclude(structure_id__in=public.values("pk")).values_list(
+        "structure_id", flat=True
+    )
+    queued = set(IndexOutbox.objects.filter(kind=IndexOutbox.STRUCTURE).values_list("structure_id", flat=True))
+    return sorted((set(missing_or_old) | set(left_over)) - queued)
+
+
+@task()
+def sweep() -> dict:
+    """Balayer la recherche : rattraper les modifications oubliées et la file d’attente due."""
+    stale = stale_structure_ids()
+    if stale:
+        logger.warning("Search sweep found %d structure(s) not queued for indexing; queueing them", len(stale))
+        with transaction.atomic():
+            enqueue(stale)
+    report = drain()
+    following = next_attempt()
+    if following is not None:
+        schedule(run_after=max(following, timezone.now()))
+    return {"requeued": len(stale), **report.as_dict()}

@@ -8,6 +8,7 @@ to a word it does on both sides; prefix matching covers the rest.
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # The words the engine's French stop filter drops most often; kept short on
 # purpose: a stop word in a query is simply ignored.
@@ -30,11 +31,25 @@ MIN_PREFIX_LENGTH = 2
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "‘": "'"})
 
 
+# Each non-ASCII character's folded form, learnt once, applied by ``str.translate``
+# (documents are folded by the thousand): ligatures first, then NFKD without marks.
+_FOLD_TABLE: dict[int, str] = {code: value for code, value in _LIGATURES.items()}
+
+
+def _learn(ch: str) -> None:
+    decomposed = unicodedata.normalize("NFKD", ch)
+    _FOLD_TABLE[ord(ch)] = "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
 def fold(text: str) -> str:
     """Lowercase, strip accents and ligatures: « Énergie & Cœur » -> « energie & coeur »."""
-    text = (text or "").translate(_LIGATURES)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    text = text or ""
+    if text.isascii():
+        return text.lower()
+    for ch in set(text):
+        if ord(ch) > 127 and ord(ch) not in _FOLD_TABLE:
+            _learn(ch)
+    return text.translate(_FOLD_TABLE).lower()
 
 
 def stem(word: str) -> str:
@@ -79,9 +94,14 @@ def document_text(*parts: str) -> str:
     """
     terms = []
     for part in parts:
-        terms.extend(analyze(part))
-        terms.extend(glued_elisions(part))
+        terms.extend(_part_terms(part or ""))
     return " " + " ".join(terms) + " " if terms else " "
+
+
+@lru_cache(maxsize=32768)
+def _part_terms(part: str) -> tuple[str, ...]:
+    # Skill names, synonyms, domains, sectors and cities recur in thousands of documents.
+    return (*analyze(part), *glued_elisions(part))
 
 
 def only_stop_words(text: str) -> bool:

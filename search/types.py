@@ -57,6 +57,8 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = DEFAULT_PER_PAGE
+    # Not a visitor's argument: structures the service hides while their change is not indexed.
+    hidden_ids: tuple[int, ...] = ()
 
     def selected_facets(self) -> dict[str, list[str]]:
         """The filters as facet values, every facet of FACET_NAMES present: the one filter -> facet mapping.
@@ -135,7 +137,7 @@ class SearchResult:
     hits: list[SearchHit]
     facets: dict[str, list[FacetValue]]  # keys: FACET_NAMES
     suggestion: str | None = None  # spelling suggestion when the engine has one
-    degraded: bool = False  # True when the engine was configured but unreachable
+    degraded: bool = False  # True when the engine was unreachable or changes wait to be indexed
 
     @property
     def total_pages(self) -> int:

@@ -239,6 +239,7 @@ TASKS = tasks_setting("database")
 # Enqueued by the worker on their period, in seconds (see background/scheduling.py).
 BACKGROUND_PERIODIC_TASKS = {
     "api.webhooks.deliver_webhooks": 60,
+    "search.sync.sweep": 60,
 }
 
 # ---------------------------------------------------------------------------

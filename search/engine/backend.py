@@ -21,10 +21,10 @@ class EngineBackend(EngineIndexer):
         response = self.request("POST", f"/{self.alias}/_search", body=search_body(query))
         return read_search(query, response, engine=self.name)
 
-    def suggest(self, prefix: str, limit: int) -> list[Suggestion]:
+    def suggest(self, prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
         if not words(prefix):
             return []
-        response = self.request("POST", f"/{self.alias}/_search", body=suggest_body(prefix, limit))
+        response = self.request("POST", f"/{self.alias}/_search", body=suggest_body(prefix, limit, hidden_ids))
         return merge_suggestions(matching_skill_suggestions(prefix), read_structure_suggestions(response), limit)
 
 

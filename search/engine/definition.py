@@ -2,14 +2,15 @@
 
 Pure functions producing dicts: unit-tested without a server.
 
-Synonyms live only in the *search* analyzer (``french_search``), so changing
-them never requires reindexing documents: the rules are written inline in the
-index settings at build time and replaced by closing the index, updating its
-analysis settings and opening it again (``EngineBackend.update_synonyms``).
-That works on OpenSearch 2/3 and Elasticsearch 8/9 alike, where
-``_reload_search_analyzers`` only reloads file- or synonym-set-based rules.
-Documents also carry their skills' synonyms as text, so a freshly edited
-synonym finds its structures as soon as they are reindexed.
+Synonyms live only in the *search* analyzer (``french_search``): the rules are
+written inline in the index settings when an index is built. New rules mean a
+new versioned index swapped behind the alias by the worker
+(``search.sync.rebuild_index``): the live index is never closed, so searches
+never fail during a synonym edit (``_reload_search_analyzers`` only reloads
+file- or synonym-set-based rules, which OpenSearch 2/3 and Elasticsearch 8/9 do
+not share). Documents also carry their skills' synonyms as text, so a freshly
+edited synonym finds its structures as soon as they are reindexed, seconds
+before the new index is in place.
 """
 
 from ..text import ELISION_PREFIXES

@@ -1,4 +1,4 @@
-"""Writing to the engine: after-commit updates, synonym updates, and the zero-downtime rebuild.
+"""Writing to the engine: the worker's bulk updates and the zero-downtime rebuild (new synonym rules too).
 
 Bulk writes go through each client library's own ``helpers.streaming_bulk``.
 A rebuild loads a new versioned index, then swaps the alias atomically and
@@ -14,10 +14,10 @@ from tqdm import tqdm
 
 from directory.models import Skill, Structure
 
-from ..documents import public_structures, refresh_database_documents, structure_source
+from ..documents import refresh_database_documents, structure_sources
 from ..models import IndexOutbox
 from .client import BULK_TIMEOUT, EngineClient, EngineUnavailable
-from .definition import SYNONYM_FILTER, index_body, synonym_filter, synonym_rules
+from .definition import index_body, synonym_rules
 
 
 class EngineIndexer(EngineClient):
@@ -32,11 +32,8 @@ class EngineIndexer(EngineClient):
     def _bulk(self, index: str, actions: Iterable[dict], progress=None, require_alias: bool = False) -> int:
         done = 0
         errors = self.errors  # the first call asks the engine what it is
-        # Rebuild chunks (no alias required: a fresh index) get the long timeout;
-        # after-commit writes keep the short one so a save never waits long.
-        extra_timeout = (
-            {"request_timeout": BULK_TIMEOUT} if not require_alias and self.info.product == "opensearch" else {}
-        )
+        # Only the worker and maintenance commands write (no request waits on them): the long timeout.
+        extra_timeout = {"request_timeout": BULK_TIMEOUT} if self.info.product == "opensearch" else {}
         # Writing to the alias before any rebuild would auto-create a concrete index
         # with guessed mappings under the alias's name: require the alias instead.
         extra = {"require_alias": "true"} if require_alias else {}
@@ -74,28 +71,6 @@ class EngineIndexer(EngineClient):
         response = self.request("GET", f"/_alias/{self.alias}", ignore=(404,))
         return sorted(name for name in (response or {}) if name != "error" and name != "status")
 
-    def update_synonyms(self) -> None:
-        """Replace the synonym rules of the live index: close, update analysis settings, open.
-
-        The index refuses searches for the moment it is closed (well under a
-        second at our size); searches in that window answer from the database.
-        """
-        rules = synonym_rules(Skill.objects.all())
-        for index in self.current_indices():
-            self.request("POST", f"/{index}/_close", timeout=BULK_TIMEOUT)
-            try:
-                self.request(
-                    "PUT",
-                    f"/{index}/_settings",
-                    body={"analysis": {"filter": {SYNONYM_FILTER: synonym_filter(rules)}}},
-                    timeout=BULK_TIMEOUT,
-                )
-            finally:
-                self.request("POST", f"/{index}/_open", timeout=BULK_TIMEOUT)
-                self.request(
-                    "GET", f"/_cluster/health/{index}", params={"wait_for_status": "yellow"}, timeout=BULK_TIMEOUT
-                )
-
     def rebuild(self, progress: bool = True, stdout=None) -> dict:
         """New versioned index, bulk-loaded, then the alias swapped atomically and old indices dropped."""
         started = time.monotonic()
@@ -108,7 +83,10 @@ class EngineIndexer(EngineClient):
         if progress:
             bar = tqdm(total=total, unit="doc", desc=f"Indexation {index}", file=stdout)
         try:
-            sources = (structure_source(s) for s in _chunked(public_structures(), 500))
+            ids = list(Structure.objects.public().order_by("pk").values_list("pk", flat=True))
+            sources = (
+                source for start in range(0, len(ids), 1000) for source in structure_sources(ids[start : start + 1000])
+            )
             count = self._bulk(index, self._actions(index, sources), progress=bar)
         except Exception:
             self.request("DELETE", f"/{index}", ignore=(404,), timeout=BULK_TIMEOUT)
@@ -128,8 +106,9 @@ class EngineIndexer(EngineClient):
         self.request("POST", "/_aliases", body={"actions": actions}, timeout=BULK_TIMEOUT)
         for name in old:
             self.request("DELETE", f"/{name}", ignore=(404,), timeout=BULK_TIMEOUT)
-        # Queued changes older than the copy are in the new index; newer ones are replayed below.
-        IndexOutbox.objects.filter(created_at__lt=since).delete()
+        # Queued changes older than the copy are in the new index (and the synonym rules with
+        # it); those whose database document is not refreshed yet stay for the worker.
+        IndexOutbox.objects.filter(created_at__lt=since, database_done=True).delete()
         # Changes committed while we were copying went to the old index: replay them.
         changed = list(Structure.objects.filter(updated_at__gte=since).values_list("pk", flat=True))
         if changed:
@@ -157,14 +136,3 @@ class EngineIndexer(EngineClient):
 
 def _engine_source(source: dict) -> dict:
     return {k: v for k, v in source.items() if k != "location" or v is not None}
-
-
-def _chunked(queryset, size: int):
-    """Iterate a prefetching queryset in primary-key chunks (prefetches need a bounded batch)."""
-    last = 0
-    while True:
-        batch = list(queryset.filter(pk__gt=last).order_by("pk")[:size])
-        if not batch:
-            return
-        yield from batch
-        last = batch[-1].pk

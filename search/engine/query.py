@@ -205,6 +205,10 @@ def search_body(query: SearchQuery) -> dict:
     geo = geo_filter(query)
     if geo:
         main["bool"]["filter"].append(geo)
+    hidden = hidden_clause(query.hidden_ids)
+    if hidden:
+        # In the query, not the post_filter: hidden documents count in no facet and get no highlight.
+        main["bool"]["must_not"] = [hidden]
     filters = facet_filters(query)
     aggregations = {}
     for name in FACET_NAMES:
@@ -239,6 +243,8 @@ def search_body(query: SearchQuery) -> dict:
                 for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
             },
         }
+    if text and words(query.text) and not hidden:
+        # The phrase suggester reads the whole index's terms: none while some documents are hidden.
         body["suggest"] = {
             "text": " ".join(words(query.text)),
             "did_you_mean": {
@@ -254,10 +260,17 @@ def search_body(query: SearchQuery) -> dict:
     return body
 
 
-def suggest_body(prefix: str, limit: int) -> dict:
+def hidden_clause(ids) -> dict | None:
+    """Documents to leave out (structures whose last change is not indexed yet)."""
+    return {"ids": {"values": [str(i) for i in ids]}} if ids else None
+
+
+def suggest_body(prefix: str, limit: int, hidden_ids=()) -> dict:
     """Structure names whose words start with the typed words (edge n-grams on the name)."""
+    match = {"match": {"name.autocomplete": {"query": " ".join(words(prefix)), "operator": "and"}}}
+    hidden = hidden_clause(hidden_ids)
     return {
-        "query": {"match": {"name.autocomplete": {"query": " ".join(words(prefix)), "operator": "and"}}},
+        "query": {"bool": {"must": [match], "must_not": [hidden]}} if hidden else match,
         "sort": [{"name.sort": {"order": "asc"}}, {"slug": {"order": "asc"}}],
         "size": limit,
         "_source": ["name", "slug"],

@@ -7,15 +7,14 @@ which a database rollback cannot undo, is left as it was found).
 import time
 
 import pytest
-from django.core.cache import cache
 from django.core.management import call_command
 
 from directory.models import Person, Skill, Structure
 from search.engine import get_backend
 from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox
-from search.service import search_structures
-from search.sync import ENGINE_DOWN_KEY, drain
+from search.service import search_structures, suggest
+from search.sync import drain, index_changes
 from search.types import SearchQuery
 from tests.search.search_dataset import slugs
 
@@ -135,7 +134,6 @@ def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
     backend.refresh()
     structure = Structure.objects.get(slug="photon-coop")
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
-    cache.delete(ENGINE_DOWN_KEY)
     try:
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
@@ -168,11 +166,10 @@ def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
 
 
 @pytest.mark.engine
-def test_automatic_drain_on_a_later_save(directory, settings, django_capture_on_commit_callbacks):
+def test_searches_never_process_the_queue_and_hide_what_waits(directory, settings, django_capture_on_commit_callbacks):
     live_url = settings.ELASTICSEARCH_URL
     structure = Structure.objects.get(slug="menuiserie-lilloise")
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
-    cache.delete(ENGINE_DOWN_KEY)
     try:
         with django_capture_on_commit_callbacks(execute=True):
             structure.summary = "Agencement et marqueterie"
@@ -181,13 +178,20 @@ def test_automatic_drain_on_a_later_save(directory, settings, django_capture_on_
         settings.ELASTICSEARCH_URL = live_url
     assert IndexOutbox.objects.count() == 1
     IndexOutbox.objects.update(next_attempt_at=IndexOutbox.objects.get().created_at)  # back-off elapsed
-    cache.clear()  # the engine-down flag and the drain throttle expired
 
-    other = Structure.objects.get(slug="soleil-du-nord")
-    with django_capture_on_commit_callbacks(execute=True):
-        other.save()  # any later save drains what is due
-    assert IndexOutbox.objects.count() == 0
+    # The engine is back; visitors search: nothing is processed on their behalf, and
+    # the structure whose change waits is left out of every answer, which says so.
+    for _ in range(3):
+        result = search_structures(SearchQuery(text="menuiserie"))
+        assert (result.degraded, "menuiserie-lilloise" in slugs(result)) == (True, False)
+        assert "menuiserie-lilloise" not in [s.slug for s in suggest("menuiserie")]
+    assert IndexOutbox.objects.count() == 1
+
+    # The worker's task catches up.
+    report = index_changes.call()
+    assert (report["processed"], report["remaining"]) == (1, 0)
     assert find("marqueterie") == ["menuiserie-lilloise"]
+    assert search_structures(SearchQuery(text="marqueterie")).degraded is False
 
     with django_capture_on_commit_callbacks(execute=True):
         structure.summary = "Agencement intérieur"

@@ -80,6 +80,12 @@ def worker(request, transactional_db, settings):
     if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
         pytest.skip("needs PostgreSQL (DATABASE_URL): the worker runs in its own process on the test database")
     settings.TASKS = DATABASE_BACKEND
+    # A transactional test's flush also empties rows that migrations create: put them back.
+    from directory.models import Membership
+    from directory.models.structures import MEMBERSHIP_LABELS
+
+    for slug, name in MEMBERSHIP_LABELS.items():
+        Membership.objects.update_or_create(slug=slug, defaults={"name": name})
     env = {
         "DJANGO_SETTINGS_MODULE": "lagrappe.settings.test",
         "DATABASE_URL": database_url(),

@@ -3,12 +3,13 @@
 import time
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from directory.models import Structure
 from search.documents import public_structures, refresh_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.models import IndexOutbox, StructureSearchDocument
-from search.sync import drain
+from search.sync import drain, next_attempt, pending
 
 
 class Command(BaseCommand):
@@ -73,10 +74,20 @@ class Command(BaseCommand):
     def do_status(self, **_):
         published = Structure.objects.public().count()
         documents = StructureSearchDocument.objects.count()
-        queued = IndexOutbox.objects.count()
+        queued = pending()
         self.stdout.write(f"Structures publiées : {published}")
         self.stdout.write(f"Documents de la base (recherche de secours) : {documents}")
-        self.stdout.write(f"File d’attente d’indexation : {queued}")
+        self.stdout.write(
+            f"File d’attente d’indexation : {queued.backlog} structure(s) en attente du moteur, "
+            f"dont {len(queued.database)} en attente de la base"
+            + (" — résultats « dégradés » (ces structures sont masquées) jusqu’au rattrapage" if queued.backlog else "")
+        )
+        following = next_attempt()
+        if following is not None:
+            failing = IndexOutbox.objects.exclude(last_error="").order_by("-attempts").first()
+            self.stdout.write(f"Prochain essai du worker : {timezone.localtime(following):%d/%m/%Y %H:%M:%S}")
+            if failing is not None:
+                self.stdout.write(f"Dernière erreur ({failing.attempts} essai(s)) : {failing.last_error[:300]}")
         backend = get_backend()
         if backend is None:
             self.stdout.write("Moteur : aucun (ELASTICSEARCH_URL non défini) — la base de données répond.")
