@@ -30,7 +30,10 @@ def failed_task(city="Atlantide") -> DBTaskResult:
     result = refuse_politely.enqueue(city)
     worker = Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
                     max_tasks=None, worker_id="test", excluded_queue_names=[])  # fmt: skip
-    worker.run()
+    row = DBTaskResult.objects.get(pk=result.id)
+    row.claim(worker.worker_id)
+    # The worker's own run_task (its loop would close this test's database connection).
+    worker.run_task(row)
     row = DBTaskResult.objects.get(pk=result.id)
     assert row.status == "FAILED"
     return row
