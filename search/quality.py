@@ -114,8 +114,12 @@ FILTER_LABELS = {
 
 def describe_filters(filters: dict) -> str:
     """« compétences : menuiserie ; ville : Roubaix » (empty for a search without filters)."""
+    filters = filters or {}
+    # In the order of FILTER_LABELS: PostgreSQL's jsonb does not keep the keys' order.
+    names = [name for name in FILTER_LABELS if name in filters] + sorted(set(filters) - set(FILTER_LABELS))
     parts = []
-    for name, value in (filters or {}).items():
+    for name in names:
+        value = filters[name]
         shown = ", ".join(str(v) for v in value) if isinstance(value, list) else str(value)
         parts.append(f"{FILTER_LABELS.get(name, name)} : {shown}")
     return " ; ".join(parts)
