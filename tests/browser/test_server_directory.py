@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from lagrappe.typography import french_html as typeset  # pages are typeset (French spacing)
+
 pytestmark = pytest.mark.usefixtures("directory_data")
 
 
@@ -71,9 +73,12 @@ def test_pagination_links_keep_the_search(client, db):
 
 def test_no_result_page_offers_ways_out(client, db):
     html = client.get("/annuaire/", {"q": "compostage", "memberships": "cluster"}).content.decode()
-    assert "Aucune structure ne correspond à « compostage »." in html
-    assert 'href="?q=compostage" data-dir-nav>Retirer le filtre « Membre du cluster initiativesETcité »</a>' in html
-    assert 'href="?memberships=cluster" data-dir-nav>Retirer le texte « compostage »</a>' in html
+    assert typeset("Aucune structure ne correspond à « compostage ».") in html
+    assert (
+        typeset('href="?q=compostage" data-dir-nav>Retirer le filtre « Membre du cluster initiativesETcité »</a>')
+        in html
+    )
+    assert typeset('href="?memberships=cluster" data-dir-nav>Retirer le texte « compostage »</a>') in html
 
 
 def test_bad_parameters_are_explained_not_fatal(client, db):
@@ -82,9 +87,9 @@ def test_bad_parameters_are_explained_not_fatal(client, db):
     )
     html = response.content.decode()
     assert response.status_code == 200
-    assert "Catégorie inconnue ignorée : « inconnue »." in html
-    assert "Numéro de page invalide : page 1 affichée." in html
-    assert "Tri inconnu ignoré : « hasard »." in html
+    assert typeset("Catégorie inconnue ignorée : « inconnue ».") in html
+    assert typeset("Numéro de page invalide : page 1 affichée.") in html
+    assert typeset("Tri inconnu ignoré : « hasard ».") in html
     assert "Position invalide ignorée" in html
     assert "24 structures trouvées, page 1 sur 2." in html
 
@@ -92,7 +97,7 @@ def test_bad_parameters_are_explained_not_fatal(client, db):
 def test_around_a_city_sorts_by_distance_within_the_radius(client, db):
     html = client.get("/annuaire/", {"around": "Arras", "radius": "5"}).content.decode()
     assert [plain(t) for t in titles(html)] == ["Artois Énergies"]
-    assert "à 0,0 km" in html
+    assert typeset("à 0,0 km") in html
 
 
 def test_fragment_request_returns_only_the_results_region(client, db):

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 
 from directory.models import Person, Structure
 from directory.seed import seed_directory
+from lagrappe.typography import french_html as typeset  # pages are typeset (French spacing)
 
 FIXTURES = Path(__file__).parent / "fixtures"
 LISTING = "/admin/snippets/directory/structure/"
@@ -141,7 +142,7 @@ def test_dashboard_panel_counts(admin_client, make_structure):
 
     html = admin_client.get("/admin/").content.decode()
 
-    assert "Annuaire : 3 structures" in html
+    assert typeset("Annuaire : 3 structures") in html
     assert "<span>2</span> Projet collectif" in html
     assert "<span>3</span> Membre du cluster initiativesETcité" in html
     assert "1 brouillon" in html
@@ -154,7 +155,7 @@ def test_import_view_previews_then_confirms(admin_client):
     preview = admin_client.post("/admin/annuaire/transfert/", files).content.decode()
 
     assert "Aperçu de l’import" in preview
-    assert "Structures : 4 créées" in preview
+    assert typeset("Structures : 4 créées") in preview
     assert Structure.objects.count() == 0  # nothing written before confirmation
     token = admin_client.session["directory_import_token"]
 
@@ -178,7 +179,7 @@ def test_import_view_accepts_a_french_excel_semicolon_file(admin_client, taxonom
     upload.name = "structures.csv"
 
     preview = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
-    assert "Structures : 1 créée" in preview
+    assert typeset("Structures : 1 créée") in preview
     assert "1 créées" not in preview  # singular agreement
     token = admin_client.session["directory_import_token"]
     admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token})
@@ -193,8 +194,8 @@ def test_import_view_lists_every_error_and_writes_nothing(admin_client, taxonomy
     with (FIXTURES / "structures_invalid.csv").open("rb") as structures:
         html = admin_client.post("/admin/annuaire/transfert/", {"structures": structures}).content.decode()
 
-    assert "Import refusé : 17 erreurs. Rien n’a été enregistré." in html
-    assert "identifiant « coop-solaire » déjà utilisé ligne 3 de ce fichier." in html
+    assert typeset("Import refusé : 17 erreurs. Rien n’a été enregistré.") in html
+    assert typeset("identifiant « coop-solaire » déjà utilisé ligne 3 de ce fichier.") in html
     assert Structure.objects.count() == 0
     assert "directory_import_token" not in admin_client.session
 
@@ -233,9 +234,12 @@ def test_import_form_help_names_every_accepted_format(admin_client):
     upload.name = "structures.ods"
     refused = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
     assert (
-        "Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
-        "ou .xlsx est attendu."
-    ) in refused
+        typeset(
+            "Format non reconnu : un fichier .csv (virgules ou points-virgules, UTF-8 ou Windows-1252) "
+            "ou .xlsx est attendu."
+        )
+        in refused
+    )
     assert "Aperçu de l’import" not in refused
 
 

@@ -5,6 +5,7 @@ from django.contrib.auth.models import User
 from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from directory.models import Structure
+from lagrappe.typography import french_html as typeset  # pages are typeset (French spacing)
 
 LISTING = "/admin/snippets/directory/structure/"
 
@@ -58,8 +59,10 @@ def test_edit_form_has_a_map_and_says_an_offline_point_is_approximate(admin_clie
     html = admin_client.get(f"{LISTING}edit/{structure.pk}/").content.decode()
     assert "data-location-picker" in html
     assert "vendor/leaflet/leaflet.js" in html and "directory/admin/location-picker.js" in html
-    assert "Position au centre de la commune (approximative) — origine : table des communes (hors ligne)." in html
-    assert "Position approximative :" in html
+    assert (
+        typeset("Position au centre de la commune (approximative) — origine : table des communes (hors ligne).") in html
+    )
+    assert typeset("Position approximative :") in html
     assert "En degrés décimaux, par exemple 50.6329 pour Lille." in html  # the fields' help
     listing = admin_client.get(LISTING).content.decode()
     assert "Approximative" in listing

@@ -287,3 +287,28 @@ def test_a_joining_structure_is_on_the_map_once_approved(client, taxonomy, djang
     assert [(f["properties"]["name"], f["geometry"]["coordinates"]) for f in features] == [
         ("Les Jardins de la Deûle", [3.0551, 50.6339])
     ]
+
+
+def test_geocode_structures_command_places_and_retries_approximate_points(make_structure, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    make_structure(slug="a", latitude=None, longitude=None)
+    make_structure(slug="b", latitude=None, longitude=None, city="Nulle-Part", postcode="")
+    out = StringIO()
+    call_command("geocode_structures", stdout=out)
+    assert out.getvalue().splitlines() == [
+        "2 structure(s) à placer.",
+        "  1 placée(s) : centre de la commune (approximatif), précision « municipality »",
+        "  1 introuvable(s) : adresse inconnue du service et de la table des communes",
+    ]
+    # The service is back: commune centres are replaced by the address's point.
+    with StandInBAN() as ban:
+        settings.GEOCODER_BAN_URL = ban.url
+        out = StringIO()
+        call_command("geocode_structures", "--approximate", stdout=out)
+    # (the stand-in knows every address, Nulle-Part included)
+    assert "  2 placée(s) : Base Adresse Nationale, précision « address »" in out.getvalue().splitlines()
+    placed = Structure.objects.get(slug="a")
+    assert (placed.latitude, placed.location_source, placed.location_precision) == (50.63157, "ban", "address")

@@ -12,6 +12,7 @@ from wagtail.embeds.models import Embed
 
 from home.blocks import LinkBlock
 from home.models import EventPage
+from lagrappe.typography import french_html as typeset  # pages are typeset (French spacing)
 
 IMAGE_ALT = "Trois personnes autour d’une table de travail"  # as in conftest
 
@@ -99,7 +100,7 @@ def test_content_page_renders_every_block(client, tree):
     assert f'<a class="button" href="{tree.form.url}">Je candidate</a>' in html
     assert '<iframe title="Visite de LaGrappe" src="https://video.example/embed/123"></iframe>' in html
     assert f'<a href="{tree.document.url}">Dossier de candidature</a>' in html
-    assert "<summary>Combien ça coûte ?</summary>" in html
+    assert typeset("<summary>Combien ça coûte ?</summary>") in html
 
 
 def test_seo_and_sharing_metadata(client, tree):
@@ -173,7 +174,7 @@ def test_form_page_stores_submission_and_emails_it(client, tree):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<p>Merci pour votre candidature !</p>" in html
+    assert typeset("<p>Merci pour votre candidature !</p>") in html
     assert '<html lang="fr">' in html
     submission = FormSubmission.objects.get(page=tree.form)
     assert submission.get_data()["nom_et_prenom"] == "Alex Martin"
