@@ -64,8 +64,11 @@ class StructureGeocoding:
         return self.__dict__.copy()
 
 
-def geocode_structures(structure_ids) -> list[StructureGeocoding]:
-    """Geocode the given structures (row and pending revision) that need it; report each one."""
+def geocode_structures(structure_ids, include_revision: bool = True) -> list[StructureGeocoding]:
+    """Geocode the given structures (row and pending revision) that need it; report each one.
+
+    ``include_revision=False`` when the caller saves a new revision from the row next (the import).
+    """
     geocoders, unavailable = configured_geocoders(), set()
 
     def lookup(query: AddressQuery) -> GeocodeResult | None:
@@ -79,17 +82,17 @@ def geocode_structures(structure_ids) -> list[StructureGeocoding]:
         if structure is None:
             reports.append(StructureGeocoding(structure_id, "missing"))
             continue
-        reports.append(_geocode_one(structure, lookup))
+        reports.append(_geocode_one(structure, lookup, include_revision))
     return reports
 
 
-def _geocode_one(structure: Structure, lookup) -> StructureGeocoding:
+def _geocode_one(structure: Structure, lookup, include_revision: bool = True) -> StructureGeocoding:
     report = StructureGeocoding(structure.pk, "unchanged")
     targets = []
     if needs_geocoding(structure):
         targets.append(("row", structure))
     revision = structure.latest_revision
-    if revision is not None and (structure.has_unpublished_changes or not structure.live):
+    if include_revision and revision is not None and (structure.has_unpublished_changes or not structure.live):
         if needs_geocoding(revision.content):
             targets.append(("revision", revision))
     for kind, target in targets:

@@ -16,6 +16,15 @@ class ImportFailed(Exception):
         super().__init__(f"{len(report.issues)} erreur(s) : import annulé, rien n’a été enregistré.")
 
 
+LOCATION_LABELS = [
+    ("address", "à l’adresse"),
+    ("approximate", "approximative(s) (rue ou centre de la commune)"),
+    ("file", "du fichier"),
+    ("deferred", "en tâche de fond"),
+    ("not_found", "introuvable(s)"),
+]
+
+
 @dataclass(frozen=True, order=True)
 class ImportIssue:
     file: str
@@ -35,6 +44,8 @@ class ImportReport:
     dry_run: bool = False
     # What will change, for the admin preview: (kind, action, label), action in created/updated/deleted.
     changes: list[tuple[str, str, str]] = field(default_factory=list)
+    # How each structure got its point on the map: (structure name, French « how »), see directory.geocoding.importing.
+    locations: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -55,6 +66,10 @@ class ImportReport:
                     f"{n} {labels[a] if n > 1 else labels[a][:-1]}" for a in labels if (n := self.counts[kind][a])
                 )
                 lines.append(f"{FILES[kind][2].capitalize()} : {parts or 'aucune ligne'}")
+        if self.counts.get("locations"):
+            lines.append("Positions : " + ", ".join(
+                f"{n} {label}" for key, label in LOCATION_LABELS if (n := self.counts["locations"][key])
+            ))  # fmt: skip
         return lines
 
 

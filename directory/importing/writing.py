@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..geocoding.importing import keep_computed_point, remember_locations, write_locations
 from ..models import Person, Sector, Skill, SkillDomain, Structure
 from .report import ImportReport
 
@@ -116,6 +117,8 @@ def _apply_structures(cleaned: dict, report: ImportReport, user=None) -> set[int
     for record in records:
         values = {name: record[name] for name in STRUCTURE_SCALAR_FIELDS}
         structure = existing.get(record["slug"])
+        if structure is not None:
+            values = keep_computed_point(structure, values)
         if structure is None:
             to_create.append(
                 Structure(slug=record["slug"], live=True, first_published_at=now, last_published_at=now, **values)
@@ -240,6 +243,7 @@ class Written:
 
     structures: set[int] = field(default_factory=set)  # ids of structures created or changed (people included)
     synonyms: bool = False  # a skill was created or changed: the search synonyms follow
+    locations_before: dict = field(default_factory=dict)  # slug -> (latitude, longitude) before the import
 
 
 def write_taxonomy(cleaned: dict, report: ImportReport, written: Written, user=None) -> None:
@@ -258,7 +262,8 @@ def write_revisions(cleaned: dict, report: ImportReport, written: Written, user=
     _save_revisions(written.structures, user)
 
 
-WRITERS = (write_taxonomy, write_structures, write_people, write_revisions)
+# Geocoding sits between the rows and their revisions: the new revision carries the point.
+WRITERS = (remember_locations, write_taxonomy, write_structures, write_people, write_locations, write_revisions)
 
 
 def announce(written: Written) -> None:
