@@ -84,3 +84,11 @@ def test_an_address_without_a_point_is_geocoded_on_save(admin_client, django_cap
     structure = Structure.objects.get()
     assert (structure.latitude, structure.longitude, structure.location_source) == (50.6339, 3.0551, "communes")
     assert structure.latest_revision.content["location_precision"] == "municipality"
+
+
+@pytest.mark.django_db
+def test_dashboard_counts_read_as_french(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    assert "Aucun document" in html
+    assert "Aucune image" in html
+    assert "0 Document" not in html and "0 Image" not in html
