@@ -53,7 +53,9 @@ def test_import_valid_files_creates_everything():
     assert Structure.objects.get(slug="terres-de-fives").category == "territoire"  # label accepted
     claire = Structure.objects.get(slug="claire-dumont")
     assert claire.description == "<script>alert('x')</script> Conseil indépendant."  # stored as text
-    assert (claire.founded, claire.latitude, claire.postcode) == (None, None, "")
+    # No coordinates in the file: placed at its town's centre (offline communes table), flagged approximate.
+    assert (claire.founded, claire.latitude, claire.postcode) == (None, 50.6942, "")
+    assert claire.location_precision == "municipality"
     assert Skill.objects.get(slug="rse").synonym_list == [
         "responsabilité sociétale des entreprises",
         "responsabilité sociale",
