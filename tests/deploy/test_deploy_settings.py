@@ -155,3 +155,24 @@ def test_gunicorn_trusts_no_forwarding_header_by_itself(monkeypatch):
     assert (config["secure_scheme_headers"], config["forwarded_allow_ips"]) == ({}, "")
     assert config["bind"] == "127.0.0.1:8000"  # reachable by the local proxy only, unless told otherwise
     assert 1 <= config["workers"] <= 8
+
+
+def test_the_documented_production_commands_start_gunicorn_with_its_config():
+    # `make serve` and the Procfile are what the README tells an operator to run.
+    serve = subprocess.run(["make", "-n", "serve"], cwd=BASE_DIR, capture_output=True, text=True, timeout=60).stdout
+    procfile = dict(
+        line.split(":", 1) for line in (BASE_DIR / "Procfile").read_text().splitlines() if line and line[0] != "#"
+    )
+
+    steps = [
+        "migrate --no-input",
+        "createcachetable",
+        "collectstatic --no-input",
+        "gunicorn --config lagrappe/gunicorn.py",
+    ]
+    assert [serve.find(step) > 0 for step in steps] == [True] * 4
+    assert sorted(serve.find(step) for step in steps) == [serve.find(step) for step in steps]
+    assert "lagrappe.settings.production" in serve
+    assert set(procfile) == {"release", "web", "worker"}
+    assert "gunicorn --config lagrappe/gunicorn.py" in procfile["web"]
+    assert "manage.py db_worker" in procfile["worker"]
