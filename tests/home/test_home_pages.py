@@ -190,7 +190,10 @@ def test_invalid_form_is_shown_again_and_nothing_is_stored(client, tree):
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert 'class="form__error" role="alert"' in html
+    assert '<div class="form__errors" role="alert" tabindex="-1" id="form-errors">' in html
+    email = re.search(r'<input [^>]*name="adresse_e_mail"[^>]*>', html).group(0)
+    assert 'aria-invalid="true"' in email and "id_adresse_e_mail_error" in email
+    assert 'id="id_adresse_e_mail_error"' in html  # the message the field points at exists
     assert FormSubmission.objects.count() == 0
     assert mail.outbox == []
 
