@@ -92,3 +92,16 @@ def test_dashboard_counts_read_as_french(admin_client):
     assert "Aucun document" in html
     assert "Aucune image" in html
     assert "0 Document" not in html and "0 Image" not in html
+
+
+def test_french_dates_say_premier():
+    import datetime as dt
+
+    from django.utils import translation
+
+    from directory.templatetags.french import date_fr
+
+    with translation.override("fr"):
+        assert date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
+        assert date_fr(dt.date(2026, 3, 15)) == "15 mars 2026"
+        assert date_fr(dt.date(2026, 3, 1), False) == "1er mars"
