@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 
+from lagrappe.typography import french_html as typeset
 from search.models import SearchClickLog, SearchQueryLog
 
 pytestmark = pytest.mark.django_db
@@ -85,4 +86,4 @@ def test_the_report_shows_the_filters_of_a_zero_result_search(client, directory)
         ("ombrieres", ""),
         ("ombrieres", "catégories : collectif ; ville : Lens"),
     ]
-    assert "catégories : collectif ; ville : Lens" in response.content.decode()
+    assert typeset("catégories : collectif ; ville : Lens") in response.content.decode()  # pages are typeset
