@@ -4,6 +4,8 @@ from django.db.models.signals import post_delete
 from wagtail.models import Page
 from wagtail.signals import page_published, page_unpublished, published, unpublished
 
+from directory.models import Structure
+
 from .webhooks import notify
 
 
@@ -44,15 +46,11 @@ def on_page_deleted(sender, instance, **kwargs):
 
 
 def on_snippet_published(sender, instance, **kwargs):
-    from directory.models import Structure
-
     if isinstance(instance, Structure):
         notify("structure.published", structure_payload(instance))
 
 
 def on_snippet_unpublished(sender, instance, **kwargs):
-    from directory.models import Structure
-
     if isinstance(instance, Structure):
         notify("structure.unpublished", structure_payload(instance))
 
@@ -62,8 +60,6 @@ def on_structure_deleted(sender, instance, **kwargs):
 
 
 def connect():
-    from directory.models import Structure
-
     page_published.connect(on_page_published, dispatch_uid="api-webhooks-page-published")
     page_unpublished.connect(on_page_unpublished, dispatch_uid="api-webhooks-page-unpublished")
     post_delete.connect(on_page_deleted, sender=Page, dispatch_uid="api-webhooks-page-deleted")

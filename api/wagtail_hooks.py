@@ -1,7 +1,7 @@
 """Admin for partner keys and webhooks; the directory's queries in grapple's schema.
 
 Wagtail loads ``<app>/wagtail_hooks.py`` only, so the directory's GraphQL
-mixin (``directory.graphql.schema``) is registered from here.
+mixin (``api.graphql.directory.schema``) is registered from here.
 """
 
 from django.utils.html import format_html
@@ -13,7 +13,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from directory.graphql.schema import DirectoryQueries
+from api.graphql.directory.schema import DirectoryQueries
 
 from .grapple_guards import GrappleGuardsQuery
 from .models import PartnerKey, Webhook, WebhookDelivery

@@ -13,6 +13,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import seed_data as data
+from .changes import announce_structures_changed
+from .models import Membership, Person, Sector, Skill, Structure
 from .moderation import ensure_moderation_workflow
 from .seed import DEFAULT_SEED, ensure_taxonomy, seed_directory
 
@@ -22,8 +24,6 @@ DEMO_STRUCTURE_COUNT = 300
 @transaction.atomic
 def load_tenants() -> int:
     """Upsert the hand-written permanent tenants (published, people replaced by name)."""
-    from .models import Membership, Person, Sector, Skill, Structure
-
     published_at = timezone.make_aware(dt.datetime(2026, 1, 15, 9, 0))
     for tenant in data.TENANTS:
         fields = {
@@ -75,10 +75,8 @@ def load_directory_demo(count: int = DEMO_STRUCTURE_COUNT, progress: bool = Fals
     tenants = load_tenants()
     totals = seed_directory(count, seed=DEFAULT_SEED, progress=progress)
     ensure_moderation_workflow()
-    # Seeding writes in bulk (no signals): queue the demo for the search index.
-    from search.sync import enqueue
-
-    from .models import Structure
-
-    enqueue(Structure.objects.values_list("id", flat=True), synonyms=True)
+    # Seeding writes in bulk (no model signals): say so, the search app queues the demo for its index.
+    announce_structures_changed(
+        sender=load_directory_demo, structure_ids=Structure.objects.values_list("id", flat=True), synonyms=True
+    )
     return {"tenants": tenants, **totals}

@@ -92,19 +92,19 @@ class DirectorySearchPage(Page):
         ),
         GraphQLField(
             "prefilter_memberships",
-            graphene.NonNull("directory.graphql.types.MembershipType"),
+            graphene.NonNull("api.graphql.directory.types.MembershipType"),
             is_list=True,
             description="Appartenances imposées par la page (« Locataires permanents ») ; vide : toutes.",
         ),
         GraphQLField(
             "prefilter_skills",
-            graphene.NonNull("directory.graphql.types.SkillType"),
+            graphene.NonNull("api.graphql.directory.types.SkillType"),
             is_list=True,
             description="Compétences imposées par la page ; vide : toutes.",
         ),
         GraphQLField(
             "prefilter_sectors",
-            graphene.NonNull("directory.graphql.types.SectorType"),
+            graphene.NonNull("api.graphql.directory.types.SectorType"),
             is_list=True,
             description="Secteurs imposés par la page ; vide : tous.",
         ),

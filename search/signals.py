@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from wagtail.signals import published, unpublished
 
+from directory.changes import structures_changed
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 
 from . import sync
@@ -81,6 +82,11 @@ def on_sector_changed(sender, instance, created=False, **kwargs):
         sync.enqueue(instance.structures.values_list("pk", flat=True))
 
 
+def on_structures_changed(sender, structure_ids, synonyms=False, **kwargs):
+    """Bulk writers of the directory (imports, the demo) announce what they wrote."""
+    sync.enqueue(structure_ids, synonyms=synonyms)
+
+
 def connect() -> None:
     uid = "search-sync"
     post_save.connect(on_structure_saved, sender=Structure, dispatch_uid=f"{uid}-structure-save")
@@ -99,3 +105,4 @@ def connect() -> None:
     pre_delete.connect(on_domain_changed, sender=SkillDomain, dispatch_uid=f"{uid}-domain-delete")
     post_save.connect(on_sector_changed, sender=Sector, dispatch_uid=f"{uid}-sector-save")
     pre_delete.connect(on_sector_changed, sender=Sector, dispatch_uid=f"{uid}-sector-delete")
+    structures_changed.connect(on_structures_changed, dispatch_uid=f"{uid}-bulk")

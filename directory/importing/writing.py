@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 from django.utils.text import slugify
 
+from ..changes import announce_structures_changed
 from ..geocoding.importing import keep_computed_point, remember_locations, write_locations
 from ..models import Person, Sector, Skill, SkillDomain, Structure
 from .report import ImportReport
@@ -267,11 +268,8 @@ WRITERS = (remember_locations, write_taxonomy, write_structures, write_people, w
 
 
 def announce(written: Written) -> None:
-    """Tell the search index what changed: the import's only call into another app."""
-    if written.structures or written.synonyms:
-        from search.sync import enqueue  # the search app keeps its index in step through its outbox
-
-        enqueue(written.structures, synonyms=written.synonyms)
+    """Say what changed (bulk writes send no model signals); the search app listens and reindexes."""
+    announce_structures_changed(sender=apply, structure_ids=written.structures, synonyms=bool(written.synonyms))
 
 
 def apply(cleaned: dict, report: ImportReport, user=None) -> Written:

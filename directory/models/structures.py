@@ -30,6 +30,7 @@ from wagtail.search import index
 from lagrappe.collation import FRENCH_COLLATION
 
 from ..admin_panels import LocationMapPanel, StructureAdminForm
+from ..profile import profile_context
 from .taxonomy import Sector, Skill
 from .validators import (
     phone_validator,
@@ -311,8 +312,6 @@ class Structure(
         return "directory/structure_detail.html"
 
     def get_preview_context(self, request, mode_name):
-        from directory.views import profile_context  # views import models: avoid the cycle at load time
-
         people = [person for person in self.people.all() if person.public]
         return {**profile_context(request, self, people), "is_preview": True}
 

@@ -261,7 +261,7 @@ GRAPHENE = {
 }
 GRAPPLE = {
     # Not "directory": its models are exposed by hand-written types with visibility on
-    # querysets (directory/graphql/, registered by api/wagtail_hooks.py). Listing it here
+    # querysets (api/graphql/directory/, registered by api/wagtail_hooks.py). Listing it here
     # would make grapple generate clashing `Structure`/`Person` types and put every
     # structure, drafts included, behind its generic `snippets` and `search` queries.
     "APPS": ["home"],

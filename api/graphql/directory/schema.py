@@ -7,6 +7,8 @@ build a validated ``SearchQuery`` (``filters``), then ask the querysets
 
 import graphene
 
+from search import service
+from search.service import MAX_SUGGESTIONS
 from search.types import DEFAULT_PER_PAGE, MAX_PER_PAGE, InvalidSearchQuery
 
 from . import resolvers
@@ -23,8 +25,6 @@ from .types import (
     StructureType,
     SuggestionType,
 )
-
-MAX_SUGGESTIONS = 20
 
 
 def filter_arguments():
@@ -98,8 +98,6 @@ class DirectoryQueries:
     sectors = graphene.List(graphene.NonNull(SectorType), required=True, description="Secteurs, par nom.")
 
     def resolve_directory_search(self, info, **kwargs):
-        from search import service  # the search app owns engine and fallback
-
         search_query = build_search_query(**kwargs)
         try:
             result = service.search_structures(search_query)
@@ -109,8 +107,6 @@ class DirectoryQueries:
         return result
 
     def resolve_directory_suggest(self, info, prefix, limit=8):
-        from search import service
-
         if not 1 <= limit <= MAX_SUGGESTIONS:
             raise bad_argument(InvalidSearchQuery("limit", f"limit doit être compris entre 1 et {MAX_SUGGESTIONS}"))
         prefix = (prefix or "").strip()
