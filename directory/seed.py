@@ -23,8 +23,10 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
+from tqdm import tqdm
 
 from . import seed_data as data
+from .models import Person, Sector, Skill, SkillDomain, Structure
 
 DEFAULT_SEED = 2009  # the year the PTCE was founded
 DRAFT_RATE = 0.04
@@ -82,8 +84,6 @@ def ensure_taxonomy() -> None:
     synonyms, and re-running the demo must not undo their work. When everything
     exists this costs three queries.
     """
-    from .models import Sector, Skill, SkillDomain
-
     skill_slugs = {slugify(skill[0]) for _, skills in data.TAXONOMY for skill in skills}
     sector_slugs = {slugify(name) for name in data.SECTORS}
     existing_skills = set(Skill.objects.filter(slug__in=skill_slugs).values_list("slug", flat=True))
@@ -277,10 +277,6 @@ def seed_directory(count: int, seed: int = DEFAULT_SEED, batch_size: int = 1000,
     Each batch is its own transaction, so an interrupted run keeps whole batches
     and a re-run completes it.
     """
-    from tqdm import tqdm
-
-    from .models import Person, Sector, Skill, Structure
-
     ensure_taxonomy()
     skill_ids = dict(Skill.objects.values_list("name", "id"))
     sector_ids = dict(Sector.objects.values_list("name", "id"))
