@@ -1,18 +1,24 @@
 """The /graphql/ endpoint: grapple's schema behind partner-grade limits.
 
-One request goes through, in order:
-1. size: body (or query string) over GRAPHQL_MAX_BODY_BYTES -> 400;
-2. caller: `Authorization: Bearer <key>` or `X-Api-Key` (invalid/revoked -> 401,
-   origin outside the key's list -> 403), else anonymous by IP;
-3. batching: a JSON list of at most GRAPHQL_MAX_BATCH operations;
-4. rate limit: each operation counts (over -> 429 with Retry-After);
-5. per operation: persisted query (Apollo APQ), bounded parsing, validation
-   (introspection refused when GRAPHQL_INTROSPECTION is False), depth and cost
-   limits, execution with the `order` allowlist middleware;
-6. HTTP caching: successful anonymous GET queries get `Cache-Control: public`
-   and a strong ETag (SHA-256 of the body); `If-None-Match` -> 304.
-Errors are GraphQL errors (`{"errors": [...]}`) with a French message and an
-`extensions.code`; a bad request never becomes an HTTP 500.
+Built on graphene-django's ``GraphQLView`` and its extension points rather than a
+copy of its request cycle; ``GRAPHENE["MIDDLEWARE"]`` (order allowlist, search text,
+search hits, visibility) runs around every resolver.
+
+- ``dispatch``: method (GET/POST), size (GRAPHQL_MAX_BODY_BYTES -> 400) and caller
+  (``Authorization: Bearer <key>`` or ``X-Api-Key``: invalid/revoked -> 401, origin
+  not allowed -> 403, else anonymous) before graphene-django's own dispatch; HTTP
+  caching after it: successful anonymous GET queries get ``Cache-Control: public``
+  and a strong ETag (SHA-256 of the body), ``If-None-Match`` -> 304.
+- ``parse_body``: JSON (or ``application/graphql``), nesting bounded before decoding,
+  a JSON list is a batch of at most GRAPHQL_MAX_BATCH operations; each operation is
+  counted by the rate limit (over -> 429 with Retry-After).
+- ``get_response``: per operation, French parameter errors, persisted queries
+  (Apollo APQ), the JSON body and its status.
+- ``execute_graphql_request``: bounded parsing, validation (introspection refused to
+  anonymous callers when GRAPHQL_INTROSPECTION is False), depth and cost limits,
+  then graphql-core's ``execute`` with the view's middleware.
+- ``format_error``: a French message and an ``extensions.code``; an unexpected failure
+  is logged and answered as an internal error, never with its details.
 """
 
 import hashlib
@@ -22,7 +28,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpResponse
-from graphene_django.views import GraphQLView
+from graphene_django.views import GraphQLView, HttpError
 from graphql import (
     ExecutionResult,
     GraphQLError,
@@ -110,19 +116,24 @@ def is_anonymous(request) -> bool:
     return not getattr(getattr(request, "user", None), "is_authenticated", False)
 
 
-class RequestRefused(Exception):
+class RequestRefused(HttpError):
+    """A request (or one operation of a batch) refused with a status, a French message and a code."""
+
     def __init__(self, status: int, message: str, code: str, headers: dict | None = None):
-        super().__init__(message)
-        self.status, self.message, self.code, self.headers = status, message, code, headers or {}
+        response = HttpResponse(status=status, content_type="application/json")
+        for name, value in (headers or {}).items():
+            response[name] = value
+        super().__init__(response, message)
+        self.status, self.message, self.code = status, message, code
 
 
 def error_body(message: str, code: str, **extensions) -> dict:
     return {"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}
 
 
-class OperationResult:
-    def __init__(self, body: dict, status: int = 200, cacheable: bool = False):
-        self.body, self.status, self.cacheable = body, status, cacheable
+def refused_from(exc: AccessDenied) -> RequestRefused:
+    headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
+    return RequestRefused(exc.status, exc.message, exc.code, headers)
 
 
 def _uses_preview_token(document) -> bool:
@@ -143,49 +154,105 @@ def _uses_preview_token(document) -> bool:
 class PartnerGraphQLView(GraphQLView):
     """grapple's schema with limits, partner keys, persisted queries and HTTP caching."""
 
+    cacheable = False
+
     def dispatch(self, request, *args, **kwargs):
-        if request.method not in ("GET", "POST"):
-            return self.refusal(
-                RequestRefused(
+        try:
+            if request.method not in ("GET", "POST"):
+                raise RequestRefused(
                     405, "GraphQL accepte GET et POST seulement.", "METHOD_NOT_ALLOWED", {"Allow": "GET, POST"}
                 )
-            )
-        if self.graphiql and request.method == "GET" and self.can_display_graphiql(request, request.GET):
-            return super().dispatch(request, *args, **kwargs)
-        try:
             self.check_size(request)
-            caller = identify(request)
-            request.graphql_caller = caller
-            operations, batched = self.read_operations(request)
-            consume(caller, len(operations))
+            request.graphql_caller = identify(request)
         except AccessDenied as exc:
-            headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after else {}
-            return self.refusal(RequestRefused(exc.status, exc.message, exc.code, headers))
+            return self.refusal(request, refused_from(exc))
         except RequestRefused as exc:
-            return self.refusal(exc)
+            return self.refusal(request, exc)
+        response = super().dispatch(request, *args, **kwargs)
+        # graphene-django wraps its dispatch in ensure_csrf_cookie: an API answer sets no
+        # cookie (the view is CSRF-exempt, and a shared cache must not store one).
+        request.META["CSRF_COOKIE_NEEDS_UPDATE"] = False
+        if response.get("Content-Type", "").startswith("text/html"):  # GraphiQL (DEBUG only)
+            return response
+        return self.apply_caching(request, response)
 
-        results = []
-        for operation in operations:
-            try:
-                results.append(self.run_operation(request, operation))
-            except RequestRefused as exc:
-                results.append(OperationResult(error_body(exc.message, exc.code), exc.status))
-        status = max(result.status for result in results)
-        payload = [r.body for r in results] if batched else results[0].body
-        body = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
-        response = HttpResponse(body, status=status, content_type="application/json")
-        cacheable = request.method == "GET" and not batched and results[0].cacheable and status == 200
-        return self.apply_caching(request, response, body, cacheable)
-
-    # -- steps ---------------------------------------------------------------
-
-    def refusal(self, exc: RequestRefused) -> HttpResponse:
-        body = json.dumps(error_body(exc.message, exc.code), ensure_ascii=False)
-        response = HttpResponse(body, status=exc.status, content_type="application/json")
-        for name, value in exc.headers.items():
-            response[name] = value
+    def refusal(self, request, exc: "RequestRefused") -> HttpResponse:
+        response = exc.response
+        response.content = self.json_encode(request, {"errors": [self.format_error(exc)]})
         response["Cache-Control"] = "no-store"
         return response
+
+    # -- graphene-django extension points ------------------------------------
+
+    def parse_body(self, request):
+        data = self.read_body(request)
+        try:
+            consume(request.graphql_caller, len(data) if self.batch else 1)
+        except AccessDenied as exc:
+            raise refused_from(exc) from exc
+        return data
+
+    def get_response(self, request, data, show_graphiql=False):
+        try:
+            body, status, cacheable = self.run_operation(request, data, show_graphiql)
+        except RequestRefused as exc:
+            body, status, cacheable = error_body(exc.message, exc.code), exc.status, False
+        if body is None:  # GraphiQL without a query
+            return None, status
+        self.cacheable = cacheable and not self.batch
+        return self.json_encode(request, body), status
+
+    def json_encode(self, request, d, pretty=False):
+        return json.dumps(d, separators=(",", ":"), ensure_ascii=False)
+
+    def get_validation_rules(self, request) -> list:
+        rules = list(specified_rules)
+        if not settings.GRAPHQL_INTROSPECTION and is_anonymous(request):
+            rules.append(NoSchemaIntrospectionCustomRule)
+        return rules
+
+    def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
+        schema = self.schema.graphql_schema
+        try:
+            document = parse_bounded(query)
+        except GraphQLError as exc:
+            return ExecutionResult(errors=[exc])
+        operation = get_operation_ast(document, operation_name)
+        if operation is None:
+            return ExecutionResult(
+                errors=[
+                    GraphQLError(
+                        "Opération introuvable : donnez « operationName » quand le document en contient plusieurs."
+                    )
+                ]
+            )
+        if request.method == "GET" and operation.operation != OperationType.QUERY:
+            raise RequestRefused(405, f"Une opération {operation.operation.value} demande POST.", "METHOD_NOT_ALLOWED")
+        errors = validate(schema, document, self.get_validation_rules(request), max_errors=20)
+        errors = errors or check_limits(schema, document, operation, variables)
+        if errors:
+            return ExecutionResult(errors=errors)
+        request.graphql_operation = (operation, document)
+        return execute(
+            schema,
+            document,
+            root_value=self.get_root_value(request),
+            context_value=self.get_context(request),
+            variable_values=variables,
+            operation_name=operation_name,
+            middleware=self.get_middleware(request),
+        )
+
+    @staticmethod
+    def format_error(error):
+        if isinstance(error, RequestRefused):
+            return {"message": error.message, "extensions": {"code": error.code}}
+        if isinstance(error, GraphQLError):
+            return PartnerGraphQLView.format_execution_error(error)
+        logger.error("GraphQL request failed", exc_info=error)
+        return {"message": "Erreur interne du serveur.", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}
+
+    # -- steps ---------------------------------------------------------------
 
     def check_size(self, request):
         max_bytes = limit("GRAPHQL_MAX_BODY_BYTES", 100_000)
@@ -198,13 +265,14 @@ class PartnerGraphQLView(GraphQLView):
                 400, f"Requête trop volumineuse : {size} octets, au plus {max_bytes}.", "PAYLOAD_TOO_LARGE"
             )
 
-    def read_operations(self, request) -> tuple[list[dict], bool]:
+    def read_body(self, request):
+        """One operation (a dict) or a batch (a list, ``self.batch`` set); French 400s otherwise."""
+        self.batch = False
         if request.method == "GET":
-            data = {key: request.GET.get(key) for key in ("query", "variables", "operationName", "extensions")}
-            return [data], False
-        content_type = (request.META.get("CONTENT_TYPE") or "").split(";")[0].strip()
+            return {key: request.GET.get(key) for key in ("query", "variables", "operationName", "extensions")}
+        content_type = self.get_content_type(request)
         if content_type == "application/graphql":
-            return [{"query": request.body.decode("utf-8", "replace")}], False
+            return {"query": request.body.decode("utf-8", "replace")}
         if content_type != "application/json":
             raise RequestRefused(400, "Envoyez la requête en JSON (Content-Type: application/json).", "BAD_REQUEST")
         try:
@@ -214,7 +282,7 @@ class PartnerGraphQLView(GraphQLView):
         except (UnicodeDecodeError, ValueError):
             raise RequestRefused(400, "Le corps de la requête n’est pas du JSON valide.", "BAD_REQUEST") from None
         if isinstance(data, dict):
-            return [data], False
+            return data
         if isinstance(data, list):
             max_batch = limit("GRAPHQL_MAX_BATCH", 5)
             if not data or len(data) > max_batch:
@@ -223,7 +291,8 @@ class PartnerGraphQLView(GraphQLView):
                 )
             if not all(isinstance(item, dict) for item in data):
                 raise RequestRefused(400, "Chaque opération du lot doit être un objet JSON.", "BAD_REQUEST")
-            return data, True
+            self.batch = True
+            return data
         raise RequestRefused(400, "Le corps doit être un objet JSON (ou une liste d’objets).", "BAD_REQUEST")
 
     @staticmethod
@@ -240,72 +309,39 @@ class PartnerGraphQLView(GraphQLView):
             raise RequestRefused(400, f"Le paramètre « {name} » doit être un objet JSON.", "BAD_REQUEST")
         return value
 
-    def run_operation(self, request, data: dict) -> OperationResult:
+    def run_operation(self, request, data: dict, show_graphiql=False) -> tuple[dict | None, int, bool]:
+        """(body, status, cacheable) of one operation."""
         variables = self._json_param(data.get("variables"), "variables")
         extensions = self._json_param(data.get("extensions"), "extensions")
         operation_name = data.get("operationName") or None
         try:
             query = resolve_persisted_query(data.get("query"), extensions)
         except PersistedQueryError as exc:
-            # Apollo's links look for this message/code and resend with the query.
-            return OperationResult(error_body(exc.message, exc.code), 200)
+            # Apollo's links look for this message/code (with a 200) and resend with the query.
+            return error_body(exc.message, exc.code), 200, False
         if not query:
+            if show_graphiql:
+                return None, 200, False
             raise RequestRefused(400, "Requête GraphQL absente (paramètre « query »).", "BAD_REQUEST")
 
-        schema = self.schema.graphql_schema
-        try:
-            document = parse_bounded(query)
-        except GraphQLError as exc:
-            return self.failed([exc], 400)
-        operation = get_operation_ast(document, operation_name)
-        if operation is None:
-            return self.failed(
-                [
-                    GraphQLError(
-                        "Opération introuvable : donnez « operationName » quand le document en contient plusieurs."
-                    )
-                ],
-                400,
-            )
-        if request.method == "GET" and operation.operation != OperationType.QUERY:
-            raise RequestRefused(405, f"Une opération {operation.operation.value} demande POST.", "METHOD_NOT_ALLOWED")
-
-        rules = list(specified_rules)
-        if not settings.GRAPHQL_INTROSPECTION and is_anonymous(request):
-            rules.append(NoSchemaIntrospectionCustomRule)
-        errors = validate(schema, document, rules, max_errors=20)
-        if errors:
-            return self.failed(errors, 400)
-        errors = check_limits(schema, document, operation, variables)
-        if errors:
-            return self.failed(errors, 400)
-
-        result: ExecutionResult = execute(
-            schema,
-            document,
-            context_value=request,
-            variable_values=variables,
-            operation_name=operation_name,
-            middleware=self.get_middleware(request),
-        )
-        body = {}
-        status = 200
+        request.graphql_operation = None
+        result = self.execute_graphql_request(request, data, query, variables, operation_name, show_graphiql)
+        body, status = {}, 200
         if result.errors:
-            body["errors"] = [self.format_execution_error(e) for e in result.errors]
+            body["errors"] = [self.format_error(e) for e in result.errors]
             if any(not e.path for e in result.errors):
                 status = 400
         if status == 200:
             body["data"] = result.data
+        operation, document = request.graphql_operation or (None, None)
         cacheable = (
-            not result.errors
+            operation is not None
+            and not result.errors
             and operation.operation == OperationType.QUERY
             and not getattr(getattr(request, "user", None), "is_authenticated", False)
             and not _uses_preview_token(document)
         )
-        return OperationResult(body, status, cacheable)
-
-    def failed(self, errors, status) -> OperationResult:
-        return OperationResult({"errors": [self.format_execution_error(e) for e in errors]}, status)
+        return body, status, cacheable
 
     @staticmethod
     def format_execution_error(error: GraphQLError) -> dict:
@@ -335,7 +371,9 @@ class PartnerGraphQLView(GraphQLView):
             return formatted
         return error.formatted
 
-    def apply_caching(self, request, response, body: bytes, cacheable: bool):
+    def apply_caching(self, request, response):
+        body = response.content
+        cacheable = request.method == "GET" and self.cacheable and response.status_code == 200
         if not cacheable:
             response["Cache-Control"] = "no-store"
             return response

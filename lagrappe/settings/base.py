@@ -254,8 +254,9 @@ GRAPHENE = {
     # Run around every resolver, the last one outermost (see api/middleware.py, api/visibility.py).
     "MIDDLEWARE": [
         "api.middleware.OrderAllowlistMiddleware",
-        "api.middleware.SearchTextMiddleware",
         "api.middleware.SearchHitMiddleware",
+        # Outside SearchHitMiddleware: a hit is recorded for the cleaned text only.
+        "api.middleware.SearchTextMiddleware",
         "api.visibility.VisibilityMiddleware",
     ],
 }

@@ -73,7 +73,7 @@ def test_the_whole_demo_site_answers_over_graphql(demo_site, gql):
         '{ pages(contentType: "directory_pages.DirectorySearchPage") { title'
         " ... on DirectorySearchPage { prefilterMemberships { slug } } } }"
     )
-    _, found = gql('{ search(query: "annuaire") { __typename ... on PageInterface { title } } }')
+    _, found = gql('{ search(query: "structure") { __typename ... on PageInterface { title } } }')
     _, tree = gql('{ page(urlPath: "/") { descendants(limit: 100) { __typename title } children { title } } }')
 
     for body in (listing, directory, tenants, found, tree):
