@@ -8,13 +8,20 @@ page type… grapple offers no way to leave them out, so they are removed here, 
 by an allowlist: a page type keeps the fields of the page interface and the fields
 its model declares in ``graphql_fields``. A column Wagtail adds later stays out.
 
+The directory block (``home.blocks.DirectoryBlock``) only stores its filters: the
+editorial app does not import the directory's search. Its ``structures`` field is
+added here, on top of both, with the excerpt the page shows (``directory_pages``).
+
 ``GRAPHENE["SCHEMA"]`` names this module, so the view, ``manage.py graphql_schema``
 (``make schema``) and the tests all serve the same schema.
 """
 
 from graphene.utils.str_converters import to_camel_case
+from graphql import GraphQLField, GraphQLList, GraphQLNonNull
 from grapple.registry import registry
 from grapple.schema import schema
+
+from directory_pages.templatetags.directory_pages import excerpt_context
 
 # Editorial state on grapple's page interface: whether an editor holds the page's lock.
 PRIVATE_INTERFACE_FIELDS = ("locked",)
@@ -49,4 +56,20 @@ def prune(graphql_schema) -> None:
         collection.fields.pop(name, None)
 
 
+def resolve_directory_block_structures(block, info):
+    value = getattr(block, "value", block)  # a stream child, or the StructValue itself
+    return excerpt_context(value)["structures"]
+
+
+def add_directory_block_structures(graphql_schema) -> None:
+    block_type = graphql_schema.get_type("DirectoryBlock")
+    structure_type = graphql_schema.get_type("Structure")
+    block_type.fields["structures"] = GraphQLField(
+        GraphQLNonNull(GraphQLList(GraphQLNonNull(structure_type))),
+        resolve=resolve_directory_block_structures,
+        description="Les structures publiées que l’extrait montre (par nom, `limit` au plus), comme sur la page.",
+    )
+
+
 prune(schema.graphql_schema)
+add_directory_block_structures(schema.graphql_schema)

@@ -102,3 +102,44 @@ def test_page_search_with_odd_text_answers_without_internal_error(tree, gql, tex
     assert body["data"]["search"] == [] or all(isinstance(hit, dict) for hit in body["data"]["search"])
     if not text.strip("\"' \u0000"):
         assert body["data"] == {"pages": [], "search": []}
+
+
+def test_directory_block_returns_the_published_structures_it_shows(directory, gql):
+    home = Site.objects.get(is_default_site=True).root_page
+    page = home.add_child(
+        instance=ContentPage(
+            title="Nos voisins",
+            slug="voisins",
+            body=[
+                (
+                    "directory",
+                    {
+                        "heading_text": "Voisins",
+                        "categories": [],
+                        "memberships": [],
+                        "skills": [],
+                        "sectors": [],
+                        "city": "",
+                        "limit": 6,
+                    },
+                )
+            ],
+        )
+    )
+
+    status, body = gql(
+        f"{{ page(id: {page.pk}) {{ ... on ContentPage {{ body {{ ... on DirectoryBlock {{ headingText limit"
+        " structures { slug people { fullName } } } } } } }"
+    )
+
+    assert status == 200, body
+    assert body["data"]["page"]["body"] == [
+        {
+            "headingText": "Voisins",
+            "limit": 6,
+            "structures": [
+                {"slug": "panier-local", "people": [{"fullName": "Chloé Durand"}]},
+                {"slug": "soleil-coop", "people": [{"fullName": "Alice Martin"}]},
+            ],
+        }
+    ]
