@@ -36,42 +36,71 @@ _GLYPHS = [
     ("&nbsp;?", NARROW_NBSP + "?"),
     ("&nbsp;", NBSP),
 ]
-# A cheap first look: only text holding something ``add_nbsp`` acts on is handed to it.
+# A cheap first look: only text holding something ``add_nbsp`` acts on is handed to it
+# (double signs, guillemets, a number before a unit or a symbol, an abbreviation, « article 5 »).
 _NEEDS_WORK = re.compile(
-    r"[:;!?«»%€§=±‹›]|\d\s*[a-zA-Z°]|\b(?:M{1,2}\.|Mmes?|Mlles?|Dr|Pr|Ste?|Cie|Éts)\s|(?i:article|coef|partie)\s+\d"
+    r"[:;!?«»§=±‹›]"
+    r"|\d\s*(?:[%€$]|h\d*\b|(?:cm|km|kg|min|°C|[mgLs])\b)"
+    r"|\b(?:M{1,2}\.|Mmes?|Mlles?|Dr|Pr|Ste?|Cie|Éts)\s"
+    r"|(?i:article|coef|partie)\s+\d"
 )
+_SEPARATOR = "\x00"  # between text nodes typeset in one call: no rule matches or crosses it
+
+
+def _glyphs(text: str) -> str:
+    for entity, glyph in _GLYPHS:
+        text = text.replace(entity, glyph)
+    return text
 
 
 def french_text(text: str) -> str:
     """The French spacing of a piece of text (no markup inside)."""
     if not _NEEDS_WORK.search(text):
         return text
-    text = add_nbsp(text)
-    for entity, glyph in _GLYPHS:
-        text = text.replace(entity, glyph)
-    return text
+    return _glyphs(add_nbsp(text))
+
+
+def _french_texts(texts: list[str]) -> list[str]:
+    """``french_text`` of many text nodes in one pass of the rules (a page has thousands)."""
+    todo = [i for i, text in enumerate(texts) if _SEPARATOR not in text and _NEEDS_WORK.search(text)]
+    if not todo:
+        return texts
+    done = _glyphs(add_nbsp(_SEPARATOR.join(texts[i] for i in todo))).split(_SEPARATOR)
+    if len(done) != len(todo):  # cannot happen with the rules as they are; stay correct if they change
+        return [french_text(text) for text in texts]
+    result = list(texts)
+    for i, text in zip(todo, done, strict=True):
+        result[i] = text
+    return result
 
 
 def french_html(html: str) -> str:
     """Apply ``french_text`` to the text nodes of an HTML document or fragment."""
-    out: list[str] = []
+    parts: list[str] = []  # markup and text, in order
+    prose: list[int] = []  # indexes of the text parts to typeset
     position, verbatim_depth = 0, 0
     while True:
         match = _TOKEN.search(html, position)
         text = html[position : match.start() if match else len(html)]
-        out.append(french_text(text) if text and not verbatim_depth else text)
+        if text:
+            if not verbatim_depth:
+                prose.append(len(parts))
+            parts.append(text)
         if match is None:
-            return "".join(out)
-        out.append(match.group(0))
+            break
+        parts.append(match.group(0))
         position = match.end()
         closing, name = match.group(1), (match.group(2) or "").lower()
         if name in RAW_TEXT and not closing:
             end = re.compile(rf"</{name}\s*>", re.IGNORECASE).search(html, position)
             stop = end.start() if end else len(html)
-            out.append(html[position:stop])
+            parts.append(html[position:stop])
             position = stop
         elif name in VERBATIM and not match.group(0).endswith("/>"):
             verbatim_depth = max(0, verbatim_depth + (-1 if closing else 1))
+    for index, text in zip(prose, _french_texts([parts[i] for i in prose]), strict=True):
+        parts[index] = text
+    return "".join(parts)
 
 
 class FrenchTypographyMiddleware:
