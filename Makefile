@@ -28,11 +28,11 @@ run: install ## Run the site on SQLite with demo content at http://127.0.0.1:800
 	@echo ""
 	$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
-serve: install ## Production: migrate, cache table, static files, then gunicorn on $(HOST):$(PORT) (needs SECRET_KEY, ALLOWED_HOSTS)
+serve: install ## Production: cache table, migrate, static files, then gunicorn on $(HOST):$(PORT) (needs SECRET_KEY, ALLOWED_HOSTS)
 	@export DJANGO_SETTINGS_MODULE="$${DJANGO_SETTINGS_MODULE:-lagrappe.settings.production}" HOST="$(HOST)" PORT="$(PORT)"; \
 	set -e; \
-	$(BIN)/python manage.py migrate --no-input; \
 	$(BIN)/python manage.py createcachetable; \
+	$(BIN)/python manage.py migrate --no-input; \
 	$(BIN)/python manage.py collectstatic --no-input --verbosity 0; \
 	exec $(BIN)/gunicorn --config lagrappe/gunicorn.py lagrappe.wsgi
 

@@ -164,9 +164,10 @@ def test_the_documented_production_commands_start_gunicorn_with_its_config():
         line.split(":", 1) for line in (BASE_DIR / "Procfile").read_text().splitlines() if line and line[0] != "#"
     )
 
+    # The cache table first: Wagtail keeps its site roots in the cache, page work needs it.
     steps = [
-        "migrate --no-input",
         "createcachetable",
+        "migrate --no-input",
         "collectstatic --no-input",
         "gunicorn --config lagrappe/gunicorn.py",
     ]
