@@ -39,8 +39,9 @@ serve: install ## Production: cache table, migrate, static files, then gunicorn 
 test: install ## Run the test suite (engine tests run when ELASTICSEARCH_URL is set)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
-lint: install ## Lint with ruff
+lint: install ## Lint and check the formatting with ruff
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 schema: install ## Regenerate schema.graphql deliberately after a schema change
 	$(BIN)/python manage.py graphql_schema --schema api.schema.schema --out schema.graphql
