@@ -4,8 +4,8 @@ Read with ``ast`` (nothing is imported), so a forbidden import fails here even
 in a module no other test loads. Floors, bottom to top (docs/architecture.md):
 
     lagrappe (configuration)  <  background (task plumbing)  <  directory (the domain)
-    <  search | home (side by side, neither imports the other)  <  api (GraphQL)
-    <  directory_pages (the directory's pages, on top of everything they render)
+    <  search | home (side by side, neither imports the other)
+    <  directory_pages (the directory's pages, on top of what they render)  <  api (GraphQL, mirrors it all)
 
 ``lagrappe.urls`` (and the WSGI/ASGI entry points) wire every app together: they
 are the roof, not the configuration floor. Migrations are history and are not read.
@@ -22,8 +22,8 @@ FLOORS = {
     "directory": 2,
     "search": 3,
     "home": 3,
-    "api": 4,
-    "directory_pages": 5,
+    "directory_pages": 4,
+    "api": 5,
 }
 ROOF = {"lagrappe.urls", "lagrappe.wsgi", "lagrappe.asgi"}
 # Imports inside a function that are not there to dodge a circle: an AppConfig.ready()
