@@ -141,6 +141,9 @@ def process(rows: list[IndexOutbox], engine_ok: bool = True) -> DrainReport:
             sources += structure_sources([i for i in ids if i not in refreshed])
             published = {s["id"] for s in sources}
             backend.apply(sources, deleted_ids=[i for i in ids if i not in published])
+            # Searches stop hiding these structures once the rows are gone: the engine must
+            # already show the new state (a refresh, not up to a second of the old one).
+            backend.refresh()
         except EngineUnavailable as exc:
             return _defer(rows, str(exc), report)
         if wants_synonyms:

@@ -63,7 +63,8 @@ def test_import_killed_inside_its_transaction_leaves_nothing(worker, engine_inde
 def test_import_killed_after_its_commit_is_indexed_by_the_worker(worker, engine_index):
     assert killed_import(worker, "schedule") == 9  # committed, then died before asking for the worker
     assert Structure.objects.filter(slug__startswith="tuee-", live=True).count() == 300
-    assert IndexOutbox.objects.filter(structure_id__isnull=False).count() == 300  # the outbox committed with them
+    queued = IndexOutbox.objects.filter(structure_id__isnull=False).values("structure_id").distinct().count()
+    assert queued == 300  # the outbox committed with them
     assert StructureSearchDocument.objects.filter(structure__slug__startswith="tuee-").count() == 0
 
     worker.run_batch()  # no task was queued: the worker's periodic sweep finds the rows
