@@ -5,7 +5,7 @@
 Seeds ``--count`` structures with ``manage.py seed_directory`` into a throwaway
 database (a temporary SQLite file unless ``--database`` gives a PostgreSQL URL,
 whose database is dropped and recreated), rebuilds the fallback documents and
-the engine index (isolated prefix ``bench``), then runs a mix of queries with
+the engine index (isolated prefix ``bench``, or ``--prefix``), then runs a mix of queries with
 facets: through the search service on the engine, through the database
 fallback, and as a raw HTTP request to the engine with the very same body (the
 floor: no Django, no loading of structures). Prints a table and writes JSON to
@@ -31,6 +31,7 @@ def parse_args():
     parser.add_argument("--rounds", type=int, default=20, help="timed runs of each query per backend (default 20)")
     parser.add_argument("--database", help="throwaway PostgreSQL URL (default: a temporary SQLite file)")
     parser.add_argument("--engine", default=os.environ.get("ELASTICSEARCH_URL") or "http://127.0.0.1:9200")
+    parser.add_argument("--prefix", default="bench", help="index prefix, dropped afterwards (default bench)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file and the index afterwards")
     return parser.parse_args()
 
@@ -43,7 +44,7 @@ def setup_django(args) -> str | None:
         sqlite_path = Path(tempfile.mkdtemp(prefix="lagrappe-bench-")) / "bench.sqlite3"
         os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     os.environ["ELASTICSEARCH_URL"] = args.engine
-    os.environ["SEARCH_INDEX_PREFIX"] = "bench"
+    os.environ["SEARCH_INDEX_PREFIX"] = args.prefix
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagrappe.settings.dev")
     os.environ["CONN_MAX_AGE"] = "600"
     import django
@@ -119,6 +120,10 @@ def main():
     db_docs = SearchIndexCommand().rebuild_database(progress=True)
     db_seconds = time.monotonic() - started
     backend = get_backend()
+    print(
+        f"Moteur : {backend.server_version()}, profil d’analyse {backend.profile.name} ({backend.profile_reason})",
+        flush=True,
+    )
     engine_report = backend.rebuild(progress=True)
     print(
         f"Rebuild base : {db_docs} docs en {db_seconds:.1f} s ({db_docs / db_seconds:.0f} docs/s) — "
@@ -131,7 +136,12 @@ def main():
     all_samples = {"engine": [], "database": [], "raw": []}
     for label, query in queries().items():
         query.validate()
-        body = search_body(query)
+        answered = search_structures(query)
+        if answered.engine == "database" or answered.degraded:
+            # A figure from the database fallback is not an engine figure.
+            sys.exit(f"FAIL : « {label} » a été servie par la base de données, pas par le moteur")
+        synonyms = backend.synonym_groups() if not backend.profile.analyzed_by_engine else ()
+        body = search_body(query, backend.profile, synonyms)
         engine = timed(lambda q=query: search_structures(q), args.rounds)
         database = timed(lambda q=query: database_backend.search(q), args.rounds)
         raw = timed(lambda b=body: backend.request("POST", f"/{backend.alias}/_search", body=b), args.rounds)
@@ -168,6 +178,7 @@ def main():
         "published": published,
         "database": connection.vendor,
         "engine": backend.server_version(),
+        "profile": backend.profile.name,
         "rounds": args.rounds,
         "seed_seconds": round(seed_seconds, 1),
         "rebuild_database": {

@@ -179,7 +179,7 @@ def probe_engine(url: str, timeout: float = PROBE_TIMEOUT) -> EngineInfo:
             timeout,
         )
     except (urllib.error.URLError, OSError) as exc:
-        raise EngineProbeError(f"{_safe(url)} ne répond pas : {_reason(exc)}") from exc
+        raise EngineProbeError(f"{safe_url(url)} ne répond pas : {_reason(exc)}") from exc
 
     product, detected_by = None, ""
     if nodes.headers.get("x-elastic-product", "").lower() == "elasticsearch":
@@ -200,7 +200,7 @@ def probe_engine(url: str, timeout: float = PROBE_TIMEOUT) -> EngineInfo:
         try:
             root = _request(url, "/", timeout)
         except (urllib.error.URLError, OSError) as exc:
-            raise EngineProbeError(f"{_safe(url)} ne répond pas : {_reason(exc)}") from exc
+            raise EngineProbeError(f"{safe_url(url)} ne répond pas : {_reason(exc)}") from exc
         if root.status == 200 and isinstance(root.body, dict) and isinstance(root.body.get("version"), dict):
             version = root.body["version"]
             if product is None:
@@ -210,7 +210,7 @@ def probe_engine(url: str, timeout: float = PROBE_TIMEOUT) -> EngineInfo:
                 versions = [str(version["number"])]
     if product is None or not versions:
         raise EngineProbeError(
-            f"{_safe(url)} ne se présente ni comme Elasticsearch ni comme OpenSearch "
+            f"{safe_url(url)} ne se présente ni comme Elasticsearch ni comme OpenSearch "
             f"(_nodes : HTTP {nodes.status}, ni en-tête produit ni version lisible)"
         )
 
@@ -266,7 +266,7 @@ def engine_info(url: str | None = None, *, refresh: bool = False) -> EngineInfo:
             raise
         _failed.pop(url, None)
         _known[url] = info
-    logger.info("Search engine at %s: %s", _safe(url), info.describe())
+    logger.info("Search engine at %s: %s", safe_url(url), info.describe())
     return info
 
 
@@ -290,7 +290,7 @@ def _reason(exc: Exception) -> str:
     return f"{kind} ({getattr(reason, 'strerror', None) or reason})"
 
 
-def _safe(url: str) -> str:
+def safe_url(url: str) -> str:
     """The URL without its password, for logs."""
     parts = urllib.parse.urlsplit(url)
     if parts.password is None:

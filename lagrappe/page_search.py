@@ -30,11 +30,11 @@ DATABASE_BACKEND = "wagtail.search.backends.database"
 DEFAULT_WHEN_UNREACHABLE = "opensearch3"
 
 
-def backend_path() -> str:
-    """Dotted path of the modelsearch backend module to use now."""
+def backend_path(url: str) -> str:
+    """Dotted path of the modelsearch backend module to use now for the engine at ``url``."""
     declared = getattr(settings, "SEARCH_ENGINE", None)
     try:
-        info = engine_info()
+        info = engine_info(url)
     except EngineProbeError as exc:
         chosen = declared or DEFAULT_WHEN_UNREACHABLE
         logger.warning("Page search: engine not reachable (%s), using the %s backend for now", exc, chosen)
@@ -47,7 +47,9 @@ def backend_path() -> str:
 
 
 def SearchBackend(params):  # noqa: N802 (modelsearch looks this name up in the module)
-    path = backend_path()
+    # The engine Wagtail will write to (its URLS), which tests may point elsewhere than ELASTICSEARCH_URL.
+    urls = params.get("URLS") or [settings.ELASTICSEARCH_URL]
+    path = backend_path(urls[0] if isinstance(urls, list | tuple) else urls)
     # modelsearch's engine backends write their client's timeout option into OPTIONS,
     # a dict shared with settings: an OpenSearch backend built while the engine was
     # unknown would leave ``timeout`` there for a later Elasticsearch client to refuse.

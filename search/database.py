@@ -22,8 +22,6 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Value, When
 
-from directory.models import Structure
-
 from .base import (
     bounding_box,
     build_facets,
@@ -32,11 +30,10 @@ from .base import (
     matching_skill_suggestions,
     merge_suggestions,
 )
-from .documents import skill_sources
-from .highlight import FRAGMENT_SIZE, mark, mark_skills
+from .highlight import structure_highlights
 from .models import StructureSearchDocument
 from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_terms
-from .types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
+from .types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
 
 
 def _starts_word(term: str) -> str:
@@ -197,29 +194,6 @@ def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
     if sort == "distance":
         return sorted(rows, key=lambda r: (r.distance_km, r.name_sort, r.pk))
     return sorted(rows, key=lambda r: (-r.score, r.name_sort, r.pk))
-
-
-def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlight]:
-    """Highlights computed from the structure itself (never from non-public people)."""
-    if not terms:
-        return []
-    highlights = []
-    for field, text, size in (
-        ("name", structure.name, None),
-        ("summary", structure.summary, None),
-        ("description", structure.description, FRAGMENT_SIZE),
-        ("city", structure.city, None),
-    ):
-        marked = mark(text, terms, size)
-        if marked is not None:
-            highlights.append(Highlight(field=field, fragments=[marked]))
-    skills = mark_skills(skill_sources(structure), terms)
-    if skills:
-        highlights.append(Highlight(field="skills", fragments=skills))
-    sectors = [m for m in (mark(s.name, terms) for s in structure.sectors.all()) if m]
-    if sectors:
-        highlights.append(Highlight(field="sectors", fragments=sectors))
-    return highlights
 
 
 def search(query: SearchQuery) -> SearchResult:

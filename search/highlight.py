@@ -1,15 +1,20 @@
 """Highlights shared by both backends' conventions: HTML-escaped text, ``<mark>`` around matched words.
 
-The engine highlights with its own analyzer; the database fallback (and the
-engine for fields it does not highlight) uses these helpers, which mark every
-word whose analysed form starts with one of the query's terms.
+The engine's full profile highlights with its own analyzer. The database
+backend marks, on the displayed text, every word whose analysed form starts
+with one of the query's terms; the engine's portable profile does the same with
+the analysed terms the engine reports as matched (typos and synonyms included).
 """
 
 import re
 
 from django.utils.html import escape
 
+from directory.models import Structure
+
+from .documents import skill_sources
 from .text import MIN_PREFIX_LENGTH, fold, stem
+from .types import Highlight
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 FRAGMENT_SIZE = 180
@@ -73,3 +78,26 @@ def mark_skills(skill_sources: list[dict], terms: list[str]) -> list[str]:
         if marked is not None:
             fragments.append(marked)
     return fragments
+
+
+def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlight]:
+    """Highlights computed from the structure itself (never from non-public people)."""
+    if not terms:
+        return []
+    highlights = []
+    for field, text, size in (
+        ("name", structure.name, None),
+        ("summary", structure.summary, None),
+        ("description", structure.description, FRAGMENT_SIZE),
+        ("city", structure.city, None),
+    ):
+        marked = mark(text, terms, size)
+        if marked is not None:
+            highlights.append(Highlight(field=field, fragments=[marked]))
+    skills = mark_skills(skill_sources(structure), terms)
+    if skills:
+        highlights.append(Highlight(field="skills", fragments=skills))
+    sectors = [m for m in (mark(s.name, terms) for s in structure.sectors.all()) if m]
+    if sectors:
+        highlights.append(Highlight(field="sectors", fragments=sectors))
+    return highlights

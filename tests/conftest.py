@@ -48,12 +48,17 @@ def pytest_report_header(config):
     if not settings.ELASTICSEARCH_URL:
         return [f"lagrappe: database={db}, search engine=database (ELASTICSEARCH_URL unset)"]
     from lagrappe.engine_probe import EngineProbeError, engine_info
+    from search.engine.definition import choose_profile
 
     try:
-        engine = engine_info().describe()
+        info = engine_info()
     except EngineProbeError as exc:
-        engine = f"unreachable ({exc})"
-    return [f"lagrappe: database={db}, search engine={engine}"]
+        return [f"lagrappe: database={db}, search engine unreachable ({exc})"]
+    profile, reason = choose_profile(info.analysis_common, settings.SEARCH_ANALYSIS_PROFILE)
+    return [
+        f"lagrappe: database={db}, search engine={info.describe()}",
+        f"lagrappe: directory analysis profile={profile.name} ({reason})",
+    ]
 
 
 @pytest.fixture(autouse=True)

@@ -201,6 +201,12 @@ if SEARCH_ENGINE:
     from lagrappe.engine_probe import parse_declared
 
     parse_declared(SEARCH_ENGINE)  # a typo fails at start-up, naming the accepted values
+# How the directory index analyses French (README « Moteur de recherche »): "auto" takes
+# the engine's own French chain when the node has the analysis-common module ("full"),
+# else LaGrappe's analysis on built-in analyzers ("portable"); either can be forced.
+SEARCH_ANALYSIS_PROFILE = env_str("SEARCH_ANALYSIS_PROFILE", "auto")
+if SEARCH_ANALYSIS_PROFILE not in ("auto", "full", "portable"):
+    raise ValueError(f"SEARCH_ANALYSIS_PROFILE must be auto, full or portable, got {SEARCH_ANALYSIS_PROFILE!r}")
 if ELASTICSEARCH_URL:
     WAGTAILSEARCH_BACKENDS = {
         "default": {

@@ -3,7 +3,7 @@
 ``EngineClient`` (``client``) talks to the server, ``EngineIndexer`` (``indexer``)
 writes the index described in ``definition``; this class adds searching: a body
 from ``query``, the answer read by ``results``. ``get_backend()`` builds one
-per engine address and index prefix.
+per engine address, index prefix and requested analysis profile.
 """
 
 from django.conf import settings
@@ -18,13 +18,17 @@ from .results import read_search, read_structure_suggestions
 
 class EngineBackend(EngineIndexer):
     def search(self, query: SearchQuery) -> SearchResult:
-        response = self.request("POST", f"/{self.alias}/_search", body=search_body(query))
-        return read_search(query, response, engine=self.name)
+        profile = self.profile
+        # The portable profile expands synonyms itself, from the skills' rules (cached).
+        synonyms = self.synonym_groups() if not profile.analyzed_by_engine and words(query.text) else ()
+        response = self.request("POST", f"/{self.alias}/_search", body=search_body(query, profile, synonyms))
+        return read_search(query, response, engine=self.name, profile=profile, synonyms=synonyms)
 
     def suggest(self, prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
         if not words(prefix):
             return []
-        response = self.request("POST", f"/{self.alias}/_search", body=suggest_body(prefix, limit, hidden_ids))
+        body = suggest_body(prefix, limit, hidden_ids, self.profile)
+        response = self.request("POST", f"/{self.alias}/_search", body=body)
         return merge_suggestions(matching_skill_suggestions(prefix), read_structure_suggestions(response), limit)
 
 
@@ -40,7 +44,9 @@ def get_backend() -> EngineBackend | None:
     if not url:
         return None
     prefix = settings.SEARCH_INDEX_PREFIX
-    key = (url, prefix)
+    requested = getattr(settings, "SEARCH_ANALYSIS_PROFILE", "auto")
+    key = (url, prefix, requested)
     if key not in _backends:
-        _backends[key] = EngineBackend(url, prefix)  # asks the engine nothing until its first request
+        # Asks the engine nothing until its first request.
+        _backends[key] = EngineBackend(url, prefix, requested_profile=requested)
     return _backends[key]

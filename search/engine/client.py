@@ -10,6 +10,8 @@ Any transport failure (refused, timeout, 5xx, missing index) becomes
 ``EngineUnavailable``: the service then answers from the database.
 """
 
+import logging
+
 import elastic_transport
 import elasticsearch
 import opensearchpy
@@ -17,6 +19,10 @@ from elasticsearch import helpers as elasticsearch_helpers
 from opensearchpy import helpers as opensearch_helpers
 
 from lagrappe.engine_probe import EngineInfo, EngineProbeError, engine_info
+
+from .definition import AnalysisProfile, choose_profile
+
+logger = logging.getLogger(__name__)
 
 
 class EngineUnavailable(Exception):
@@ -30,12 +36,14 @@ BULK_TIMEOUT = 60.0
 class EngineClient:
     """Transport to one engine, for one index alias (``<prefix>_directory``)."""
 
-    def __init__(self, url: str, prefix: str, info: EngineInfo | None = None):
+    def __init__(self, url: str, prefix: str, info: EngineInfo | None = None, requested_profile: str = "auto"):
         self.url = url
         self.prefix = prefix
         self.alias = f"{prefix}_directory"
+        self.requested_profile = requested_profile
         self._info = info
         self._client = None
+        self._profile: tuple[AnalysisProfile, str] | None = None
 
     @property
     def info(self) -> EngineInfo:
@@ -46,6 +54,22 @@ class EngineClient:
             except EngineProbeError as exc:
                 raise EngineUnavailable(str(exc)) from exc
         return self._info
+
+    @property
+    def profile(self) -> AnalysisProfile:
+        """The analysis profile for this engine (``definition.choose_profile``), chosen and logged once."""
+        if self._profile is None:
+            self._profile = choose_profile(self.info.analysis_common, self.requested_profile)
+            profile, reason = self._profile
+            # Worth an operator's eye whenever the engine does not analyse French itself.
+            log = logger.info if profile.analyzed_by_engine and self.info.analysis_common else logger.warning
+            log("Directory index on %s %s: %s profile (%s)", self.info.product, self.info.version, profile.name, reason)
+        return self._profile[0]
+
+    @property
+    def profile_reason(self) -> str:
+        self.profile  # noqa: B018 (chooses it)
+        return self._profile[1]
 
     @property
     def name(self) -> str:
@@ -138,3 +162,11 @@ class EngineClient:
 
     def server_version(self) -> str:
         return f"{self.info.product} {self.info.version}"
+
+    def index_profile(self) -> str | None:
+        """The profile that built the live index (recorded in its mappings' ``_meta``), None before any rebuild."""
+        response = self.request("GET", f"/{self.alias}/_mapping", ignore=(404,)) or {}
+        for mapping in response.values():
+            if isinstance(mapping, dict):
+                return ((mapping.get("mappings") or {}).get("_meta") or {}).get("lagrappe_profile", "full")
+        return None

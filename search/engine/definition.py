@@ -1,6 +1,18 @@
 """The directory index: French analysis, synonyms from the skills, fields for text, facets, sorting and geo.
 
-Pure functions producing dicts: unit-tested without a server.
+Pure functions producing dicts: unit-tested without a server. Two analysis
+profiles, one per kind of node (``choose_profile``):
+
+- ``full``: the engine analyses French itself (elision, ASCII folding, light
+  stemming, stop words, synonym graph, edge n-grams), which needs the
+  ``analysis-common`` module — OpenSearch and packaged Elasticsearch have it;
+- ``portable``: for nodes without it (Elastic's minimal distribution, restricted
+  managed services). LaGrappe analyses the text itself with the same French
+  analysis as the database backend (``search.text``), indexes the resulting
+  words with the built-in ``whitespace`` analyzer, expands synonyms at query
+  time (``expand_synonyms``) and asks the engine only for fuzziness, prefixes
+  (``index_prefixes``), phrases, facets, geo, sorting and the matched words of
+  highlights, which are then marked on the displayed text (``search.highlight``).
 
 Synonyms live only in the *search* analyzer (``french_search``): the rules are
 written inline in the index settings when an index is built. New rules mean a
@@ -13,7 +25,12 @@ edited synonym finds its structures as soon as they are reindexed, seconds
 before the new index is in place.
 """
 
-from ..text import ELISION_PREFIXES
+import logging
+from dataclasses import dataclass
+
+from ..text import ELISION_PREFIXES, analyze, document_text, fold, words
+
+logger = logging.getLogger(__name__)
 
 SYNONYM_FILTER = "directory_synonyms"
 # A synonym_graph filter needs at least one rule: this harmless one stands in while no skill has synonyms.
@@ -146,12 +163,183 @@ def mappings() -> dict:
     }
 
 
-def index_body(synonyms: list[str]) -> dict:
-    """Settings and mappings of a new versioned index (one shard: tens of thousands of documents)."""
-    return {
-        "settings": {
-            "index": {"number_of_shards": 1, "number_of_replicas": 0, "max_ngram_diff": 20},
-            "analysis": analysis(synonyms),
-        },
-        "mappings": mappings(),
+# ---------------------------------------------------------------------------- portable profile
+
+# Terms analysed by LaGrappe are lowercase ASCII words separated by spaces: the
+# built-in whitespace analyzer indexes them as they are, on every engine.
+_TERMS = {"type": "text", "analyzer": "whitespace"}
+# Prefix queries on these fields read precomputed prefixes (core feature, no module needed).
+_PREFIXED = {**_TERMS, "index_prefixes": {"min_chars": 1, "max_chars": 19}}
+PORTABLE_EXACT_FIELDS = {"name_words": 6, "skill_names_words": 4}
+PORTABLE_FACET_FIELDS = {**FACET_FIELDS, "cities": "city_name"}
+
+
+def portable_mappings() -> dict:
+    keywords = {
+        name: definition
+        for name, definition in mappings()["properties"].items()
+        if definition.get("type") in ("long", "keyword", "geo_point", "date")
     }
+    return {
+        "dynamic": "strict",
+        "properties": {
+            **keywords,
+            **{field: _TERMS for field in TEXT_FIELDS},  # analysed French terms, stemmed
+            "name_words": _TERMS,  # folded words, not stemmed (the exact clause)
+            "skill_names_words": _TERMS,
+            "label": {"type": "keyword", "index": False, "doc_values": False},  # the name as written
+            "name_sort": {"type": "keyword"},
+            "name_prefix": _PREFIXED,  # autocomplete on the name's words
+            "city_name": {"type": "keyword"},  # the city as written (facet values)
+            "city_folded": {"type": "keyword"},  # the city filter, compared folded
+            "all_prefix": _PREFIXED,
+            "spell": _TERMS,
+        },
+    }
+
+
+def _terms(values) -> list[str] | str:
+    """A text (or each text of a list) -> its analysed terms, glued elisions included (« dascq »)."""
+    if isinstance(values, list):
+        return [document_text(v).strip() for v in values]
+    return document_text(values or "").strip()
+
+
+def _words(*values) -> str:
+    found = []
+    for value in values:
+        for text in value if isinstance(value, list) else [value or ""]:
+            found.extend(words(text))
+    return " ".join(dict.fromkeys(found))
+
+
+def portable_document(source: dict) -> dict:
+    """``structure_source`` -> what the portable index stores: LaGrappe's analysis, not the raw text."""
+    texts = [source[field] for field in TEXT_FIELDS]
+    document = {
+        key: source[key]
+        for key in ("id", "slug", "category", "memberships", "skills", "sectors", "location", "joined")
+        if source.get(key) is not None
+    }
+    document.update({field: _terms(source[field]) for field in TEXT_FIELDS})
+    document.update(
+        label=source["name"],
+        name_words=_words(source["name"]),
+        skill_names_words=[_words(name) for name in source["skill_names"]],
+        name_sort=fold(source["name"]),
+        name_prefix=_words(source["name"]),
+        city_name=source["city"] or None,
+        city_folded=fold(source["city"]).strip() or None,
+        all_prefix=_words(*texts),
+        spell=_words(*texts),
+    )
+    return {key: value for key, value in document.items() if value is not None}
+
+
+def synonym_groups(rules: list[str]) -> list[list[tuple[str, ...]]]:
+    """Equivalence rules (``synonym_rules``) -> groups of analysed phrases, for query-time expansion."""
+    groups = []
+    for rule in rules:
+        phrases = [p for p in dict.fromkeys(tuple(analyze(part)) for part in rule.split(",")) if p]
+        if len(phrases) > 1:
+            groups.append(phrases)
+    return groups
+
+
+MAX_SYNONYM_VARIANTS = 8
+
+
+def expand_synonyms(terms: list[str], groups: list[list[tuple[str, ...]]]) -> list[list[str]]:
+    """The query's analysed terms with one synonym phrase swapped for another, each way it can.
+
+    « panneau solaire » with the rule « photovoltaique, panneau solaire » gives
+    [« photovoltaique »]; the typed terms themselves are not repeated.
+    """
+    variants: list[list[str]] = []
+    for group in groups:
+        for phrase in group:
+            size = len(phrase)
+            for start in range(len(terms) - size + 1):
+                if tuple(terms[start : start + size]) != phrase:
+                    continue
+                for other in group:
+                    variant = [*terms[:start], *other, *terms[start + size :]]
+                    if other != phrase and variant != terms and variant not in variants:
+                        variants.append(variant)
+    return variants[:MAX_SYNONYM_VARIANTS]
+
+
+# ---------------------------------------------------------------------------- both profiles
+
+
+@dataclass(frozen=True)
+class AnalysisProfile:
+    """What differs between the two index layouts, for the query builders and the indexer."""
+
+    name: str  # "full" | "portable"
+    label: str  # French, for `search_index status`
+    analyzed_by_engine: bool
+    exact_fields: dict[str, int]
+    facet_fields: dict[str, str]
+    city_filter_field: str
+    sort_field: str
+    autocomplete_field: str
+
+    def index_body(self, synonyms: list[str]) -> dict:
+        """Settings and mappings of a new versioned index (one shard: tens of thousands of documents)."""
+        index = {"number_of_shards": 1, "number_of_replicas": 0}
+        if self.analyzed_by_engine:
+            settings = {"index": {**index, "max_ngram_diff": 20}, "analysis": analysis(synonyms)}
+            body_mappings = mappings()
+        else:
+            settings = {"index": index}
+            body_mappings = portable_mappings()
+        # Recorded in the index so `status` and `check` can tell which profile built it.
+        body_mappings["_meta"] = {"lagrappe_profile": self.name}
+        return {"settings": settings, "mappings": body_mappings}
+
+    def document(self, source: dict) -> dict:
+        """What the index stores for one ``structure_source``."""
+        if self.analyzed_by_engine:
+            return {k: v for k, v in source.items() if k != "location" or v is not None}
+        return portable_document(source)
+
+
+FULL = AnalysisProfile(
+    name="full",
+    label="chaîne française du moteur (module analysis-common)",
+    analyzed_by_engine=True,
+    exact_fields=EXACT_FIELDS,
+    facet_fields=FACET_FIELDS,
+    city_filter_field="city.folded",
+    sort_field="name.sort",
+    autocomplete_field="name.autocomplete",
+)
+PORTABLE = AnalysisProfile(
+    name="portable",
+    label="analyse française faite par LaGrappe, analyseurs intégrés du moteur",
+    analyzed_by_engine=False,
+    exact_fields=PORTABLE_EXACT_FIELDS,
+    facet_fields=PORTABLE_FACET_FIELDS,
+    city_filter_field="city_folded",
+    sort_field="name_sort",
+    autocomplete_field="name_prefix",
+)
+PROFILES = {profile.name: profile for profile in (FULL, PORTABLE)}
+
+
+def choose_profile(has_analysis_common: bool, requested: str = "auto") -> tuple[AnalysisProfile, str]:
+    """The profile for a node, and why (French, shown by `search_index status`)."""
+    if requested == "portable":
+        return PORTABLE, "imposé par SEARCH_ANALYSIS_PROFILE=portable"
+    if requested == "full":
+        if not has_analysis_common:
+            return FULL, "imposé par SEARCH_ANALYSIS_PROFILE=full, mais le moteur n’a pas analysis-common"
+        return FULL, "imposé par SEARCH_ANALYSIS_PROFILE=full"
+    if has_analysis_common:
+        return FULL, "le moteur a le module analysis-common"
+    return PORTABLE, "le moteur n’a pas le module analysis-common"
+
+
+def index_body(synonyms: list[str], profile: AnalysisProfile = FULL) -> dict:
+    return profile.index_body(synonyms)

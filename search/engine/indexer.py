@@ -10,6 +10,7 @@ import time
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 
+from django.core.cache import cache
 from tqdm import tqdm
 
 from directory.models import Skill, Structure
@@ -17,15 +18,21 @@ from directory.models import Skill, Structure
 from ..documents import refresh_database_documents, structure_sources
 from ..models import IndexOutbox
 from .client import BULK_TIMEOUT, EngineClient, EngineUnavailable
-from .definition import index_body, synonym_rules
+from .definition import synonym_groups, synonym_rules
+
+# The portable profile's analysed synonym groups (query-time expansion); dropped by each rebuild,
+# which is how new synonym rules arrive (search.sync.rebuild_index).
+SYNONYMS_CACHE_KEY = "search:synonym-groups"
+SYNONYMS_CACHE_SECONDS = 300
 
 
 class EngineIndexer(EngineClient):
     """The writing half of the engine backend."""
 
     def _actions(self, index: str, sources: Iterable[dict], deleted_ids: Iterable[int] = ()) -> Iterator[dict]:
+        profile = self.profile
         for source in sources:
-            yield {"_op_type": "index", "_index": index, "_id": str(source["id"]), "_source": _engine_source(source)}
+            yield {"_op_type": "index", "_index": index, "_id": str(source["id"]), "_source": profile.document(source)}
         for pk in deleted_ids:
             yield {"_op_type": "delete", "_index": index, "_id": str(pk)}
 
@@ -71,12 +78,25 @@ class EngineIndexer(EngineClient):
         response = self.request("GET", f"/_alias/{self.alias}", ignore=(404,))
         return sorted(name for name in (response or {}) if name != "error" and name != "status")
 
+    def synonym_groups(self) -> list:
+        """The skills' synonym rules, analysed for query-time expansion (portable profile), cached.
+
+        Other processes' local-memory caches keep the old rules up to
+        ``SYNONYMS_CACHE_SECONDS``; a shared cache (Redis, database) drops them at once.
+        """
+        groups = cache.get(SYNONYMS_CACHE_KEY)
+        if groups is None:
+            groups = synonym_groups(synonym_rules(Skill.objects.all()))
+            cache.set(SYNONYMS_CACHE_KEY, groups, SYNONYMS_CACHE_SECONDS)
+        return groups
+
     def rebuild(self, progress: bool = True, stdout=None) -> dict:
         """New versioned index, bulk-loaded, then the alias swapped atomically and old indices dropped."""
         started = time.monotonic()
         since = datetime.now(UTC)
         index = f"{self.alias}_{since.strftime('%Y%m%d%H%M%S%f')}"
-        self.request("PUT", f"/{index}", body=index_body(synonym_rules(Skill.objects.all())), timeout=BULK_TIMEOUT)
+        body = self.profile.index_body(synonym_rules(Skill.objects.all()))
+        self.request("PUT", f"/{index}", body=body, timeout=BULK_TIMEOUT)
         self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}}, timeout=BULK_TIMEOUT)
         total = Structure.objects.public().count()
         bar = None
@@ -106,6 +126,7 @@ class EngineIndexer(EngineClient):
         self.request("POST", "/_aliases", body={"actions": actions}, timeout=BULK_TIMEOUT)
         for name in old:
             self.request("DELETE", f"/{name}", ignore=(404,), timeout=BULK_TIMEOUT)
+        cache.delete(SYNONYMS_CACHE_KEY)  # the portable profile's expansion follows the new rules
         # Queued changes older than the copy are in the new index (and the synonym rules with
         # it); those whose database document is not refreshed yet stay for the worker.
         IndexOutbox.objects.filter(created_at__lt=since, database_done=True).delete()
@@ -118,6 +139,7 @@ class EngineIndexer(EngineClient):
         seconds = time.monotonic() - started
         return {
             "index": index,
+            "profile": self.profile.name,
             "documents": count,
             "seconds": seconds,
             "docs_per_second": count / seconds if seconds else math.inf,
@@ -132,7 +154,3 @@ class EngineIndexer(EngineClient):
         names = sorted(name for name in (found or {}) if name.startswith(f"{self.alias}_"))
         if names:
             self.request("DELETE", "/" + ",".join(names), ignore=(404,), timeout=BULK_TIMEOUT)
-
-
-def _engine_source(source: dict) -> dict:
-    return {k: v for k, v in source.items() if k != "location" or v is not None}

@@ -9,9 +9,9 @@ Visitor text never reaches a query parser: it goes into ``multi_match`` /
 """
 
 from ..highlight import FRAGMENT_SIZE
-from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, words
+from ..text import MIN_PREFIX_LENGTH, analyze, fold, only_stop_words, words
 from ..types import FACET_NAMES, FACET_SIZES, SearchQuery
-from .definition import EXACT_FIELDS, FACET_FIELDS, HIGHLIGHT_FIELDS, TEXT_FIELDS
+from .definition import FULL, HIGHLIGHT_FIELDS, TEXT_FIELDS, AnalysisProfile, expand_synonyms
 
 # Up to three words, all must match; beyond, a quarter may be missing.
 MINIMUM_SHOULD_MATCH = "3<-25%"
@@ -20,25 +20,42 @@ MINIMUM_SHOULD_MATCH = "3<-25%"
 SKILL_ALIAS_FIELDS = ("skill_synonyms",)
 # AUTO with thresholds: one typo from 5 letters, two from 9 (plain AUTO lets
 # « compost » reach the stem « compt » of « comptes »).
-FUZZINESS = "AUTO:5,9"
+FUZZY_ONE_EDIT_FROM, FUZZY_TWO_EDITS_FROM = 5, 9
+FUZZINESS = f"AUTO:{FUZZY_ONE_EDIT_FROM},{FUZZY_TWO_EDITS_FROM}"
+FUZZY_PREFIX_LENGTH = 2  # the first two letters are never a typo
 
 
 def _fields(mapping: dict[str, int]) -> list[str]:
     return [f"{name}^{boost}" for name, boost in mapping.items()]
 
 
-def text_query(text: str) -> dict | None:
+def _analyzer(profile: AnalysisProfile, name: str) -> dict:
+    """The full profile names its French analyzers; the portable one's fields hold analysed terms already."""
+    return {"analyzer": name} if profile.analyzed_by_engine else {}
+
+
+def _analysed(profile: AnalysisProfile, word: str) -> str:
+    """What a query word is matched as: itself (the engine analyses it) or LaGrappe's analysis of it."""
+    if profile.analyzed_by_engine:
+        return word
+    return " ".join(analyze(word)) or word
+
+
+def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict | None:
     """Relevance: typed words > their synonyms > typo-tolerant or prefix words; adjacent words add.
 
     - two cross-field ``multi_match`` clauses let « menuisier roubaix » match a
       skill and a city together: one on the typed words (stemmed, boost 3), one
-      through the synonym graph (boost 1) — a multi-word synonym (« gouvernance
+      through the synonyms (boost 0.5) — a multi-word synonym (« gouvernance
       coopérative » for « coopérative ») sums several terms, so without the
-      literal clause a synonym-only match would outrank the typed word;
+      literal clause a synonym-only match would outrank the typed word. The full
+      profile's synonym graph expands the query inside the engine; the portable
+      profile sends one clause per expansion (``synonyms``: analysed rule groups,
+      ``definition.synonym_groups``);
     - the per-word clause makes every word count while tolerating typos
       (fuzziness AUTO, first two letters fixed) or a word still being typed
-      (edge n-grams, from two letters); it is boosted low so it never outranks
-      an exact match;
+      (edge n-grams, or ``index_prefixes`` in the portable profile, from two
+      letters); it is boosted low so it never outranks an exact match;
     - the exact clause (folded words, no stemming, no fuzziness), the city
       clause and, for several words, the phrase clause (the words side by side in one field:
       « économie circulaire ») only add score.
@@ -47,43 +64,54 @@ def text_query(text: str) -> dict | None:
     if not query_words:
         return {"match_none": {}} if only_stop_words(text) else None
     cleaned = " ".join(query_words)
+    terms = list(dict.fromkeys(_analysed(profile, word) for word in query_words))
+    matched_as = " ".join(terms)
     per_word = []
     for word in query_words:
         alternatives = [
             {
                 "multi_match": {
-                    "query": word,
+                    "query": _analysed(profile, word),
                     "type": "best_fields",
                     "fields": _fields(TEXT_FIELDS),
-                    "analyzer": "french_index",  # no synonym graph under fuzziness
+                    **_analyzer(profile, "french_index"),  # no synonym graph under fuzziness
                     "fuzziness": FUZZINESS,
-                    "prefix_length": 2,
+                    "prefix_length": FUZZY_PREFIX_LENGTH,
                     "max_expansions": 20,
                 }
             }
         ]
         if len(word) >= MIN_PREFIX_LENGTH:
-            alternatives.append({"match": {"all_prefix": {"query": word}}})
+            if profile.analyzed_by_engine:
+                alternatives.append({"match": {"all_prefix": {"query": word}}})
+            else:
+                alternatives.append({"prefix": {"all_prefix": {"value": word}}})
         per_word.append({"bool": {"should": alternatives, "minimum_should_match": 1}})
 
-    def cross_fields(analyzer: str, boost: float) -> dict:
+    def cross_fields(query: str, analyzer: str, boost: float) -> dict:
         return {
             "multi_match": {
-                "query": cleaned,
+                "query": query,
                 "type": "cross_fields",
                 "fields": _fields(TEXT_FIELDS),
-                "analyzer": analyzer,
+                **_analyzer(profile, analyzer),
                 "minimum_should_match": MINIMUM_SHOULD_MATCH,
                 "boost": boost,
             }
         }
 
+    if profile.analyzed_by_engine:
+        by_synonyms = [cross_fields(cleaned, "french_search", 0.5)]
+    else:
+        by_synonyms = [
+            cross_fields(" ".join(variant), "", 0.5) for variant in expand_synonyms(matched_as.split(), synonyms)
+        ]
     should = [
         {
             "multi_match": {
                 "query": cleaned,
                 "type": "best_fields",
-                "fields": _fields(EXACT_FIELDS),
+                "fields": _fields(profile.exact_fields),
                 "operator": "and",
                 "boost": 3,
             }
@@ -91,15 +119,15 @@ def text_query(text: str) -> dict | None:
     ]
     # A word naming the structure's city means « there »: those structures come first
     # (« rse lille » before one named « …du Vieux-Lille » elsewhere), like the fallback's city weight.
-    should.append({"match": {"city": {"query": cleaned, "analyzer": "french_index", "boost": 8}}})
+    should.append({"match": {"city": {"query": matched_as, **_analyzer(profile, "french_index"), "boost": 8}}})
     if len(query_words) > 1:
         should.append(
             {
                 "multi_match": {
-                    "query": cleaned,
+                    "query": matched_as,
                     "type": "phrase",
                     "fields": _fields(TEXT_FIELDS),
-                    "analyzer": "french_index",
+                    **_analyzer(profile, "french_index"),
                     "boost": 2,
                 }
             }
@@ -110,8 +138,8 @@ def text_query(text: str) -> dict | None:
                 {
                     "bool": {
                         "should": [
-                            cross_fields("french_index", 3),
-                            cross_fields("french_search", 0.5),
+                            cross_fields(matched_as, "french_index", 3),
+                            *by_synonyms,
                             {"bool": {"must": per_word, "boost": 0.2}},
                         ],
                         "minimum_should_match": 1,
@@ -130,12 +158,13 @@ def highlight_query(text: str) -> dict:
     highlighter cannot take apart; this simpler query can.
     """
     query_words = words(text)
+    fields = [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
     should = [
         {
             "multi_match": {
                 "query": " ".join(query_words),
                 "type": "best_fields",
-                "fields": [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS],
+                "fields": fields,
                 "analyzer": "french_search",
             }
         },
@@ -145,28 +174,28 @@ def highlight_query(text: str) -> dict:
             {
                 "multi_match": {
                     "query": word,
-                    "fields": [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS],
+                    "fields": fields,
                     "analyzer": "french_index",
                     "fuzziness": FUZZINESS,
-                    "prefix_length": 2,
+                    "prefix_length": FUZZY_PREFIX_LENGTH,
                 }
             }
         )
         if len(word) >= MIN_PREFIX_LENGTH:
-            should.extend({"prefix": {field: {"value": word}}} for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS])
+            should.extend({"prefix": {field: {"value": word}}} for field in fields)
     return {"bool": {"should": should}}
 
 
-def facet_filters(query: SearchQuery) -> dict[str, dict]:
+def facet_filters(query: SearchQuery, profile: AnalysisProfile = FULL) -> dict[str, dict]:
     """The filter clause of each facet that has selected values (values OR'ed inside a facet)."""
     filters = {}
     for name, values in query.selected_facets().items():
         if not values:
             continue
         if name == "cities":
-            filters[name] = {"term": {"city.folded": fold(values[0])}}
+            filters[name] = {"term": {profile.city_filter_field: fold(values[0])}}
         else:
-            filters[name] = {"terms": {FACET_FIELDS[name]: values}}
+            filters[name] = {"terms": {profile.facet_fields[name]: values}}
     return filters
 
 
@@ -186,8 +215,8 @@ def geo_filter(query: SearchQuery) -> dict | None:
     }
 
 
-def sort_clause(query: SearchQuery) -> list:
-    by_name = [{"name.sort": {"order": "asc"}}, {"slug": {"order": "asc"}}]
+def sort_clause(query: SearchQuery, profile: AnalysisProfile = FULL) -> list:
+    by_name = [{profile.sort_field: {"order": "asc"}}, {"slug": {"order": "asc"}}]
     if query.sort == "name":
         return by_name
     if query.sort == "newest":
@@ -198,9 +227,9 @@ def sort_clause(query: SearchQuery) -> list:
     return ["_score", *by_name]
 
 
-def search_body(query: SearchQuery) -> dict:
-    """The single request answering a search page."""
-    text = text_query(query.text)
+def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()) -> dict:
+    """The single request answering a search page (``synonyms``: the portable profile's analysed rule groups)."""
+    text = text_query(query.text, profile, synonyms)
     main = {"bool": {"must": [text] if text else [{"match_all": {}}], "filter": []}}
     geo = geo_filter(query)
     if geo:
@@ -209,19 +238,19 @@ def search_body(query: SearchQuery) -> dict:
     if hidden:
         # In the query, not the post_filter: hidden documents count in no facet and get no highlight.
         main["bool"]["must_not"] = [hidden]
-    filters = facet_filters(query)
+    filters = facet_filters(query, profile)
     aggregations = {}
     for name in FACET_NAMES:
         others = [clause for other, clause in filters.items() if other != name]
         aggregations[name] = {
             "filter": _all_of(others),
-            "aggs": {"values": {"terms": {"field": FACET_FIELDS[name], "size": FACET_SIZES[name]}}},
+            "aggs": {"values": {"terms": {"field": profile.facet_fields[name], "size": FACET_SIZES[name]}}},
         }
     body = {
         "query": main,
         "from": (query.page - 1) * query.per_page,
         "size": query.per_page,
-        "sort": sort_clause(query),
+        "sort": sort_clause(query, profile),
         "track_total_hits": True,
         "_source": ["id", "slug"],
         "aggs": aggregations,
@@ -229,20 +258,23 @@ def search_body(query: SearchQuery) -> dict:
     if filters:
         body["post_filter"] = _all_of(list(filters.values()))
     if text and words(query.text):
-        body["highlight"] = {
-            "pre_tags": ["<mark>"],
-            "post_tags": ["</mark>"],
-            "encoder": "html",
-            "highlight_query": highlight_query(query.text),
-            "fields": {
-                field: (
-                    {"fragment_size": FRAGMENT_SIZE, "number_of_fragments": 1}
-                    if field == "description"
-                    else {"number_of_fragments": 0}
-                )
-                for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
-            },
-        }
+        # The portable profile's index holds analysed terms, not the text visitors see:
+        # LaGrappe marks the displayed text itself (``results.portable_highlight_terms``).
+        if profile.analyzed_by_engine:
+            body["highlight"] = {
+                "pre_tags": ["<mark>"],
+                "post_tags": ["</mark>"],
+                "encoder": "html",
+                "highlight_query": highlight_query(query.text),
+                "fields": {
+                    field: (
+                        {"fragment_size": FRAGMENT_SIZE, "number_of_fragments": 1}
+                        if field == "description"
+                        else {"number_of_fragments": 0}
+                    )
+                    for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
+                },
+            }
     if text and words(query.text) and not hidden:
         # The phrase suggester reads the whole index's terms: none while some documents are hidden.
         body["suggest"] = {
@@ -265,13 +297,20 @@ def hidden_clause(ids) -> dict | None:
     return {"ids": {"values": [str(i) for i in ids]}} if ids else None
 
 
-def suggest_body(prefix: str, limit: int, hidden_ids=()) -> dict:
-    """Structure names whose words start with the typed words (edge n-grams on the name)."""
-    match = {"match": {"name.autocomplete": {"query": " ".join(words(prefix)), "operator": "and"}}}
+def suggest_body(prefix: str, limit: int, hidden_ids=(), profile: AnalysisProfile = FULL) -> dict:
+    """Structure names whose words start with the typed words (edge n-grams or ``index_prefixes`` on the name)."""
+    typed = words(prefix)
+    if profile.analyzed_by_engine:
+        match = {"match": {profile.autocomplete_field: {"query": " ".join(typed), "operator": "and"}}}
+        must = [match]
+    else:
+        must = [{"prefix": {profile.autocomplete_field: {"value": word}}} for word in typed]
+        match = {"bool": {"must": must}}
     hidden = hidden_clause(hidden_ids)
     return {
-        "query": {"bool": {"must": [match], "must_not": [hidden]}} if hidden else match,
-        "sort": [{"name.sort": {"order": "asc"}}, {"slug": {"order": "asc"}}],
+        "query": {"bool": {"must": must, "must_not": [hidden]}} if hidden else match,
+        "sort": [{profile.sort_field: {"order": "asc"}}, {"slug": {"order": "asc"}}],
         "size": limit,
-        "_source": ["name", "slug"],
+        # The portable index's « name » holds analysed terms: the name as written is its « label ».
+        "_source": ["name", "slug"] if profile.analyzed_by_engine else ["label", "slug"],
     }

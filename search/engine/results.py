@@ -2,7 +2,11 @@
 
 Hits become structures loaded from the database (``search.base.load_structures``,
 published only), facets go through the same ``build_facets`` as the database
-backend's, highlights keep the contract's field names.
+backend's, highlights keep the contract's field names. The portable profile's
+index holds analysed terms, not the text visitors see: LaGrappe marks the
+displayed text itself (``search.highlight``, as the database backend does) with
+what the engine matched — the query's terms, their synonyms, and the words of
+the structure within the query's typo distance (``portable_highlight_terms``).
 """
 
 import html
@@ -12,15 +16,55 @@ from django.utils.html import escape
 
 from ..base import build_facets, distance_km, load_structures
 from ..documents import skill_sources
-from ..text import fold, query_terms, words
+from ..highlight import structure_highlights
+from ..text import analyze, fold, query_terms, words
 from ..types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
-from .definition import HIGHLIGHT_FIELDS
+from .definition import FULL, HIGHLIGHT_FIELDS, AnalysisProfile, expand_synonyms
+from .query import FUZZY_ONE_EDIT_FROM, FUZZY_PREFIX_LENGTH, FUZZY_TWO_EDITS_FROM
 
 HIGHLIGHT_ORDER = list(HIGHLIGHT_FIELDS.values())
 
 
-def read_search(query: SearchQuery, response: dict, engine: str) -> SearchResult:
-    """One search response -> the page's ``SearchResult``."""
+def _within_typo_distance(typed: str, candidate: str) -> bool:
+    """The engine's fuzzy match (``query.FUZZINESS``): same first letters, few enough edits (transpositions count one)."""
+    if len(typed) < FUZZY_ONE_EDIT_FROM or typed == candidate:
+        return typed == candidate
+    if typed[:FUZZY_PREFIX_LENGTH] != candidate[:FUZZY_PREFIX_LENGTH]:
+        return False
+    allowed = 2 if len(typed) >= FUZZY_TWO_EDITS_FROM else 1
+    if abs(len(typed) - len(candidate)) > allowed:
+        return False
+    # Optimal string alignment distance, as Lucene's fuzzy query counts it.
+    previous2, previous = None, list(range(len(candidate) + 1))
+    for i, a in enumerate(typed, 1):
+        current = [i] + [0] * len(candidate)
+        for j, b in enumerate(candidate, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a != b))
+            if previous2 is not None and i > 1 and j > 1 and a == candidate[j - 2] and typed[i - 2] == b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1] <= allowed
+
+
+def portable_highlight_terms(query: SearchQuery, structure, synonyms) -> list[str]:
+    """What to mark on a structure found through the portable profile: the engine's matches, re-found."""
+    typed = query_terms(query.text)
+    terms = list(typed)
+    for variant in expand_synonyms(typed, synonyms):
+        terms.extend(t for t in variant if t not in terms)
+    texts = [structure.name, structure.summary, structure.description, structure.city]
+    texts += [s.name for s in structure.sectors.all()]
+    for skill in skill_sources(structure):
+        texts += [skill["name"], *skill["synonyms"]]
+    shown = {term for text in texts for term in analyze(text or "")}
+    terms.extend(sorted(c for c in shown - set(terms) if any(_within_typo_distance(t, c) for t in typed)))
+    return terms
+
+
+def read_search(
+    query: SearchQuery, response: dict, engine: str, profile: AnalysisProfile = FULL, synonyms=()
+) -> SearchResult:
+    """One search response -> the page's ``SearchResult`` (``synonyms``: the portable profile's rule groups)."""
     raw_hits = response["hits"]["hits"]
     ids = [int(h["_source"]["id"]) for h in raw_hits]
     # Structures come from the database, restricted to published ones: a stale
@@ -32,12 +76,17 @@ def read_search(query: SearchQuery, response: dict, engine: str) -> SearchResult
         if structure is None:
             continue
         found = raw.get("highlight") or {}
-        highlights = [
-            Highlight(field=HIGHLIGHT_FIELDS[field], fragments=fragments)
-            for field, fragments in found.items()
-            if field in HIGHLIGHT_FIELDS
-        ]
-        mark_skills_by_synonym(structure, highlights, found.get("skill_synonyms") or [])
+        if profile.analyzed_by_engine:
+            highlights = [
+                Highlight(field=HIGHLIGHT_FIELDS[field], fragments=fragments)
+                for field, fragments in found.items()
+                if field in HIGHLIGHT_FIELDS
+            ]
+            mark_skills_by_synonym(structure, highlights, found.get("skill_synonyms") or [])
+        elif words(query.text):
+            highlights = structure_highlights(structure, portable_highlight_terms(query, structure, synonyms))
+        else:
+            highlights = []
         highlights.sort(key=lambda h: HIGHLIGHT_ORDER.index(h.field))
         hits.append(
             SearchHit(
@@ -73,7 +122,7 @@ def read_spelling_suggestion(response: dict, query: SearchQuery) -> str | None:
 
 def read_structure_suggestions(response: dict) -> list[Suggestion]:
     return [
-        Suggestion(kind="structure", label=h["_source"]["name"], slug=h["_source"]["slug"])
+        Suggestion(kind="structure", label=h["_source"].get("label") or h["_source"]["name"], slug=h["_source"]["slug"])
         for h in response["hits"]["hits"]
     ]
 

@@ -307,12 +307,20 @@ def test_page_search_switching_kinds_does_not_leak_client_options(settings, stan
     }
     params = {"URLS": ["http://127.0.0.1:9"], "TIMEOUT": 5, "OPTIONS": {}, "INDEX_PREFIX": "t_"}
     settings.SEARCH_ENGINE = None
-    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
     assert type(SearchBackend(params)).__module__ == "modelsearch.backends.opensearch3"  # engine unknown yet
-    settings.ELASTICSEARCH_URL = stand_in(full_elasticsearch).url
+    params["URLS"] = [stand_in(full_elasticsearch).url]  # the engine now answers there
 
     assert type(SearchBackend(params)).__module__ == "modelsearch.backends.elasticsearch9"
     assert params["OPTIONS"] == {}
+
+
+def test_page_search_asks_the_engine_it_will_write_to(settings, stand_in):
+    """Tests point ELASTICSEARCH_URL at a dead port while Wagtail keeps its URLS: ask those."""
+    settings.ELASTICSEARCH_URL = "http://127.0.0.1:9"
+    params = {"URLS": [stand_in(OPENSEARCH_2).url], "TIMEOUT": 5, "OPTIONS": {}, "INDEX_PREFIX": "t_"}
+    from lagrappe.page_search import SearchBackend
+
+    assert type(SearchBackend(params)).__module__ == "modelsearch.backends.opensearch2"
 
 
 def test_a_misspelt_declaration_names_the_accepted_values():

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from directory.models import Structure
+from lagrappe.engine_probe import safe_url
 from search.documents import public_structures, refresh_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.models import IndexOutbox, StructureSearchDocument
@@ -46,7 +47,7 @@ class Command(BaseCommand):
         report = backend.rebuild(progress=progress, stdout=self.stderr)
         self.stdout.write(
             self.style.SUCCESS(
-                f"{backend.name} : index {report['index']} — {report['documents']} documents en "
+                f"{backend.name} : index {report['index']} (profil {report['profile']}) — {report['documents']} documents en "
                 f"{report['seconds']:.1f} s ({report['docs_per_second']:.0f} docs/s), alias {backend.alias} basculé."
             )
         )
@@ -92,9 +93,18 @@ class Command(BaseCommand):
         if backend is None:
             self.stdout.write("Moteur : aucun (ELASTICSEARCH_URL non défini) — la base de données répond.")
             return
-        self.stdout.write(f"Moteur : {backend.server_version()} à {backend.url}")
+        info = backend.info
+        self.stdout.write(f"Moteur : {info.product} {info.version} à {safe_url(backend.url)}")
+        modules = "présent" if info.analysis_common else "absent"
+        self.stdout.write(f"Module analysis-common : {modules} (détecté par {info.detected_by})")
+        self.stdout.write(
+            f"Profil d’analyse : {backend.profile.name} — {backend.profile.label} ({backend.profile_reason})"
+        )
         indices = backend.current_indices()
         self.stdout.write(f"Alias : {backend.alias} -> {', '.join(indices) or 'aucun index (lancez rebuild)'}")
+        built_with = backend.index_profile() if indices else None
+        if built_with and built_with != backend.profile.name:
+            self.stdout.write(f"Index construit avec le profil {built_with} : lancez search_index rebuild")
         if indices:
             count = backend.count()
             state = "à jour" if count == published else f"écart de {count - published:+d}"
@@ -134,6 +144,12 @@ def find_drift() -> list[str]:
     if backend is not None and not backend.current_indices():
         lines.append(f"moteur : aucun index derrière l’alias {backend.alias} (lancez search_index rebuild)")
     elif backend is not None:
+        built_with = backend.index_profile()
+        if built_with != backend.profile.name:
+            lines.append(
+                f"moteur : index construit avec le profil {built_with}, le profil {backend.profile.name} "
+                "est attendu (lancez search_index rebuild)"
+            )
         backend.refresh()  # compare with what searches see, including the last second of writes
         indexed = backend.indexed_ids()
         for pk in sorted(set(expected) - set(indexed)):

@@ -1,0 +1,188 @@
+"""The two analysis profiles of the directory index: what each asks of the engine, and the choice.
+
+The request bodies and documents are checked as dicts; the engine tests
+(``-m engine``) run the whole contract on whichever profile the engine gets.
+"""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+
+from search.engine.definition import (
+    FULL,
+    PORTABLE,
+    choose_profile,
+    expand_synonyms,
+    portable_document,
+    synonym_groups,
+)
+from search.engine.query import search_body, suggest_body, text_query
+from search.engine.results import _within_typo_distance
+from search.text import analyze, document_text
+from search.types import SearchQuery
+
+SOURCE = {
+    "id": 7,
+    "slug": "soleil-du-nord",
+    "name": "Soleil du Nord",
+    "summary": "Coopérative citoyenne d’énergie",
+    "description": "L’énergie solaire pour les copropriétés.",
+    "city": "Villeneuve-d'Ascq",
+    "category": "collectif",
+    "memberships": ["cluster"],
+    "skills": ["photovoltaique"],
+    "skill_names": ["Photovoltaïque"],
+    "skill_domains": ["Énergie & climat"],
+    "skill_synonyms": ["panneaux solaires"],
+    "sectors": ["energie"],
+    "sector_names": ["Énergie"],
+    "location": None,
+    "joined": "2020-03-01",
+}
+RULES = ["Photovoltaïque, panneaux solaires", "Gouvernance coopérative, SCOP, coopérative"]
+
+
+def _analyzers(body) -> set[str]:
+    """Every analyzer or normalizer a request or index body names."""
+    found = set()
+
+    def walk(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("analyzer", "search_analyzer", "normalizer") and isinstance(value, str):
+                    found.add(value)
+                walk(value)
+        elif isinstance(node, list):
+            for item in node:
+                walk(item)
+
+    walk(body)
+    return found
+
+
+@pytest.mark.parametrize(
+    "has_module, requested, expected",
+    [
+        (True, "auto", "full"),
+        (False, "auto", "portable"),
+        (True, "portable", "portable"),
+        (False, "full", "full"),
+    ],
+)
+def test_the_profile_follows_the_node_unless_forced(has_module, requested, expected):
+    profile, reason = choose_profile(has_module, requested)
+
+    assert profile.name == expected
+    assert ("imposé" in reason) is (requested != "auto")
+
+
+def test_the_portable_index_uses_only_built_in_analysis():
+    body = PORTABLE.index_body(RULES)
+
+    assert "analysis" not in body["settings"]
+    assert _analyzers(body) == {"whitespace"}
+    assert body["mappings"]["_meta"] == {"lagrappe_profile": "portable"}
+    assert body["mappings"]["properties"]["all_prefix"]["index_prefixes"] == {"min_chars": 1, "max_chars": 19}
+    full = FULL.index_body(RULES)
+    assert full["mappings"]["_meta"] == {"lagrappe_profile": "full"}
+    assert {"french_index", "french_search", "prefix_index"} <= _analyzers(full)
+
+
+def test_the_portable_document_holds_the_french_analysis_of_the_text():
+    """The database backend's analysis (``search.text``), whatever it becomes, word for word."""
+    document = portable_document(SOURCE)
+
+    for field in ("name", "summary", "description", "city"):
+        assert document[field] == document_text(SOURCE[field]).strip()
+    description = document["description"].split()
+    assert {"energie", "solaire"} <= set(description)  # accents folded, « L’ » elided
+    assert not {"l", "pour", "les", "énergie"} & set(description)  # no elision, stop word nor accent left
+    assert "dascq" in document["city"].split()  # « d'Ascq » also as visitors type it
+    assert document["skill_synonyms"] == [" ".join(analyze("panneaux solaires"))]
+    assert (document["city_name"], document["city_folded"]) == ("Villeneuve-d'Ascq", "villeneuve-d'ascq")
+    assert (document["label"], document["name_sort"], document["name_words"]) == (
+        "Soleil du Nord",
+        "soleil du nord",
+        "soleil nord",
+    )
+    assert "location" not in document  # a structure without coordinates
+    assert set(document) <= set(PORTABLE.index_body([])["mappings"]["properties"])
+
+
+def test_synonyms_expand_on_analysed_terms_both_ways():
+    groups = synonym_groups(RULES)
+    panels, pv, lille = analyze("panneaux solaires"), analyze("photovoltaïque"), analyze("Lille")
+
+    assert expand_synonyms([*panels, *lille], groups) == [[*pv, *lille]]
+    assert expand_synonyms(pv, groups) == [panels]
+    assert expand_synonyms(analyze("coopérative"), groups) == [analyze("gouvernance coopérative"), analyze("SCOP")]
+    assert expand_synonyms(analyze("menuisier"), groups) == []
+
+
+def test_the_portable_query_sends_analysed_terms_and_names_no_analyzer():
+    groups = synonym_groups(RULES)
+    body = search_body(SearchQuery(text="Panneaux solaires d'Arras"), PORTABLE, groups)
+    main = body["query"]["bool"]["must"][0]["bool"]["must"][0]["bool"]["should"]
+    literal, synonym, per_word = main[0]["multi_match"], main[1]["multi_match"], main[2]["bool"]["must"]
+
+    assert _analyzers(body) == set()
+    assert (literal["query"], literal["boost"]) == (" ".join(analyze("panneaux solaires arras")), 3)
+    assert (synonym["query"], synonym["boost"]) == (" ".join(analyze("photovoltaïque arras")), 0.5)
+    assert per_word[0]["bool"]["should"][1] == {"prefix": {"all_prefix": {"value": "panneaux"}}}
+    assert per_word[0]["bool"]["should"][0]["multi_match"]["fuzziness"] == "AUTO:5,9"
+    assert "highlight" not in body  # marked on the displayed text by LaGrappe
+    assert body["suggest"]["text"] == "panneaux solaires arras"
+    assert body["sort"][-2:] == [{"name_sort": {"order": "asc"}}, {"slug": {"order": "asc"}}]
+
+
+def test_the_portable_profile_filters_and_counts_on_its_own_fields():
+    body = search_body(SearchQuery(city="Villeneuve-d’Ascq", sort="name"), PORTABLE)
+
+    assert body["post_filter"] == {"bool": {"filter": [{"term": {"city_folded": "villeneuve-d'ascq"}}]}}
+    assert body["aggs"]["cities"]["aggs"]["values"]["terms"]["field"] == "city_name"
+    assert text_query("ÉTÉ", PORTABLE) == {"match_none": {}}
+    assert text_query("*", PORTABLE) is None
+
+
+def test_the_portable_autocomplete_wants_every_word_as_a_prefix():
+    body = suggest_body("Menui lil", 5, PORTABLE)
+
+    assert body["query"] == {
+        "bool": {
+            "must": [{"prefix": {"name_prefix": {"value": "menui"}}}, {"prefix": {"name_prefix": {"value": "lil"}}}]
+        }
+    }
+    assert body["_source"] == ["label", "slug"]
+
+
+@pytest.mark.parametrize(
+    "typed, shown, marked",
+    [
+        ("comptabilte", "comptabilite", True),  # one letter missing, 11 letters: up to two edits
+        ("vitrail", "vitrial", True),  # a transposition is one edit
+        ("compost", "compote", False),  # two edits, 7 letters: one allowed
+        ("rse", "rsa", False),  # under five letters: exact only
+        ("lille", "llile", False),  # the first two letters are never a typo
+    ],
+)
+def test_typo_distance_is_the_engines(typed, shown, marked):
+    assert _within_typo_distance(typed, shown) is marked
+
+
+@pytest.mark.engine
+def test_status_names_the_engine_version_and_profile(directory, settings):
+    from lagrappe.engine_probe import engine_info
+    from search.engine import get_backend
+
+    get_backend().rebuild(progress=False)
+    out = StringIO()
+    call_command("search_index", "status", stdout=out)
+    info = engine_info(settings.ELASTICSEARCH_URL)
+    expected, _ = choose_profile(info.analysis_common, settings.SEARCH_ANALYSIS_PROFILE)
+
+    assert f"Moteur : {info.product} {info.version} à {settings.ELASTICSEARCH_URL}" in out.getvalue()
+    assert f"Profil d’analyse : {expected.name} — {expected.label}" in out.getvalue()
+    assert "Index construit avec le profil" not in out.getvalue()
+    assert get_backend().index_profile() == expected.name
+    get_backend().drop_all()
