@@ -11,10 +11,10 @@ profiles, one per kind of node (``choose_profile``):
   analysis as the database backend (``search.text``), indexes the resulting
   words with the built-in ``whitespace`` analyzer, expands synonyms at query
   time (``expand_synonyms``) and asks the engine only for fuzziness, prefixes
-  (``index_prefixes``), phrases, facets, geo, sorting and the matched words of
-  highlights, which are then marked on the displayed text (``search.highlight``).
+  (``index_prefixes``), phrases, facets, geo and sorting; highlights are marked
+  on the displayed text by LaGrappe (``search.highlight``, ``results``).
 
-Synonyms live only in the *search* analyzer (``french_search``): the rules are
+In the full profile, synonyms live only in the *search* analyzer (``french_search``): the rules are
 written inline in the index settings when an index is built. New rules mean a
 new versioned index swapped behind the alias by the worker
 (``search.sync.rebuild_index``): the live index is never closed, so searches
@@ -25,12 +25,9 @@ edited synonym finds its structures as soon as they are reindexed, seconds
 before the new index is in place.
 """
 
-import logging
 from dataclasses import dataclass
 
 from ..text import ELISION_PREFIXES, analyze, document_text, fold, words
-
-logger = logging.getLogger(__name__)
 
 SYNONYM_FILTER = "directory_synonyms"
 # A synonym_graph filter needs at least one rule: this harmless one stands in while no skill has synonyms.

@@ -146,7 +146,7 @@ def test_the_portable_profile_filters_and_counts_on_its_own_fields():
 
 
 def test_the_portable_autocomplete_wants_every_word_as_a_prefix():
-    body = suggest_body("Menui lil", 5, PORTABLE)
+    body = suggest_body("Menui lil", 5, profile=PORTABLE)
 
     assert body["query"] == {
         "bool": {
@@ -171,7 +171,8 @@ def test_typo_distance_is_the_engines(typed, shown, marked):
 
 
 @pytest.mark.engine
-def test_status_names_the_engine_version_and_profile(directory, settings):
+@pytest.mark.django_db
+def test_status_names_the_engine_version_and_profile(settings):
     from lagrappe.engine_probe import engine_info
     from search.engine import get_backend
 
