@@ -242,7 +242,9 @@ def test_invalid_queries_name_the_argument(backend, kwargs, argument):
 
 
 def test_engine_offers_a_spelling_suggestion(search, backend):
+    if backend == "database":
+        pytest.skip("the database backend makes no spelling suggestion: this check could not fail there")
     result = search(text="comptabilté")
 
-    assert result.suggestion == ("comptabilite" if backend == "engine" else None)  # the fallback has none
+    assert result.suggestion == "comptabilite"
     assert search(text="comptabilite").suggestion is None

@@ -125,6 +125,28 @@ def test_drift_is_zero_after_a_burst_of_edits(backend, directory, django_capture
     assert find("rafale") == []
 
 
+def test_engine_down_a_save_waits_on_nothing_and_the_database_answers(
+    directory, settings, django_capture_on_commit_callbacks
+):
+    """The first half of the round trip below, which needs no engine: a dead port is enough (runs on SQLite)."""
+    structure = Structure.objects.get(slug="photon-coop")
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    started = time.monotonic()
+    with django_capture_on_commit_callbacks(execute=True):
+        structure.summary = "Centrales citoyennes et ombrières héliotropes"
+        structure.save()
+    assert time.monotonic() - started < 2  # a save waits on nothing
+
+    queued = list(IndexOutbox.objects.all())
+    assert [(row.structure_id, row.attempts) for row in queued] == [(structure.pk, 1)]
+    assert "ConnectionError" in queued[0].last_error
+
+    # Searches answer from the database meanwhile, which already has the edit.
+    result = search_structures(SearchQuery(text="heliotropes"))
+    assert (result.engine, result.degraded, slugs(result)) == ("database", True, ["photon-coop"])
+    # The test's transaction is rolled back; the engine, when there is one, was never written.
+
+
 @pytest.mark.engine
 def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
     directory, settings, django_capture_on_commit_callbacks

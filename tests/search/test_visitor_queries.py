@@ -131,11 +131,18 @@ def test_oe_ligature_and_elision_in_summaries(search, text):
     assert slugs(search(text=text)) == ["atelier-partage"]
 
 
-@pytest.mark.parametrize("text", ["ÉTÉ", "les", "l'", "de la"])
+@pytest.mark.parametrize("text", ["ÉTÉ", "les", "de la"])
 def test_only_stop_words_find_nothing(search, text):
     result = search(text=text)
 
-    assert (result.total, sorted(slugs(result))) == ((0, []) if text != "l'" else (len(ALL), ALL))
+    assert (result.total, sorted(slugs(result))) == (0, [])
+
+
+def test_a_lone_elision_is_punctuation_and_lists_everything(search):
+    # « l' » has no word left once the elision is removed: like « * », it lists the whole directory.
+    result = search(text="l'")
+
+    assert (result.total, sorted(slugs(result))) == (len(ALL), ALL)
 
 
 def test_punctuation_only_lists_everything(search):
@@ -184,9 +191,14 @@ def test_a_typo_never_outranks_the_exact_word(search, backend):
     assert slugs(result) == (["vitrail-art", "vitrial"] if backend == "engine" else ["vitrail-art"])
 
 
-def test_no_spelling_suggestion_for_a_mere_plural(search, backend):
-    assert search(text="menuisiers").suggestion is None
+def test_a_plural_finds_the_singular(search):
     assert sorted(slugs(search(text="menuisiers"))) == ["copeaux", "menuiserie-vieux-lille"]
+
+
+def test_no_spelling_suggestion_for_a_mere_plural(search, backend):
+    if backend == "database":
+        pytest.skip("the database backend makes no spelling suggestion: this check could not fail there")
+    assert search(text="menuisiers").suggestion is None
 
 
 @pytest.mark.parametrize(
