@@ -25,10 +25,6 @@ LICENCE_URL = "https://www.etalab.gouv.fr/licence-ouverte-open-licence/"
 ATTRIBUTION = "Annuaire LaGrappe (initiativesETcité)"
 
 
-def public_structures():
-    return Structure.objects.public()
-
-
 def _feature(s: dict, base_url: str) -> dict:
     geometry = None
     if s["latitude"] is not None and s["longitude"] is not None:
@@ -65,7 +61,7 @@ def _geojson_chunks(base_url: str):
     header = {"name": ATTRIBUTION, "license": LICENCE_NAME, "license_url": LICENCE_URL}
     yield '{"type": "FeatureCollection", ' + json.dumps(header, ensure_ascii=False)[1:-1] + ', "features": ['
     separator = ""
-    for record in structure_records(public_structures()):
+    for record in structure_records(Structure.objects.public()):
         yield separator + json.dumps(_feature(record, base_url), ensure_ascii=False)
         separator = ","
     yield "]}"
@@ -82,7 +78,7 @@ def _csv_lines(base_url: str):
     writer = InertCSVWriter(_Echo(), lineterminator="\n")  # names and phones are never evaluated
     yield "\ufeff"  # BOM: spreadsheet software then reads the accents as UTF-8
     yield writer.writerow([*STRUCTURE_COLUMNS, "url"])
-    for row in structure_rows(public_structures()):
+    for row in structure_rows(Structure.objects.public()):
         yield writer.writerow([*row, f"{base_url}/annuaire/structures/{row[0]}/"])
 
 

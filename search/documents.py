@@ -190,13 +190,6 @@ def database_document(source: dict) -> StructureSearchDocument:
     )
 
 
-def public_structures(ids: Iterable[int] | None = None):
-    qs = Structure.objects.public().with_related().order_by("pk")
-    if ids is not None:
-        qs = qs.filter(pk__in=list(ids))
-    return qs
-
-
 def refresh_database_documents(ids: Iterable[int]) -> list[dict]:
     """Rebuild the fallback rows of these structures; return the sources of the published ones.
 

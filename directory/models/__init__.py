@@ -9,7 +9,15 @@ and several queries per created page). Profile URLs are served by
 ``directory.views``.
 """
 
-from .structures import CATEGORY_CHOICES, MEMBERSHIP_CHOICES, Membership, Person, Structure, StructureQuerySet
+from .structures import (
+    CATEGORY_CHOICES,
+    MEMBERSHIP_CHOICES,
+    Membership,
+    Person,
+    Structure,
+    StructureQuerySet,
+    public_structures,
+)
 from .taxonomy import Sector, Skill, SkillDomain
 
 __all__ = [
@@ -22,4 +30,5 @@ __all__ = [
     "SkillDomain",
     "Structure",
     "StructureQuerySet",
+    "public_structures",
 ]

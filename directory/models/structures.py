@@ -365,3 +365,12 @@ class Person(ClusterableModel):
 # Keep a reference so linters don't drop validators used by forms/imports.
 EMAIL_VALIDATOR = EmailValidator(message="Adresse e-mail invalide.")
 URL_VALIDATOR = URLValidator(message="Adresse web invalide (elle doit commencer par http:// ou https://).")
+
+
+def public_structures(ids=None):
+    """Published structures with everything a listing or a search document needs, by id (the one definition).
+
+    ``ids`` restricts them (unpublished ids are simply absent).
+    """
+    structures = Structure.objects.public().with_related().order_by("pk")
+    return structures if ids is None else structures.filter(pk__in=list(ids))

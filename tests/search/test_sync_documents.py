@@ -2,8 +2,8 @@
 
 import pytest
 
-from directory.models import Person, Structure
-from search.documents import public_structures, structure_source, structure_sources
+from directory.models import Person, Structure, public_structures
+from search.documents import structure_source, structure_sources
 
 pytestmark = pytest.mark.django_db
 

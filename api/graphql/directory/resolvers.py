@@ -8,13 +8,13 @@ number of SQL queries does not grow with the number of results.
 
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
-from directory.models import Sector, Skill, SkillDomain, Structure
+from directory.models import Sector, Skill, SkillDomain, Structure, public_structures
 from search.types import SearchQuery
 
 
-def public_structures() -> QuerySet:
+def structures_with_logos() -> QuerySet:
     """Published structures with everything a response needs, logo renditions included."""
-    return Structure.objects.public().with_related().prefetch_related("logo__renditions")
+    return public_structures().prefetch_related("logo__renditions")
 
 
 def prefetch_logo_renditions(structures) -> None:
@@ -25,7 +25,7 @@ def prefetch_logo_renditions(structures) -> None:
 
 
 def resolve_structure(slug: str):
-    return public_structures().filter(slug=slug).first()
+    return structures_with_logos().filter(slug=slug).first()
 
 
 def filter_structures(query: SearchQuery) -> QuerySet:
@@ -51,7 +51,7 @@ def resolve_structures_page(query: SearchQuery):
     total = ids_qs.count()
     start = (query.page - 1) * query.per_page
     page_ids = list(ids_qs.values_list("pk", flat=True)[start : start + query.per_page])
-    by_id = {s.pk: s for s in public_structures().filter(pk__in=page_ids)}
+    by_id = {s.pk: s for s in structures_with_logos().filter(pk__in=page_ids)}
     return total, [by_id[pk] for pk in page_ids if pk in by_id]
 
 

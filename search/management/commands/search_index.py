@@ -5,9 +5,9 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from directory.models import Structure
+from directory.models import Structure, public_structures
 from lagrappe.engine_probe import safe_url
-from search.documents import public_structures, refresh_database_documents
+from search.documents import refresh_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.models import IndexOutbox, StructureSearchDocument
 from search.sync import drain, next_attempt, pending
