@@ -142,6 +142,12 @@ def teardown(args):
     if backend is not None:
         # Only this run's alias and its versioned indexes (by name): never another prefix.
         backend.drop_all()
+        # Wagtail's own page search indexes of this prefix (settings: INDEX_PREFIX), by name.
+        wagtail = f"{args.prefix}_wagtail_"
+        found = backend.request("GET", f"/{wagtail}*", params={"filter_path": "*.settings.index.uuid"}, ignore=(404,))
+        names = sorted(name for name in (found or {}) if name.startswith(wagtail))
+        if names:
+            backend.request("DELETE", "/" + ",".join(names), ignore=(404,))
     if getattr(args, "sqlite_path", None) and os.path.exists(args.sqlite_path):
         os.unlink(args.sqlite_path)
 
