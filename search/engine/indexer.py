@@ -72,7 +72,8 @@ class EngineIndexer(EngineClient):
             self._bulk(self.alias, self._actions(self.alias, sources, deleted_ids), require_alias=True)
 
     def refresh(self) -> None:
-        self.request("POST", f"/{self.alias}/_refresh", timeout=BULK_TIMEOUT)
+        # No index behind the alias yet (before the first rebuild): nothing to make visible.
+        self.request("POST", f"/{self.alias}/_refresh", ignore=(404,), timeout=BULK_TIMEOUT)
 
     def current_indices(self) -> list[str]:
         response = self.request("GET", f"/_alias/{self.alias}", ignore=(404,))
