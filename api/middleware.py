@@ -4,6 +4,7 @@ import re
 
 from django.conf import settings
 from graphql import GraphQLError, GraphQLList, get_nullable_type
+from wagtail.images.models import AbstractImage
 
 # A word: letters and digits (any script), with inner apostrophes or hyphens (« aujourd’hui », « co-working »).
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
@@ -87,3 +88,87 @@ class SearchHitMiddleware:
 
             Query.get(search_query).add_hit()
         return result
+
+
+class ImageArgumentsMiddleware:
+    """French errors naming the argument for an image's ``srcSet`` and ``rendition``.
+
+    grapple's resolvers fail with Python's own text (``srcSet`` without ``sizes``:
+    "resolve_src_set() missing 1 required positional argument") or an English hint at
+    a setting (a filter outside ``ALLOWED_IMAGE_FILTERS``), and ``srcSet`` silently
+    drops the widths it may not render. The arguments are checked here, against the
+    same allowlist and with grapple's own way of building the filter, before grapple runs.
+    """
+
+    def resolve(self, next_, root, info, **args):
+        if isinstance(root, AbstractImage):
+            if info.field_name == "srcSet":
+                check_src_set_arguments(args)
+            elif info.field_name == "rendition":
+                check_rendition_arguments(args)
+        return next_(root, info, **args)
+
+
+def _allowed_filters() -> list[str] | None:
+    from grapple.settings import grapple_settings
+
+    allowed = grapple_settings.ALLOWED_IMAGE_FILTERS
+    return list(allowed) if isinstance(allowed, (list, tuple)) else None
+
+
+def _bad_image_argument(argument: str, message: str) -> GraphQLError:
+    return GraphQLError(
+        f"Argument « {argument} » {message}", extensions={"code": "BAD_USER_INPUT", "argument": argument}
+    )
+
+
+def check_src_set_arguments(args: dict) -> None:
+    allowed = _allowed_filters()
+    widths = sorted({int(spec[6:]) for spec in allowed or () if re.fullmatch(r"width-\d+", spec)})
+    possible = f"(valeurs possibles : {', '.join(map(str, widths))})" if allowed is not None else ""
+    sizes = args.get("sizes")
+    if not sizes:
+        raise _bad_image_argument(
+            "sizes", f"requis : la liste des largeurs voulues, en pixels {possible}".rstrip() + "."
+        )
+    for width in sizes:
+        if width is None or width <= 0 or (allowed is not None and width not in widths):
+            raise _bad_image_argument("sizes", f"invalide : largeur {width} non autorisée {possible}".rstrip() + ".")
+    image_format = args.get("format")
+    if image_format and allowed is not None:
+        formats = sorted(
+            {
+                spec.split("|format-")[1]
+                for spec in allowed
+                if "|format-" in spec and all(f"width-{w}|format-{spec.split('|format-')[1]}" in allowed for w in sizes)
+            }
+        )
+        if image_format not in formats:
+            possible_formats = ", ".join(formats) or "aucun, sans autre filtre"
+            raise _bad_image_argument(
+                "format",
+                f"invalide : format {image_format!r} non autorisé avec ces largeurs (possibles : {possible_formats}).",
+            )
+
+
+def check_rendition_arguments(args: dict) -> None:
+    allowed = _allowed_filters()
+    if allowed is None:
+        return
+    # Built as grapple builds it (ImageObjectType.resolve_rendition), in the same order.
+    filters = {key: value for key, value in args.items() if key != "preserve_svg"}
+    spec = "|".join(f"{key}-{value}" for key, value in filters.items())
+    if spec in allowed:
+        return
+    possible = f"(filtres possibles : {', '.join(allowed)})"
+    if not filters:
+        raise _bad_image_argument(
+            "width", f"requis : « rendition » demande un filtre, par exemple width: 320 {possible}."
+        )
+    from graphene.utils.str_converters import to_camel_case
+
+    names = [to_camel_case(key) for key in filters]
+    raise _bad_image_argument(
+        names[0] if len(names) == 1 else ", ".join(names),
+        f"invalide : filtre {spec!r} non autorisé {possible}.",
+    )

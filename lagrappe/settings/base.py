@@ -260,6 +260,7 @@ GRAPHENE = {
     # Run around every resolver, the last one outermost (see api/middleware.py, api/visibility.py).
     "MIDDLEWARE": [
         "api.middleware.OrderAllowlistMiddleware",
+        "api.middleware.ImageArgumentsMiddleware",
         "api.middleware.SearchHitMiddleware",
         # Outside SearchHitMiddleware: a hit is recorded for the cleaned text only.
         "api.middleware.SearchTextMiddleware",
