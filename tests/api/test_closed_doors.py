@@ -35,7 +35,8 @@ def test_rendition_filters_outside_allowlist_are_refused_and_nothing_generated(d
     status, body = gql('{ structure(slug: "soleil-coop") { logo { rendition(width: 333) { url } } } }')
 
     assert status == 200
-    assert body["errors"][0]["message"] == "Invalid filter specs. Check the `ALLOWED_IMAGE_FILTERS` setting."
+    assert body["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "width"}
+    assert "'width-333' non autorisé" in body["errors"][0]["message"]
     assert Rendition.objects.count() == before
 
 
