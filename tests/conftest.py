@@ -43,6 +43,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_engine)
 
 
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI (``.ci/run`` exports CI), a test skipped for want of a service fails instead.
+
+    CI starts PostgreSQL, the engine and Chromium: a skip that says « needs … » there means
+    a service did not come up, and a green run would hide that those tests never ran.
+    """
+    outcome = yield
+    report = outcome.get_result()
+    if not (os.environ.get("CI") and report.skipped and isinstance(report.longrepr, tuple)) or hasattr(
+        report, "wasxfail"
+    ):
+        return
+    reason = report.longrepr[2].removeprefix("Skipped: ")
+    if reason.startswith("needs "):
+        report.outcome = "failed"
+        report.longrepr = f"skipped under CI, where every service is started: {reason}"
+
+
 def pytest_report_header(config):
     db = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
     if not settings.ELASTICSEARCH_URL:
