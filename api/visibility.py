@@ -55,6 +55,13 @@ class Visibility:
                 pass
         return visibility
 
+    @classmethod
+    def without_request(cls) -> "Visibility":
+        """The rules for the default Site, when rendering outside a request (commands, tasks)."""
+        visibility = cls(None)
+        visibility.site = Site.objects.filter(is_default_site=True).first()
+        return visibility
+
     # -- per-request sets --------------------------------------------------------------
 
     @cached_property

@@ -17,6 +17,7 @@ from api.graphql.directory.schema import DirectoryQueries
 
 from .grapple_guards import GrappleGuardsQuery
 from .models import PartnerKey, Webhook, WebhookDelivery
+from .rich_text import VisibleDocumentLinkHandler, VisibleImageEmbedHandler, VisiblePageLinkHandler
 
 
 # Order -100: our mixins come before grapple's in the root Query's MRO, so the
@@ -24,6 +25,15 @@ from .models import PartnerKey, Webhook, WebhookDelivery
 @hooks.register("register_schema_query", order=-100)
 def register_directory_queries(query_mixins):
     query_mixins += [DirectoryQueries, GrappleGuardsQuery()]
+
+
+# Order 100: after Wagtail's own registrations of the "page", "document" and "image"
+# types (same identifiers), which these replace (api/rich_text.py).
+@hooks.register("register_rich_text_features", order=100)
+def register_visible_rich_text_targets(features):
+    features.register_link_type(VisiblePageLinkHandler)
+    features.register_link_type(VisibleDocumentLinkHandler)
+    features.register_embed_type(VisibleImageEmbedHandler)
 
 
 def yes_no_column(field, label):

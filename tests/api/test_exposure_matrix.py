@@ -12,7 +12,10 @@ The fixture holds one private thing of each kind, each named with the marker
 draft page with a live child, a draft revision of a live page, password and login
 pages, an image and a document in a private collection (also chosen by a public page),
 a draft page's tag, a draft structure, a published structure's draft revision and a
-non-public person. A response containing the marker fails, with the path it came by.
+non-public person; a public page's rich text (a RichTextField and a RichTextBlock) links
+to the draft, password, login and other-Site pages and the private document and embeds
+the private image. A response containing the marker fails, with the path it came by; the
+same rich text is checked on the HTML site.
 
 List fields get ``limit``/``perPage`` of ``LIST_LIMIT``; a list that comes back full
 fails the test too (raise the limit), so a truncated list cannot hide a leak.
@@ -38,12 +41,13 @@ from graphql import (
 from grapple.registry import registry
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, Site
+from wagtail.rich_text import RichText
 from wagtail.search.backends import get_search_backend
 
 from api.schema import schema
 from directory.models import Person
 from home.models import ContactSettings
-from home.models.pages import ContentPage, EventPage
+from home.models.pages import ContentPage, EventIndexPage, EventPage
 from tests.api.conftest import make_image, make_structure
 
 MARKER = "secret"
@@ -235,7 +239,7 @@ def _build_private_world(taxonomy):
     private_image.save()
     private_image.tags.add("secret-etiquette-image")
     private_document = get_document_model().objects.create(
-        title="document-secret", collection=private_collection, file=ContentFile(b"%PDF-1.4", name="s.pdf")
+        title="document-secret", collection=private_collection, file=ContentFile(b"%PDF-1.4", name="secret.pdf")
     )
     private_document.tags.add("secret-etiquette-document")
     public_image = make_image("image-publique")
@@ -244,6 +248,39 @@ def _build_private_world(taxonomy):
     # The slug carries no marker: the live child's own address contains it, as on the site.
     draft = home.add_child(instance=ContentPage(title="Rubrique secret", slug="rubrique", live=False))
     draft.add_child(instance=ContentPage(title="Enfant publié", slug="enfant-publie"))
+    revised = home.add_child(instance=ContentPage(title="Page révisée", slug="page-revisee"))
+    revised.title = "Titre secret en brouillon"
+    revised.introduction = "Chapeau secret en brouillon"
+    revised.save_revision()
+    restricted = []
+    for kind, title in (("password", "Page secret mot de passe"), ("login", "Page secret connexion")):
+        page = home.add_child(instance=ContentPage(title=title, slug=f"secret-{kind}"))
+        restricted.append(page)
+        PageViewRestriction.objects.create(page=page, restriction_type=kind, password="x")
+        page.add_child(instance=ContentPage(title=f"Sous-page secret {kind}", slug=f"sous-secret-{kind}"))
+    draft_event = home.add_child(
+        instance=EventPage(title="Événement secret", slug="evenement-secret", start=timezone.now(), live=False)
+    )
+    draft_event.tags.add("secret-etiquette-brouillon")
+    draft_event.save()
+
+    root_b = Page.objects.get(depth=1).add_child(instance=ContentPage(title="Accueil secret B", slug="secret-b"))
+    site_b = Site.objects.create(hostname="autre.example", port=80, root_page=root_b, site_name="Site secret B")
+    page_b = root_b.add_child(instance=ContentPage(title="Page secret de B", slug="page-secret-b"))
+    ContactSettings.objects.create(site=site_b, email="secret@autre.example")
+
+    # Rich text (a RichTextField and a RichTextBlock) pointing at each hidden target, and
+    # at one visible page: only that link keeps its address.
+    rich_text = (
+        f'<p>Voir <a linktype="page" id="{draft_event.pk}">l’événement</a>, '
+        f'<a linktype="page" id="{restricted[0].pk}">la page protégée</a>, '
+        f'<a linktype="page" id="{restricted[1].pk}">la page réservée</a>, '
+        f'<a linktype="page" id="{page_b.pk}">l’autre site</a>, '
+        f'<a linktype="document" id="{private_document.pk}">le document</a> '
+        f'et <a linktype="page" id="{revised.pk}">la page révisée</a>.</p>'
+        f'<embed embedtype="image" id="{private_image.pk}" format="fullwidth" alt="Illustration"/>'
+    )
+    home.add_child(instance=EventIndexPage(title="Agenda", slug="agenda", introduction=rich_text))
     public = home.add_child(
         instance=ContentPage(
             title="Page publique",
@@ -256,28 +293,11 @@ def _build_private_world(taxonomy):
                     {"title": "Agir", "text": "", "link": {"link_text": "Lien", "page": draft, "url": ""}},
                 ),
                 ("image", {"image": private_image, "alt_text": "", "caption": ""}),
+                ("paragraph", {"rich_text": RichText(rich_text)}),
             ],
         )
     )
     public.save_revision().publish()
-    revised = home.add_child(instance=ContentPage(title="Page révisée", slug="page-revisee"))
-    revised.title = "Titre secret en brouillon"
-    revised.introduction = "Chapeau secret en brouillon"
-    revised.save_revision()
-    for kind, title in (("password", "Page secret mot de passe"), ("login", "Page secret connexion")):
-        page = home.add_child(instance=ContentPage(title=title, slug=f"secret-{kind}"))
-        PageViewRestriction.objects.create(page=page, restriction_type=kind, password="x")
-        page.add_child(instance=ContentPage(title=f"Sous-page secret {kind}", slug=f"sous-secret-{kind}"))
-    draft_event = home.add_child(
-        instance=EventPage(title="Événement secret", slug="evenement-secret", start=timezone.now(), live=False)
-    )
-    draft_event.tags.add("secret-etiquette-brouillon")
-    draft_event.save()
-
-    root_b = Page.objects.get(depth=1).add_child(instance=ContentPage(title="Accueil secret B", slug="secret-b"))
-    site_b = Site.objects.create(hostname="autre.example", port=80, root_page=root_b, site_name="Site secret B")
-    root_b.add_child(instance=ContentPage(title="Page secret de B", slug="page-secret-b"))
-    ContactSettings.objects.create(site=site_b, email="secret@autre.example")
 
     skills = taxonomy["skills"]
     published = make_structure(
@@ -293,6 +313,7 @@ def _build_private_world(taxonomy):
 
     secret_pages = Page.objects.filter(title__icontains=MARKER)
     return {
+        "_public_page": public,
         "id": [p.pk for p in secret_pages] + [private_image.pk, private_document.pk, private_collection.pk],
         "slug": [p.slug for p in secret_pages] + ["structure-secret"],
         "urlPath": [f"/{p.slug}/" for p in secret_pages],
@@ -334,6 +355,9 @@ def test_nothing_private_comes_out_by_any_generated_path(private_world, gql, set
     assert {"pages", "page", "search", "sites", "settings", "tags", "images", "structures"} <= guarded_roots
     assert "descendants(limit: 50) {" in queries["pages"] and "... on DocumentLinkBlock" in queries["pages"]
     assert "DocumentLinkBlock_document: document" in queries["pages"]
+    # Rich text (RichTextField and RichTextBlock) is walked as a scalar of its type.
+    assert "EventIndexPage_introduction: introduction" in queries["pages"]
+    assert "ParagraphBlock_richText: richText" in queries["pages"]
     assert len(private_world["id"]) == 11 and private_world["people"] == 1
 
     for name in ("GRAPHQL_MAX_TOKENS", "GRAPHQL_MAX_QUERY_LENGTH", "GRAPHQL_MAX_BODY_BYTES", "GRAPHQL_MAX_COST"):
@@ -352,3 +376,45 @@ def test_nothing_private_comes_out_by_any_generated_path(private_world, gql, set
 
     assert failures == {}, json.dumps(failures, indent=1, ensure_ascii=False)[:5000]
     assert leaks == {}, json.dumps(leaks, indent=1, ensure_ascii=False)[:5000]
+
+
+RICH_TEXT_QUERY = """{
+  agenda: page(slug: "agenda") { ... on EventIndexPage { introduction } }
+  publique: page(slug: "page-publique") { ... on ContentPage { body { ... on ParagraphBlock { richText } } } }
+}"""
+
+
+def _hidden_targets_dropped(html: str) -> None:
+    """The visible link keeps its address; the five hidden targets keep their text only."""
+    assert re.search(r'<a href="[^"]*/page-revisee/">la page révisée</a>', html)
+    assert MARKER not in html.lower()
+    for text in ("l’événement", "la page protégée", "la page réservée", "l’autre site", "le document"):
+        assert f"<a>{text}</a>" in html
+    assert "<img" not in html or '<img alt="">' in html and "src=" not in html
+
+
+def test_rich_text_drops_hidden_links_and_images_in_graphql(private_world, gql):
+    status, body = gql(RICH_TEXT_QUERY)
+
+    assert status == 200 and "errors" not in body, body
+    [paragraph] = [block for block in body["data"]["publique"]["body"] if "richText" in block]
+    for html in (body["data"]["agenda"]["introduction"], paragraph["richText"]):
+        _hidden_targets_dropped(html)
+
+
+def test_rich_text_drops_hidden_links_and_images_on_the_html_site(private_world, client):
+    agenda = client.get("/agenda/")
+    publique = client.get("/page-publique/")
+
+    assert agenda.status_code == publique.status_code == 200
+    prose = re.search(r'<div class="prose">(.*?)</div>', agenda.content.decode(), re.S).group(1)
+    paragraph = re.search(r'<div class="block-paragraph">(.*?)</div>', publique.content.decode(), re.S).group(1)
+    for html in (prose, paragraph):
+        _hidden_targets_dropped(html)
+
+
+def test_rich_text_rendered_outside_a_request_uses_the_default_site(private_world):
+    from wagtail.rich_text import expand_db_html
+
+    [paragraph] = [block for block in private_world["_public_page"].body if block.block_type == "paragraph"]
+    _hidden_targets_dropped(expand_db_html(paragraph.value["rich_text"].source))
