@@ -133,7 +133,8 @@ def test_image_rendition_outside_the_allowed_filters_is_refused(graphql, tree):
     result = graphql("query($id: ID!) { image(id: $id) { rendition(width: 333) { url } } }", {"id": tree.image.pk})
 
     assert result["data"]["image"]["rendition"] is None
-    assert "ALLOWED_IMAGE_FILTERS" in result["errors"][0]["message"]
+    assert result["errors"][0]["extensions"] == {"code": "BAD_USER_INPUT", "argument": "width"}
+    assert "'width-333' non autorisé" in result["errors"][0]["message"]
 
 
 def test_event_index_and_event_page_by_id(graphql, tree):
