@@ -7,6 +7,7 @@ prefetches), distances, facets with their labels, skill suggestions and the
 mix of skill and structure suggestions. Neither backend calls into the other.
 """
 
+import dataclasses
 import math
 from collections import Counter
 from collections.abc import Mapping
@@ -18,7 +19,7 @@ from directory.models import Person, Sector, Skill, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 
 from .models import IndexOutbox, StructureSearchDocument
-from .text import analyze, fold, query_terms
+from .text import document_text, fold, query_words, typed_words
 from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
 
 EARTH_RADIUS_KM = 6371.0088
@@ -125,7 +126,7 @@ def suggestible_skill_rows() -> list[tuple[str, str, list[list[str]]]]:
     rows = cache.get(key) if key else None
     if rows is None:
         rows = [
-            (name, slug, [analyze(name)] + [analyze(s) for s in synonyms.splitlines()])
+            (name, slug, [document_text(name).split()] + [document_text(s).split() for s in synonyms.splitlines()])
             for name, slug, synonyms in suggestible_skills().values_list("name", "slug", "synonyms")
         ]
         if key:
@@ -133,19 +134,20 @@ def suggestible_skill_rows() -> list[tuple[str, str, list[list[str]]]]:
     return rows
 
 
-def _prefix_match(terms: list[str], text_terms: list[str]) -> bool:
-    return all(any(word.startswith(term) for word in text_terms) for term in terms)
+def _prefix_match(pairs: list[tuple[str, str]], text_terms: list[str]) -> bool:
+    """Every query word starts a term of the text, by its stem or as typed (as the database backend matches)."""
+    return all(any(term.startswith(stem) or term.startswith(word) for term in text_terms) for word, stem in pairs)
 
 
 def matching_skill_suggestions(prefix: str) -> list[Suggestion]:
     """Suggestible skills whose name or a synonym has words starting with every typed word."""
-    terms = query_terms(prefix)
-    if not terms:
+    pairs = query_words(prefix)
+    if not pairs:
         return []
     return [
         Suggestion(kind="skill", label=name, slug=slug)
         for name, slug, variants in suggestible_skill_rows()
-        if any(_prefix_match(terms, variant) for variant in variants)
+        if any(_prefix_match(pairs, variant) for variant in variants)
     ]
 
 
@@ -154,3 +156,61 @@ def merge_suggestions(skills: list[Suggestion], structures: list[Suggestion], li
     skill_room = max(limit - len(structures), limit // 2)
     chosen_skills = skills[:skill_room]
     return chosen_skills + structures[: limit - len(chosen_skills)]
+
+
+# Leading elements visitors glue to the next word or write apart: « écoconstruction »,
+# « zéro déchet ». A glued word starting with one is also tried split.
+COMBINING_ELEMENTS = ("eco", "zero", "velo", "bio", "agro", "auto", "micro", "photo", "geo", "hydro", "repair")
+MAX_COMPOUND_TRIES = 4
+
+
+def compound_variants(typed: list[tuple[str, str]]) -> list[str]:
+    """Other spellings of a query's words: two adjacent words glued, a glued word split after its first element."""
+    folded = [word for _, word in typed]
+    variants = []
+    for i in range(len(folded) - 1):
+        variants.append(" ".join([*folded[:i], folded[i] + folded[i + 1], *folded[i + 2 :]]))
+    for i, word in enumerate(folded):
+        for element in COMBINING_ELEMENTS:
+            if word.startswith(element) and len(word) >= len(element) + 3:
+                variants.append(" ".join([*folded[:i], element, word[len(element) :], *folded[i + 1 :]]))
+    return variants[:MAX_COMPOUND_TRIES]
+
+
+def relaxed_search(query, run):
+    """Answer ``query`` with ``run`` (a backend's search); when every word together finds nothing, relax.
+
+    1. The words glued or split (« photo voltaïque », « écoconstruction »).
+    2. Optional words, as Algolia's « remove words if no results »: words are
+       left out one at a time — those matching nothing first, then the least
+       matching, the last typed first among equals — until something is found.
+       The result names them (``ignored_words``) and the page says so
+       (« Résultats sans “cherche” »). A single word is never left out.
+    """
+    result = run(query)
+    if result.total or not query.text:
+        return result
+    typed = typed_words(query.text)
+    if not typed:
+        return result
+    for text in compound_variants(typed):
+        relaxed = run(dataclasses.replace(query, text=text))
+        if relaxed.total:
+            relaxed.searched_text = text
+            return relaxed
+    if len(typed) < 2:
+        return result
+    counts = [run(dataclasses.replace(query, text=word, page=1, per_page=1)).total for _, word in typed]
+    order = sorted(range(len(typed)), key=lambda i: (counts[i] > 0, counts[i], -i))
+    kept = list(range(len(typed)))
+    ignored = []
+    for i in order[:-1]:
+        kept.remove(i)
+        ignored.append(typed[i][0])
+        text = " ".join(typed[k][1] for k in kept)
+        relaxed = run(dataclasses.replace(query, text=text))
+        if relaxed.total:
+            relaxed.ignored_words = ignored
+            relaxed.searched_text = text
+            return relaxed
+    return result

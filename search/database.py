@@ -20,7 +20,7 @@ page's structures with ``with_related()``.
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Case, IntegerField, Value, When
+from django.db.models import Case, IntegerField, Q, Value, When
 
 from .base import (
     bounding_box,
@@ -32,7 +32,7 @@ from .base import (
 )
 from .highlight import structure_highlights
 from .models import StructureSearchDocument
-from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_terms
+from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
 from .types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
 
 
@@ -41,17 +41,27 @@ def _starts_word(term: str) -> str:
     return f" {term}" if len(term) >= MIN_PREFIX_LENGTH else f" {term} "
 
 
-def score_expression(terms: list[str]):
+def _has(field: str, word: str, stem: str, exact: bool = False) -> Q:
+    """``field`` has a word starting with the query word's stem or with the word as typed (or equal to, ``exact``)."""
+    needles = dict.fromkeys((stem, word))
+    q = Q()
+    for needle in needles:
+        q |= Q(**{f"{field}__contains": f" {needle} " if exact else _starts_word(needle)})
+    return q
+
+
+def score_expression(terms: list[tuple[str, str]]):
     """A weighted count, per word, modelled on the engine's field boosts.
 
     Per word, the best field: city 12 (a city word means « there »: « rse lille »
-    puts structures in Lille before one named « …du Vieux-Lille »), name exact
-    10 / prefix 8, skill (name or synonym) exact 7 / prefix 6, summary 3,
-    elsewhere exact 2 / prefix 1 — plus 1 when the summary also has it (a
-    structure whose summary names the skill is more about it). A multi-word
-    query adds 5 when its words follow each other in the name or a skill, 2
-    elsewhere (« économie circulaire » the sector before « économie » here and
-    « circulaire » there).
+    puts structures in Lille before one named « …du Vieux-Lille »), skill (name
+    or synonym) exact 10 / prefix 8, name exact 7 / prefix 5 (a skill says what a
+    structure does, a name only sometimes: « ruches » finds beekeepers before
+    « La Ruche … »), summary 3, elsewhere exact 2 / prefix 1 — plus 1 when the
+    summary also has it and 2 when the name does (a structure whose summary or
+    name names the skill is more about it). A multi-word query adds 5 when its words follow each other in the name
+    or a skill, 2 elsewhere (« économie circulaire » the sector before
+    « économie » here and « circulaire » there).
     """
     total = None
 
@@ -59,24 +69,26 @@ def score_expression(terms: list[str]):
         nonlocal total
         total = expression if total is None else total + expression
 
-    for term in terms:
-        exact, prefix = f" {term} ", _starts_word(term)
+    for word, stem in terms:
         add(
             Case(
-                When(city_text__contains=exact, then=Value(12)),
-                When(name_text__contains=exact, then=Value(10)),
-                When(name_text__contains=prefix, then=Value(8)),
-                When(skills_text__contains=exact, then=Value(7)),
-                When(skills_text__contains=prefix, then=Value(6)),
-                When(summary_text__contains=prefix, then=Value(3)),
-                When(search_text__contains=exact, then=Value(2)),
+                When(_has("city_text", word, stem, exact=True), then=Value(12)),
+                When(_has("skills_text", word, stem, exact=True), then=Value(10)),
+                When(_has("skills_text", word, stem), then=Value(8)),
+                When(_has("name_text", word, stem, exact=True), then=Value(7)),
+                When(_has("name_text", word, stem), then=Value(5)),
+                When(_has("summary_text", word, stem), then=Value(3)),
+                When(_has("search_text", word, stem, exact=True), then=Value(2)),
                 default=Value(1),
                 output_field=IntegerField(),
             )
         )
-        add(Case(When(summary_text__contains=prefix, then=Value(1)), default=Value(0), output_field=IntegerField()))
+        # The name and the summary also having it add a little: with the skill in its name
+        # too, a structure is more about it than one that has the skill alone.
+        add(Case(When(_has("summary_text", word, stem), then=Value(1)), default=Value(0), output_field=IntegerField()))
+        add(Case(When(_has("name_text", word, stem), then=Value(2)), default=Value(0), output_field=IntegerField()))
     if len(terms) > 1:
-        phrase = " " + " ".join(terms)
+        phrase = " " + " ".join(stem for _, stem in terms)
         add(
             Case(
                 When(name_text__contains=phrase, then=Value(5)),
@@ -110,11 +122,11 @@ def _split(delimited: str) -> list[str]:
     return [v for v in delimited.split("|") if v]
 
 
-def matching_rows(query: SearchQuery, terms: list[str]) -> list[_Row]:
+def matching_rows(query: SearchQuery, terms: list[tuple[str, str]]) -> list[_Row]:
     """Published documents matching every word (and inside the geo circle when asked)."""
     docs = StructureSearchDocument.objects.filter(structure__live=True).exclude(structure_id__in=query.hidden_ids)
-    for term in terms:
-        docs = docs.filter(search_text__contains=_starts_word(term))
+    for word, stem in terms:
+        docs = docs.filter(_has("search_text", word, stem))
     if query.near is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             query.near.latitude, query.near.longitude, query.near.radius_km
@@ -198,9 +210,11 @@ def sort_rows(rows: list[_Row], sort: str) -> list[_Row]:
 
 def search(query: SearchQuery) -> SearchResult:
     """Answer a validated query from the database."""
-    terms = query_terms(query.text)
-    # Only stop words (« été », « les ») find nothing, rather than the whole directory.
-    rows = [] if only_stop_words(query.text) else matching_rows(query, terms)
+    pairs = query_words(query.text)
+    # Highlights mark words starting with a stem or with the word as typed, as the match did.
+    terms = list(dict.fromkeys([stem for _, stem in pairs] + [word for word, _ in pairs]))
+    # Only stop words (« les », « à ») find nothing, rather than the whole directory.
+    rows = [] if only_stop_words(query.text) else matching_rows(query, pairs)
     kept, counts = filter_and_count(rows, query)
     ordered = sort_rows(kept, query.sort)
     start = (query.page - 1) * query.per_page
@@ -228,12 +242,12 @@ def search(query: SearchQuery) -> SearchResult:
 
 def suggest(prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
     """Skill and structure names whose words start with the typed words."""
-    terms = query_terms(prefix)
-    if not terms:
+    pairs = query_words(prefix)
+    if not pairs:
         return []
     docs = StructureSearchDocument.objects.filter(structure__live=True).exclude(structure_id__in=hidden_ids)
-    for term in terms:
-        docs = docs.filter(name_text__contains=_starts_word(term))
+    for word, stem in pairs:
+        docs = docs.filter(_has("name_text", word, stem))
     structures = [
         Suggestion(kind="structure", label=name, slug=slug)
         for name, slug in docs.order_by("name_sort").values_list("structure__name", "structure__slug")[:limit]

@@ -16,6 +16,7 @@ import dataclasses
 import logging
 
 from . import database
+from .base import relaxed_search
 from .engine import EngineUnavailable, get_backend
 from .sync import pending
 from .types import MAX_QUERY_LENGTH, InvalidSearchQuery, SearchQuery, SearchResult, Suggestion
@@ -31,14 +32,14 @@ def search_structures(query: SearchQuery) -> SearchResult:
     backend = get_backend()
     queued = pending()
     if backend is None:
-        result = database.search(dataclasses.replace(query, hidden_ids=tuple(queued.database)))
+        result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.database)), database.search)
         result.degraded = bool(queued.database)
         return result
     try:
-        result = backend.search(dataclasses.replace(query, hidden_ids=tuple(queued.engine)))
+        result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.engine)), backend.search)
     except EngineUnavailable as exc:
         logger.warning("Search engine unavailable, answering from the database: %s", exc)
-        result = database.search(dataclasses.replace(query, hidden_ids=tuple(queued.database)))
+        result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.database)), database.search)
         result.degraded = True
         return result
     result.degraded = bool(queued.engine)

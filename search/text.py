@@ -10,15 +10,19 @@ import re
 import unicodedata
 from functools import lru_cache
 
-# The words the engine's French stop filter drops most often; kept short on
-# purpose: a stop word in a query is simply ignored.
-STOP_WORDS = frozenset(
-    """
-    a au aux avec ce ces dans de des du elle en et eux il je la le les leur lui ma mais me meme mes moi mon ne nos notre
-    nous on ou par pas pour qu que qui sa se ses son sur ta te tes toi ton tu un une vos votre vous c d j l m n s t y
-    est sont ete etre
-    """.split()
-)
+# The engine's French stop words (``_french_``: Lucene's copy of Snowball's list, which
+# keeps « son », « été », « est », « as », « aura »… as homonyms of nouns), folded: the
+# engine folds accents *before* its stop filter, so it is given this folded list too
+# (``search.engine.definition``) and both backends drop exactly the same words.
+FRENCH_STOP_WORDS = """
+au aux avec ce ces dans de des du elle en et eux il je la le leur lui ma mais me même mes moi mon ne nos notre nous
+on ou par pas pour qu que qui sa se ses sur ta te tes toi ton tu un une vos votre vous c d j l à m n s t y
+étée étées étant suis es êtes sont serai seras sera serons serez seront serais serait serions seriez seraient
+étais était étions étiez étaient fus fut fûmes fûtes furent sois soit soyons soyez soient fusse fusses fussions
+fussiez fussent ayant eu eue eues eus ai avons avez ont aurai aurons aurez auront aurais aurait aurions auriez
+auraient avais avait aviez avaient eut eûmes eûtes eurent aie aies ait ayons ayez aient eusse eusses eût eussions
+eussiez eussent ceci cela celà cet cette ici ils les leurs quel quels quelle quelles sans soi
+""".split()
 
 ELISION_PREFIXES = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "quoiqu", "lorsqu", "puisqu")
 _ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re.IGNORECASE)
@@ -52,21 +56,131 @@ def fold(text: str) -> str:
     return text.translate(_FOLD_TABLE).lower()
 
 
-def stem(word: str) -> str:
-    """Light French plural folding, the same on documents and queries.
+STOP_WORDS = frozenset(fold(w) for w in FRENCH_STOP_WORDS)
 
-    « menuisiers » -> « menuisier », « panneaux » -> « panneau », « locaux » -> « local ».
-    Short words are left alone (« gaz », « bus »).
+
+# Singular -au / -ail folded as Savoy folds the plural -aux (« travaux » -> « traval »):
+# « matériau », « tuyau », « travail » then meet their plurals. The engine runs the same
+# two rules before its stemmer (``PLURAL_RULES`` in ``search.engine.definition``).
+PLURAL_RULES = ((r"^(.{2,}[^e])au$", r"\1al"), (r"^(.{2,})ail$", r"\1al"))
+_PLURAL_RULES = tuple(
+    (re.compile(pattern), replacement.replace("\\1", r"\g<1>")) for pattern, replacement in PLURAL_RULES
+)
+
+
+def _ends(word: str, suffix: str, longer_than: int) -> bool:
+    return len(word) > longer_than and word.endswith(suffix)
+
+
+def light_stem(w: str) -> str:
+    """Savoy's light French stemmer as Lucene's ``FrenchLightStemmer`` runs it (``light_french``).
+
+    A port rather than a package: PyPI has Snowball's French stemmer (far more
+    aggressive: « menuiserie » and « menuisier » both -> « menuis ») but no
+    maintained light stemmer, and what matters here is to cut words exactly
+    where the engine does. Input is folded (the engine folds before stemming),
+    so the original's rules on accented endings (« ère », « ième », « ète ») never
+    fire there and are left out here.
     """
-    if len(word) <= 3 or word.isdigit():
+    n = len(w)
+    if n > 5 and w.endswith("x"):
+        if w[-3] == "a" and w[-2] == "u" and w[-4] != "e":
+            w = w[:-2] + "l" + w[-1]
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("x"):
+        w = w[:-1]
+    if len(w) > 3 and w.endswith("s"):
+        w = w[:-1]
+    if _ends(w, "issement", 9):
+        return _norm(w[:-7] + "r")
+    if _ends(w, "issant", 8):
+        return _norm(w[:-5] + "r")
+    if _ends(w, "ement", 6):
+        w = w[:-4]
+        if len(w) > 3 and w.endswith("ive"):
+            w = w[:-2] + "f"
+        return _norm(w)
+    if _ends(w, "ficatrice", 11):
+        return _norm(w[:-7] + "er")
+    if _ends(w, "ficateur", 10):
+        return _norm(w[:-6] + "er")
+    if _ends(w, "catrice", 9):
+        return _norm(w[:-7] + "quer")
+    if _ends(w, "cateur", 8):
+        return _norm(w[:-6] + "quer")
+    if _ends(w, "atrice", 8):
+        return _norm(w[:-6] + "er")
+    if _ends(w, "ateur", 7):
+        return _norm(w[:-5] + "er")
+    if _ends(w, "trice", 6):
+        w = w[:-5] + "teur"
+    if _ends(w, "teuse", 7):
+        return _norm(w[:-3] + "r")
+    if _ends(w, "teur", 6):
+        return _norm(w[:-2] + "r")
+    if _ends(w, "euse", 5):
+        return _norm(w[:-2])
+    if _ends(w, "ive", 7):
+        return _norm(w[:-2] + "f")
+    if len(w) > 4 and (w.endswith("folle") or w.endswith("molle")):
+        return _norm(w[:-3] + "u")
+    if _ends(w, "nnelle", 9):
+        return _norm(w[:-5])
+    if _ends(w, "nnel", 9):
+        return _norm(w[:-3])
+    if _ends(w, "ique", 8):
+        w = w[:-4]
+    if _ends(w, "esse", 8):
+        return _norm(w[:-3])
+    if _ends(w, "inage", 7):
+        return _norm(w[:-3])
+    if _ends(w, "isation", 9):
+        w = w[:-7]
+        if len(w) > 5 and w.endswith("ual"):
+            w = w[:-2] + "el"
+        return _norm(w)
+    if _ends(w, "isateur", 9):
+        return _norm(w[:-7])
+    if _ends(w, "ation", 8) or _ends(w, "ition", 8):
+        return _norm(w[:-5])
+    return _norm(w)
+
+
+def _norm(w: str) -> str:
+    if len(w) > 4:
+        # Doubled letters collapse (« ll » -> « l »), as in Lucene (letters only).
+        out = w[0]
+        for ch in w[1:]:
+            if not (ch == out[-1] and ch.isalpha()):
+                out += ch
+        w = out
+    if len(w) > 4 and w.endswith("ie"):
+        w = w[:-2]
+    if len(w) > 4:
+        if w.endswith("r"):
+            w = w[:-1]
+        if w.endswith("e"):
+            w = w[:-1]
+        if w.endswith("e"):
+            w = w[:-1]
+        if len(w) > 1 and w[-1] == w[-2] and w[-1].isalpha():
+            w = w[:-1]
+    return w
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    """A folded word's stem, the same on documents, queries and the engine.
+
+    The -au/-ail rules, then Savoy's light stemmer: « menuisiers » and
+    « menuisier » -> « menuisi », « matériaux » and « matériau » -> « material ».
+    Digits are left alone.
+    """
+    if word.isdigit():
         return word
-    if word.endswith("eaux"):
-        return word[:-1]
-    if word.endswith("aux") and len(word) > 4:
-        return word[:-3] + "al"
-    if word.endswith(("s", "x")) and not word.endswith(("ss", "us", "is")):
-        return word[:-1]
-    return word
+    for pattern, replacement in _PLURAL_RULES:
+        word = pattern.sub(replacement, word)
+    return light_stem(word)
 
 
 def analyze(text: str, keep_stop_words: bool = False) -> list[str]:
@@ -89,8 +203,8 @@ def document_text(*parts: str) -> str:
     """Terms of several texts as one space-delimited string, with a leading and trailing space.
 
     The padding makes « starts a word » a plain substring test (`` ' ' + term``),
-    which LIKE can evaluate on SQLite and PostgreSQL alike. Glued elisions come
-    after each part's terms, so they never split a phrase of the text.
+    which LIKE can evaluate on SQLite and PostgreSQL alike. After each part's
+    stems come its variants (``_variants``), so they never split a phrase of the text.
     """
     terms = []
     for part in parts:
@@ -98,10 +212,34 @@ def document_text(*parts: str) -> str:
     return " " + " ".join(terms) + " " if terms else " "
 
 
+# A part of at most this many words (a skill, a synonym, a sector, a name, a city) also
+# indexes its adjacent words glued: « repair café » is found as « repaircafé ».
+SHORT_PART_WORDS = 4
+_HYPHENATED = re.compile(r"([0-9a-z]+)-(?=([0-9a-z]+))")
+
+
+def _variants(part: str) -> list[str]:
+    """What visitors type for the same words: unstemmed words, glued compounds, glued elisions.
+
+    - a word whose stem is shorter than itself, as written (folded), so a prefix
+      still finds it while being typed (« cérami » -> « céramique », stem « ceram »);
+    - hyphenated words glued (« éco-construction » -> « ecoconstruction »), and every
+      pair of adjacent words of a short part (« zéro déchet » -> « zerodechet »).
+    """
+    folded = fold(_ELISION.sub(" ", part))
+    found = _WORD.findall(folded)
+    raw = [w for w in found if w not in STOP_WORDS and stem(w) != w]
+    glued = [stem(a + b) for a, b in _HYPHENATED.findall(folded)]
+    content = [w for w in found if w not in STOP_WORDS]
+    if 1 < len(content) <= SHORT_PART_WORDS:
+        glued += [stem(a + b) for a, b in zip(content, content[1:], strict=False)]
+    return [*raw, *dict.fromkeys(glued)]
+
+
 @lru_cache(maxsize=32768)
 def _part_terms(part: str) -> tuple[str, ...]:
     # Skill names, synonyms, domains, sectors and cities recur in thousands of documents.
-    return (*analyze(part), *glued_elisions(part))
+    return (*analyze(part), *glued_elisions(part), *_variants(part))
 
 
 def only_stop_words(text: str) -> bool:
@@ -122,6 +260,30 @@ def query_terms(text: str) -> list[str]:
         if term not in seen:
             seen.append(term)
     return seen
+
+
+def query_words(text: str) -> list[tuple[str, str]]:
+    """Distinct (folded word, stem) pairs of a query, stop words left out.
+
+    A document matches a word when one of its words starts with the stem or with
+    the word as typed (``_variants`` indexes both forms).
+    """
+    pairs = {}
+    for word in words(text):
+        pairs.setdefault(word, stem(word))
+    return list(pairs.items())
+
+
+def typed_words(text: str) -> list[tuple[str, str]]:
+    """(word as typed, folded word) of a query's non-stop words, to name the ones a search left out."""
+    clean = _ELISION.sub(" ", (text or "").replace("’", "'"))
+    pairs = []
+    for typed in re.findall(r"[^\W_]+", clean):
+        folded = fold(typed)
+        for word in _WORD.findall(folded):
+            if word not in STOP_WORDS and all(word != w for _, w in pairs):
+                pairs.append((typed if _WORD.fullmatch(folded) else word, word))
+    return pairs
 
 
 def words(text: str) -> list[str]:

@@ -138,6 +138,10 @@ class SearchResult:
     facets: dict[str, list[FacetValue]]  # keys: FACET_NAMES
     suggestion: str | None = None  # spelling suggestion when the engine has one
     degraded: bool = False  # True when the engine was unreachable or changes wait to be indexed
+    # Words of the query left out because requiring them found nothing, as typed (« cherche »).
+    ignored_words: list[str] = field(default_factory=list)
+    # The text actually searched when it differs from the query's (words glued or split, words left out).
+    searched_text: str | None = None
 
     @property
     def total_pages(self) -> int:

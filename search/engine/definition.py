@@ -27,23 +27,25 @@ before the new index is in place.
 
 from dataclasses import dataclass
 
-from ..text import ELISION_PREFIXES, analyze, document_text, fold, words
+from ..text import ELISION_PREFIXES, PLURAL_RULES, STOP_WORDS, analyze, document_text, fold, words
 
 SYNONYM_FILTER = "directory_synonyms"
 # A synonym_graph filter needs at least one rule: this harmless one stands in while no skill has synonyms.
 PLACEHOLDER_SYNONYM_RULES = ["lagrappe, la grappe"]
 
+# A skill says what a structure does, a name only sometimes: skills weigh more than the
+# name (« ruches » finds beekeepers before « La Ruche … »; issue 12).
 TEXT_FIELDS = {  # field -> boost in the main query
-    "name": 4,
-    "skill_names": 4,
-    "skill_synonyms": 3,
+    "name": 3,
+    "skill_names": 5,
+    "skill_synonyms": 4,
     "skill_domains": 2,
     "sector_names": 2,
     "summary": 2,
     "city": 2,
     "description": 1,
 }
-EXACT_FIELDS = {"name.exact": 6, "skill_names.exact": 4}
+EXACT_FIELDS = {"name.exact": 3, "skill_names.exact": 6}
 FACET_FIELDS = {
     "categories": "category",
     "memberships": "memberships",
@@ -59,6 +61,9 @@ HIGHLIGHT_FIELDS = {  # index field -> Highlight.field
     "skill_names": "skills",
     "sector_names": "sectors",
 }
+
+
+PLURAL_FILTERS = [f"plural_fold_{i}" for i in range(len(PLURAL_RULES))]
 
 
 def synonym_rules(skills) -> list[str]:
@@ -87,7 +92,17 @@ def analysis(synonyms: list[str]) -> dict:
     return {
         "filter": {
             "french_elision": {"type": "elision", "articles_case": True, "articles": list(ELISION_PREFIXES)},
-            "french_stop": {"type": "stop", "stopwords": "_french_"},
+            # ``_french_`` folded (tokens are folded before this filter): the list search.text uses.
+            "french_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
+            # « matériau », « tuyau », « travail » folded as their plurals (search.text.PLURAL_RULES).
+            **{
+                f"plural_fold_{i}": {
+                    "type": "pattern_replace",
+                    "pattern": pattern,
+                    "replacement": repl.replace("\\1", "$1"),
+                }
+                for i, (pattern, repl) in enumerate(PLURAL_RULES)
+            },
             "french_stemmer": {"type": "stemmer", "language": "light_french"},
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
             SYNONYM_FILTER: synonym_filter(synonyms),
@@ -103,10 +118,13 @@ def analysis(synonyms: list[str]) -> dict:
         },
         "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
         "analyzer": {
-            "french_index": {"tokenizer": "standard", "filter": [*index_folding, "french_stop", "french_stemmer"]},
+            "french_index": {
+                "tokenizer": "standard",
+                "filter": [*index_folding, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
+            },
             "french_search": {
                 "tokenizer": "standard",
-                "filter": [*folding, SYNONYM_FILTER, "french_stop", "french_stemmer"],
+                "filter": [*folding, SYNONYM_FILTER, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
             },
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},

@@ -1,0 +1,82 @@
+"""The French analysis both backends share (``search.text``): stems, plurals, stop words, elisions.
+
+The database backend analyses with ``search.text``; the engine with its own
+filters (``search.engine.definition``). The engine test feeds the same words to
+the real index's ``french_index`` analyzer and expects the same terms.
+"""
+
+import pytest
+
+from search.text import STOP_WORDS, analyze, fold, query_terms, stem
+
+IRREGULAR_PLURALS = [
+    ("matériau", "matériaux"),
+    ("travail", "travaux"),
+    ("tuyau", "tuyaux"),
+    ("vitrail", "vitraux"),
+    ("journal", "journaux"),
+    ("local", "locaux"),
+    ("panneau", "panneaux"),
+    ("bateau", "bateaux"),
+    ("menuisier", "menuisiers"),
+    ("ruche", "ruches"),
+    ("composteur", "composteurs"),
+    ("gaz", "gaz"),
+]
+
+
+@pytest.mark.parametrize(("singular", "plural"), IRREGULAR_PLURALS)
+def test_singular_and_plural_share_a_stem(singular, plural):
+    assert analyze(singular) == analyze(plural)
+    assert len(analyze(singular)) == 1
+
+
+def test_distinct_words_keep_distinct_stems():
+    # Light stemming: plurals and feminines meet, different words do not.
+    assert stem("compost") != stem("comptes")
+    assert stem("materiel") != stem(fold("matériau"))
+    assert stem("eau") == "eau" and stem("eaux") == "eaux" or stem("eaux") == "eau"
+
+
+def test_actor_nouns_meet_in_the_masculine_and_the_feminine():
+    assert analyze("apiculteur") == analyze("apicultrice")
+    assert analyze("facilitateur") == analyze("facilitatrice")
+    assert analyze("maraîcher") == analyze("maraichère") or analyze("maraîchers") == analyze("maraîcher")
+
+
+def test_stop_words_are_the_engines_french_list_folded():
+    # Accented entries of _french_ count folded (« à », « même » are dropped); « été » is a noun there.
+    for word in ("à", "même", "étaient", "les", "nous", "avons", "eûmes", "cette"):
+        assert fold(word) in STOP_WORDS
+        assert analyze(word) == []
+    # Not in the list: content words and the filler a visitor types stay words.
+    for word in ("menuisier", "cherche", "lille", "bois", "été", "son", "est"):
+        assert fold(word) not in STOP_WORDS
+
+
+def test_elisions_capitals_and_apostrophes_change_nothing():
+    expected = analyze("eau")
+    assert analyze("l'eau") == analyze("L’EAU") == analyze("l‘eau") == expected
+    assert query_terms("Gestion de l’eau") == query_terms("gestion de l'eau") == query_terms("GESTION EAU")
+
+
+# --------------------------------------------------------------------------- the engine's own analysis
+
+WORDS = (
+    "matériau matériaux travail travaux tuyau tuyaux menuisier menuisiers menuiserie apiculteur apicultrice "
+    "apiculture facilitatrice facilitateur facilitation composteur composteurs compostage photovoltaïque panneaux "
+    "solaires rénovation énergétique comptabilité céramiste couturière maraîchère architecte biodiversité réemploi "
+    "gouvernance coopérative insertion économique développement informatique reconditionnés sobriété lombricompostage "
+    "éoliennes géothermie urbanisme transitoire concertation assainissement vélo cyclologistique autopartage "
+    "les à été même nous étaient une des"
+)
+
+
+@pytest.mark.engine
+def test_the_engine_analyses_words_as_search_text_does(engine_index):
+    if "french_index" not in str(engine_index.request("GET", f"/{engine_index.alias}/_settings")):
+        pytest.skip("l’index du moteur n’a pas d’analyseur french_index (profil portable : search.text l’analyse)")
+    tokens = engine_index.request(
+        "POST", f"/{engine_index.alias}/_analyze", body={"analyzer": "french_index", "text": WORDS}
+    )["tokens"]
+    assert [t["token"] for t in tokens] == analyze(WORDS)
