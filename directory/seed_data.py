@@ -6,37 +6,43 @@ data: changing it changes the seeded network, so tests pin only behaviour, not
 these lists.
 """
 
-# Skill domains -> skills: (name, synonyms separated by ';', description).
+# Skill domains -> skills: (name, synonyms separated by ";", description). Synonyms carry what
+# visitors type for the skill: its trade and actor nouns (« apiculteur », « facilitatrice ») and
+# acronyms (« EnR », « ESS »), editable afterwards in the admin.
 TAXONOMY = [
     (
         "Énergie & climat",
         [
             (
                 "Photovoltaïque",
-                "panneaux solaires; solaire; PV",
+                "panneaux solaires; solaire; PV; installateur photovoltaïque; solaire photovoltaïque; énergie renouvelable; EnR",
                 "Étude, installation et maintenance de centrales solaires.",
             ),
             (
                 "Rénovation énergétique",
-                "isolation; performance énergétique; BBC",
+                "isolation; performance énergétique; BBC; isolation thermique; rénovateur; thermicien",
                 "Travaux et accompagnement pour réduire les consommations des bâtiments.",
             ),
             (
                 "Audit énergétique",
-                "diagnostic énergétique; DPE",
+                "diagnostic énergétique; DPE; auditeur énergétique; diagnostiqueur",
                 "Diagnostic des consommations et plan d’actions chiffré.",
             ),
             (
                 "Bilan carbone",
-                "empreinte carbone; bilan GES; gaz à effet de serre",
+                "empreinte carbone; bilan GES; gaz à effet de serre; consultant carbone",
                 "Mesure et réduction des émissions de gaz à effet de serre.",
             ),
             (
                 "Réseaux de chaleur",
-                "chaleur renouvelable; géothermie; biomasse",
+                "chaleur renouvelable; géothermie; biomasse; chauffagiste; énergie renouvelable; EnR",
                 "Production et distribution de chaleur renouvelable.",
             ),
-            ("Éolien", "éoliennes; petit éolien", "Projets éoliens citoyens et participatifs."),
+            (
+                "Éolien",
+                "éoliennes; petit éolien; énergie renouvelable; EnR",
+                "Projets éoliens citoyens et participatifs.",
+            ),
         ],
     ),
     (
@@ -44,32 +50,32 @@ TAXONOMY = [
         [
             (
                 "Comptabilité",
-                "expertise comptable; gestion financière; tenue de comptes",
+                "expertise comptable; gestion financière; tenue de comptes; comptable; expert-comptable",
                 "Tenue des comptes, bilans et accompagnement financier.",
             ),
             (
                 "RSE",
-                "responsabilité sociétale des entreprises; responsabilité sociale; développement durable en entreprise",
+                "responsabilité sociétale des entreprises; responsabilité sociale; développement durable en entreprise; consultant RSE",
                 "Démarches de responsabilité sociétale et rapports extra-financiers.",
             ),
             (
                 "Gouvernance coopérative",
-                "SCOP; SCIC; coopérative; gouvernance partagée",
+                "SCOP; SCIC; coopérative; gouvernance partagée; coopérateur; ESS; économie sociale et solidaire",
                 "Création et animation de coopératives et de gouvernances partagées.",
             ),
             (
                 "Insertion par l’activité économique",
-                "IAE; chantier d’insertion; insertion professionnelle",
+                "IAE; chantier d’insertion; insertion professionnelle; encadrant technique; conseiller en insertion; ESS",
                 "Parcours d’insertion par le travail et accompagnement socio-professionnel.",
             ),
             (
                 "Finance solidaire",
-                "épargne solidaire; microcrédit; financement participatif",
+                "épargne solidaire; microcrédit; financement participatif; financeur solidaire; ESS",
                 "Outils de financement éthiques et participatifs.",
             ),
             (
                 "Accompagnement à la création",
-                "incubation; création d’entreprise; couveuse",
+                "incubation; création d’entreprise; couveuse; incubateur; créateur d’entreprise",
                 "Accompagnement des porteurs de projets de l’idée au lancement.",
             ),
         ],
@@ -79,30 +85,30 @@ TAXONOMY = [
         [
             (
                 "Menuiserie",
-                "menuisier; ébéniste; travail du bois",
+                "menuisier; ébéniste; travail du bois; charpentier; agenceur",
                 "Fabrication et réparation de mobilier et d’agencements en bois.",
             ),
             (
                 "Réemploi des matériaux",
-                "matériaux de réemploi; récupération; ressourcerie",
+                "matériaux de réemploi; récupération; ressourcerie; recyclerie; zéro déchet; valoriste",
                 "Collecte, tri et remise en circulation de matériaux.",
             ),
             (
                 "Réparation",
-                "repair café; réparation d’objets; électroménager",
+                "repair café; réparation d’objets; électroménager; réparateur; zéro déchet",
                 "Réparation d’objets du quotidien et ateliers d’autoréparation.",
             ),
             (
                 "Couture & textile",
-                "couture; upcycling textile; retouche",
+                "couture; upcycling textile; retouche; couturier; couturière; styliste",
                 "Création, retouche et transformation de textiles.",
             ),
             (
                 "Éco-construction",
-                "construction bois; paille; terre crue; biosourcés",
+                "construction bois; paille; terre crue; biosourcés; écoconstructeur; constructeur bois",
                 "Construction avec des matériaux biosourcés et locaux.",
             ),
-            ("Céramique", "poterie; céramiste", "Création d’objets en terre et ateliers de pratique."),
+            ("Céramique", "poterie; céramiste; potier; potière", "Création d’objets en terre et ateliers de pratique."),
         ],
     ),
     (
@@ -110,28 +116,32 @@ TAXONOMY = [
         [
             (
                 "Maraîchage",
-                "maraîcher; légumes bio; agriculture biologique",
+                "maraîcher; légumes bio; agriculture biologique; maraîchère; agriculteur; producteur de légumes",
                 "Production de légumes de saison en agriculture biologique.",
             ),
             (
                 "Agriculture urbaine",
-                "potager urbain; jardins partagés; toits cultivés",
+                "potager urbain; jardins partagés; toits cultivés; jardinier; jardinière; agriculteur urbain",
                 "Jardins et cultures en ville, avec les habitants.",
             ),
             (
                 "Circuits courts",
-                "AMAP; vente directe; producteurs locaux",
+                "AMAP; vente directe; producteurs locaux; producteur; épicerie paysanne",
                 "Distribution directe entre producteurs et mangeurs.",
             ),
             (
                 "Restauration collective",
-                "cantine; restauration bio; traiteur",
+                "cantine; restauration bio; traiteur; cuisinier; cuisinière; restaurateur",
                 "Repas durables pour les cantines, entreprises et événements.",
             ),
-            ("Compostage", "compost; biodéchets; lombricompostage", "Collecte et valorisation des biodéchets."),
+            (
+                "Compostage",
+                "compost; biodéchets; lombricompostage; composteur; guide composteur; maître composteur; zéro déchet",
+                "Collecte et valorisation des biodéchets.",
+            ),
             (
                 "Apiculture",
-                "abeilles; ruches; miel",
+                "abeilles; ruches; miel; apiculteur; apicultrice",
                 "Installation et suivi de ruchers, sensibilisation aux pollinisateurs.",
             ),
         ],
@@ -141,18 +151,22 @@ TAXONOMY = [
         [
             (
                 "Vélo",
-                "réparation vélo; vélo-école; atelier vélo",
+                "réparation vélo; vélo-école; atelier vélo; mécanicien vélo; réparateur vélo; moniteur vélo",
                 "Ateliers d’autoréparation, apprentissage et promotion du vélo.",
             ),
             (
                 "Cyclologistique",
-                "livraison à vélo; vélo cargo; dernier kilomètre",
+                "livraison à vélo; vélo cargo; dernier kilomètre; coursier; livreur à vélo",
                 "Livraisons urbaines en vélos cargos.",
             ),
-            ("Autopartage", "covoiturage; voiture partagée", "Partage de véhicules entre habitants et entreprises."),
+            (
+                "Autopartage",
+                "covoiturage; voiture partagée; covoitureur",
+                "Partage de véhicules entre habitants et entreprises.",
+            ),
             (
                 "Plans de mobilité",
-                "PDM; plan de déplacements",
+                "PDM; plan de déplacements; conseiller en mobilité; plan de mobilité employeur",
                 "Diagnostic et plans de mobilité employeur ou territoire.",
             ),
         ],
@@ -162,24 +176,32 @@ TAXONOMY = [
         [
             (
                 "Développement web",
-                "site internet; applications web; développeur",
+                "site internet; applications web; développeur; développeuse; intégrateur web; webmaster",
                 "Conception et développement de sites et d’applications.",
             ),
-            ("Logiciels libres", "open source; libre; GNU/Linux", "Déploiement et formation aux logiciels libres."),
+            (
+                "Logiciels libres",
+                "open source; libre; GNU/Linux; libriste; développeur libre",
+                "Déploiement et formation aux logiciels libres.",
+            ),
             (
                 "Écoconception numérique",
-                "sobriété numérique; numérique responsable; green IT",
+                "sobriété numérique; numérique responsable; green IT; écoconcepteur; numérique durable",
                 "Services numériques plus sobres et accessibles.",
             ),
             (
                 "Reconditionnement informatique",
-                "ordinateurs reconditionnés; réemploi informatique",
+                "ordinateurs reconditionnés; réemploi informatique; reconditionneur; informaticien",
                 "Remise en état et redistribution de matériel informatique.",
             ),
-            ("Données ouvertes", "open data; opendata", "Publication et réutilisation de données publiques."),
+            (
+                "Données ouvertes",
+                "open data; opendata; data scientist; analyste de données",
+                "Publication et réutilisation de données publiques.",
+            ),
             (
                 "Inclusion numérique",
-                "médiation numérique; fracture numérique",
+                "médiation numérique; fracture numérique; médiateur numérique; médiatrice numérique; conseiller numérique",
                 "Accompagnement des publics éloignés du numérique.",
             ),
         ],
@@ -189,25 +211,29 @@ TAXONOMY = [
         [
             (
                 "Graphisme",
-                "design graphique; identité visuelle; illustration",
+                "design graphique; identité visuelle; illustration; graphiste; illustrateur; illustratrice; designer graphique",
                 "Identités visuelles, affiches et supports imprimés.",
             ),
             (
                 "Facilitation",
-                "animation d’ateliers; intelligence collective; facilitation graphique",
+                "animation d’ateliers; intelligence collective; facilitation graphique; facilitateur; facilitatrice; animateur",
                 "Animation de réunions et de démarches collectives.",
             ),
             (
                 "Éducation à l’environnement",
-                "sensibilisation; éducation populaire; animation nature",
+                "sensibilisation; éducation populaire; animation nature; animateur nature; animatrice nature; éducateur à l’environnement",
                 "Animations pédagogiques pour tous les publics.",
             ),
             (
                 "Communication responsable",
-                "communication éthique; écoconception des supports",
+                "communication éthique; écoconception des supports; communicant; chargé de communication",
                 "Stratégies et supports de communication sobres.",
             ),
-            ("Vidéo", "audiovisuel; film; montage", "Films documentaires, captations et ateliers vidéo."),
+            (
+                "Vidéo",
+                "audiovisuel; film; montage; vidéaste; réalisateur; monteur",
+                "Films documentaires, captations et ateliers vidéo.",
+            ),
         ],
     ),
     (
@@ -215,23 +241,27 @@ TAXONOMY = [
         [
             (
                 "Concertation",
-                "démocratie participative; participation citoyenne; consultation",
+                "démocratie participative; participation citoyenne; consultation; concertant; animateur de concertation",
                 "Conception et animation de démarches participatives.",
             ),
             (
                 "Urbanisme transitoire",
-                "tiers-lieu; occupation temporaire; friche",
+                "tiers-lieu; occupation temporaire; friche; urbaniste; tiers-lieux",
                 "Occupation temporaire de lieux vacants et tiers-lieux.",
             ),
-            ("Architecture", "architecte; maîtrise d’œuvre", "Conception de bâtiments sobres et réhabilitations."),
+            (
+                "Architecture",
+                "architecte; maîtrise d’œuvre; architecte d’intérieur; urbaniste",
+                "Conception de bâtiments sobres et réhabilitations.",
+            ),
             (
                 "Biodiversité",
-                "écologie urbaine; renaturation; génie écologique",
+                "écologie urbaine; renaturation; génie écologique; écologue; naturaliste",
                 "Diagnostics écologiques et projets de renaturation.",
             ),
             (
                 "Gestion de l’eau",
-                "eaux pluviales; récupération d’eau; assainissement",
+                "eaux pluviales; récupération d’eau; assainissement; hydrologue; eau de pluie",
                 "Gestion durable de l’eau à la parcelle et au territoire.",
             ),
         ],
