@@ -19,7 +19,7 @@ from directory.models import Person, Sector, Skill, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 
 from .models import IndexOutbox, StructureSearchDocument
-from .text import document_text, fold, query_words, typed_words
+from .text import document_text, fold, query_words, stem, typed_words
 from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
 
 EARTH_RADIUS_KM = 6371.0088
@@ -177,6 +177,10 @@ def compound_variants(typed: list[tuple[str, str]]) -> list[str]:
     return variants[:MAX_COMPOUND_TRIES]
 
 
+def _names_a_town(word: str) -> bool:
+    return StructureSearchDocument.objects.filter(city_text__contains=f" {stem(word)} ").exists()
+
+
 def relaxed_search(query, run):
     """Answer ``query`` with ``run`` (a backend's search); when every word together finds nothing, relax.
 
@@ -184,6 +188,8 @@ def relaxed_search(query, run):
     2. Optional words, as Algolia's « remove words if no results »: words are
        left out one at a time — those matching nothing first, then the least
        matching, the last typed first among equals — until something is found.
+       A town goes before other matching words (« menuisier roubaix » with no menuisier in
+       Roubaix lists the menuisiers elsewhere, not Roubaix).
        The result names them (``ignored_words``) and the page says so
        (« Résultats sans “cherche” »). A single word is never left out.
     """
@@ -201,7 +207,9 @@ def relaxed_search(query, run):
     if len(typed) < 2:
         return result
     counts = [run(dataclasses.replace(query, text=word, page=1, per_page=1)).total for _, word in typed]
-    order = sorted(range(len(typed)), key=lambda i: (counts[i] > 0, counts[i], -i))
+    # A town only says where to look first: without the topic there, the town goes before the topic.
+    towns = [_names_a_town(word) for _, word in typed]
+    order = sorted(range(len(typed)), key=lambda i: (counts[i] > 0, not towns[i], counts[i], -i))
     kept = list(range(len(typed)))
     ignored = []
     for i in order[:-1]:

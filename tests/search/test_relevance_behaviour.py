@@ -39,6 +39,14 @@ def test_the_last_of_two_unmatched_words_goes_first(search):
     assert set(slugs(result)) == {"soleil-du-nord", "photon-coop"}
 
 
+def test_a_town_without_the_topic_is_left_out_before_the_topic(search):
+    # No accountant in Lens: the accountants elsewhere, rather than everything in Lens.
+    result = search(text="comptabilité lens")
+
+    assert result.ignored_words == ["lens"]
+    assert slugs(result) == ["compta-solidaire"]
+
+
 def test_nothing_is_left_out_when_every_word_matches(search):
     result = search(text="menuiserie lille")
 
