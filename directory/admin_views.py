@@ -3,39 +3,41 @@
 Both need the ``directory.import_export_structure`` permission (superusers have it):
 the export holds non-public people, and an import can rewrite the whole directory.
 
-Uploaded files wait between the preview and the confirmation in a private
-temporary directory (never under MEDIA_ROOT, which the web server serves),
-named by a random token kept in the user's session.
+An import is an ``ImportJob`` run by two background tasks (``directory.tasks``):
+the upload stores the files in the default storage (``imports/pending/<job>/``,
+which the proxy never serves: README, « Servir les médias ») and enqueues the
+validation; the job page shows a progress bar (polling a small JSON endpoint,
+or refreshing itself without JavaScript), then the preview and « Confirmer
+l’import », which enqueues the apply task, then the report. A job is its
+uploader's only, and expires (``DIRECTORY_IMPORT_EXPIRY_HOURS``).
 """
 
 from __future__ import annotations
 
-import secrets
-import shutil
 import tempfile
-from pathlib import Path
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
-from django.views.generic import FormView, TemplateView
+from django.views.generic import FormView, TemplateView, View
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.viewsets.base import ViewSet
 
 from .columns import FILES
 from .exporting import export_zip
-from .importing import ImportFailed, import_directory
+from .importing import ImportReport, jobs
+from .models import ImportJob
+from .tasks import apply_import, validate_import
 
 PERMISSION = "directory.import_export_structure"
-UPLOAD_ROOT = Path(tempfile.gettempdir()) / "lagrappe-directory-imports"
-SESSION_KEY = "directory_import_token"
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-KINDS = ("structures", "people", "skills", "sectors")
+KINDS = jobs.KINDS
+REFRESH_SECONDS = 2  # the job page without JavaScript reloads itself this often while a task runs
 
 
 def user_can_transfer(user) -> bool:
@@ -72,20 +74,6 @@ class ImportForm(forms.Form):
         return data
 
 
-def _stored(token: str) -> dict[str, Path]:
-    folder = UPLOAD_ROOT / token
-    found = {}
-    for kind in KINDS:
-        for candidate in folder.glob(f"{kind}--*"):
-            found[kind] = candidate
-    return found
-
-
-def _sources(stored: dict[str, Path]) -> dict:
-    # Reports name the file the coordinator uploaded, not our storage name.
-    return {kind: (p.name.split("--", 1)[1], p.read_bytes()) for kind, p in stored.items()}
-
-
 class ImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
     page_title = "Importer l’annuaire"
     header_icon = "upload"
@@ -98,45 +86,105 @@ class ImportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, FormView):
         return context
 
     def form_valid(self, form):
-        token = secrets.token_urlsafe(16)
-        folder = UPLOAD_ROOT / token
-        folder.mkdir(parents=True, mode=0o700)
-        for kind in KINDS:
-            upload = form.cleaned_data.get(kind)
-            if upload:
-                with (folder / f"{kind}--{Path(upload.name).name}").open("wb") as out:
-                    for chunk in upload.chunks():
-                        out.write(chunk)
-        previous = self.request.session.get(SESSION_KEY)
-        if previous:
-            shutil.rmtree(UPLOAD_ROOT / previous, ignore_errors=True)
-        self.request.session[SESSION_KEY] = token
-        try:
-            report = import_directory(**_sources(_stored(token)), dry_run=True, user=self.request.user)
-        except ImportFailed as failure:
-            shutil.rmtree(folder, ignore_errors=True)
-            del self.request.session[SESSION_KEY]
-            return self.render_to_response(self.get_context_data(form=form, failed=failure.report))
-        return self.render_to_response(self.get_context_data(form=form, preview=report))
+        job = jobs.create_job(self.request.user, form.cleaned_data)
+        # The immediate backend (``make run``, tests) validates here; the database backend hands it to the worker.
+        validate_import.enqueue(str(job.pk))
+        return redirect("directory_transfer:import_job", pk=job.pk)
 
 
-class ImportConfirmView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
+class ImportJobMixin(PermissionRequiredMixin):
+    """The job named in the URL, if it is the requesting user's and has not expired."""
+
+    def get_job(self) -> ImportJob | None:
+        return ImportJob.objects.filter(
+            pk=self.kwargs["pk"], user=self.request.user, expires_at__gte=timezone.now()
+        ).first()
+
+    def gone(self):
+        messages.error(self.request, "Cet import n’existe pas ou a expiré : déposez à nouveau les fichiers.")
+        return redirect("directory_transfer:import")
+
+
+def job_status(job: ImportJob) -> dict:
+    """What the progress bar shows, as the status endpoint sends it (French text for the page)."""
+    if job.running and not job.rows_total:
+        text = "Lecture des fichiers…"
+    elif job.running:
+        text = f"{job.get_phase_display()} : {job.rows_done:,} / {job.rows_total:,} lignes".replace(",", "\u202f")
+    else:
+        text = f"Import {job.get_state_display()}."
+    return {
+        "state": job.state,
+        "running": job.running,
+        "phase": job.phase,
+        "rows_done": job.rows_done,
+        "rows_total": job.rows_total,
+        "percent": job.percent,
+        "text": text,
+    }
+
+
+class ImportJobView(ImportJobMixin, WagtailAdminTemplateMixin, TemplateView):
+    """One import: its progress while a task runs, then its preview (to confirm), its errors or its report."""
+
     page_title = "Import de l’annuaire"
     header_icon = "upload"
-    template_name = "directory/admin/import_done.html"
+    template_name = "directory/admin/import_job.html"
 
-    def post(self, request):
-        token = request.session.pop(SESSION_KEY, None)
-        if not token or token != request.POST.get("token") or not _stored(token):
-            messages.error(request, "Aucun import en attente : déposez à nouveau les fichiers.")
-            return redirect("directory_transfer:import")
-        try:
-            report = import_directory(**_sources(_stored(token)), user=request.user)
-        except ImportFailed as failure:  # the directory changed between preview and confirmation
-            return self.render_to_response(self.get_context_data(failed=failure.report))
-        finally:
-            shutil.rmtree(UPLOAD_ROOT / token, ignore_errors=True)
-        return self.render_to_response(self.get_context_data(report=report))
+    def get(self, request, *args, **kwargs):
+        self.job = self.get_job()
+        if self.job is None:
+            return self.gone()
+        return super().get(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        job = self.job
+        report = ImportReport.from_json(job.report) if job.report else None
+        context.update(job=job, status=job_status(job), refresh_seconds=REFRESH_SECONDS)
+        if job.state == ImportJob.State.READY:
+            context["preview"] = report
+        elif job.state == ImportJob.State.INVALID:
+            context["failed"] = report
+        elif job.state == ImportJob.State.DONE:
+            context["report"] = report
+        return context
+
+
+class ImportJobStatusView(ImportJobMixin, View):
+    """The progress bar's JSON, polled by the job page."""
+
+    def get(self, request, *args, **kwargs):
+        job = self.get_job()
+        if job is None:
+            return JsonResponse({"error": "Cet import n’existe pas ou a expiré."}, status=404)
+        return JsonResponse(job_status(job))
+
+
+class ImportConfirmView(ImportJobMixin, View):
+    """« Confirmer l’import »: the apply task writes it; the page follows its progress."""
+
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        if job is None:
+            return self.gone()
+        if not jobs.claim_for_apply(job):
+            messages.error(request, "Cet import n’attend pas de confirmation (déjà confirmé, refusé ou terminé).")
+        else:
+            apply_import.enqueue(str(job.pk))
+        return redirect("directory_transfer:import_job", pk=job.pk)
+
+
+class ImportCancelView(ImportJobMixin, View):
+    """« Annuler »: the files leave the storage at once rather than at expiry."""
+
+    def post(self, request, *args, **kwargs):
+        job = self.get_job()
+        if job is not None and job.state == ImportJob.State.READY:
+            jobs.delete_files(job)
+            job.delete()
+            messages.success(request, "Import annulé : rien n’a été enregistré.")
+        return redirect("directory_transfer:import")
 
 
 class ExportView(PermissionRequiredMixin, WagtailAdminTemplateMixin, TemplateView):
@@ -174,7 +222,10 @@ class DirectoryTransferViewSet(ViewSet):
     def get_urlpatterns(self):
         return [
             path("", ImportView.as_view(), name="import"),
-            path("confirmer/", ImportConfirmView.as_view(), name="import_confirm"),
+            path("<uuid:pk>/", ImportJobView.as_view(), name="import_job"),
+            path("<uuid:pk>/etat/", ImportJobStatusView.as_view(), name="import_status"),
+            path("<uuid:pk>/confirmer/", ImportConfirmView.as_view(), name="import_confirm"),
+            path("<uuid:pk>/annuler/", ImportCancelView.as_view(), name="import_cancel"),
             path("export/", ExportView.as_view(), name="export"),
         ]
 

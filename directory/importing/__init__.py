@@ -16,6 +16,10 @@ writes nothing; ``apply`` runs only when there is no issue, inside
 ``transaction.atomic``. ``dry_run`` computes the same report and rolls back.
 Both take paths, file objects or (name, content) pairs, so the admin view, the
 command and a background task call the same two steps.
+
+``progress(phase, done, total)``, when given, hears how far the rows are:
+phase ``"validating"`` (rows checked) then ``"writing"`` (rows written, or
+rolled back by a dry run). The admin import's tasks record it for the progress bar.
 """
 
 from __future__ import annotations
@@ -34,14 +38,15 @@ __all__ = [
 ]  # fmt: skip
 
 
-def parse_files(structures=None, people=None, skills=None, sectors=None) -> tuple[ParsedFiles, dict]:
+def parse_files(structures=None, people=None, skills=None, sectors=None, progress=None) -> tuple[ParsedFiles, dict]:
     """Read and validate the given files (paths, file objects or (name, content)); writes nothing."""
     parsed = ParsedFiles()
     with translation.override("fr"):
         for kind, source in (("sectors", sectors), ("skills", skills), ("structures", structures), ("people", people)):
             if source is not None:
                 read_file(kind, source, parsed)
-        cleaned = validate(parsed)
+        total = sum(len(rows) for rows in parsed.rows.values())
+        cleaned = validate(parsed, progress=progress and (lambda done: progress("validating", done, total)))
     # Stable sort: within a line, issues keep the column order they were found in.
     parsed.issues.sort(key=lambda i: (parsed.files.get(i.file, -1), i.line))
     return parsed, cleaned
@@ -51,15 +56,20 @@ class _DryRunRollback(Exception):
     pass
 
 
-def import_directory(structures=None, people=None, skills=None, sectors=None, dry_run=False, user=None) -> ImportReport:
+def import_directory(
+    structures=None, people=None, skills=None, sectors=None, dry_run=False, user=None, progress=None
+) -> ImportReport:
     """Validate everything, then write everything or nothing. Raises ``ImportFailed`` on any issue."""
-    parsed, cleaned = parse_files(structures=structures, people=people, skills=skills, sectors=sectors)
+    parsed, cleaned = parse_files(
+        structures=structures, people=people, skills=skills, sectors=sectors, progress=progress
+    )
     report = ImportReport(issues=parsed.issues, dry_run=dry_run)
     if parsed.issues:
         raise ImportFailed(report)
+    total = sum(len(rows) for rows in parsed.rows.values())
     try:
         with transaction.atomic():
-            apply(cleaned, report, user=user)
+            apply(cleaned, report, user=user, progress=progress and (lambda done: progress("writing", done, total)))
             if dry_run:
                 raise _DryRunRollback
     except _DryRunRollback:

@@ -54,6 +54,28 @@ class ImportReport:
     def count(self, kind: str, action: str) -> int:
         return self.counts[kind][action]
 
+    def as_json(self) -> dict:
+        """The report as JSON (kept by an admin import job between its tasks and its pages)."""
+        return {
+            "issues": [[i.file, i.line, i.column, i.message] for i in self.issues],
+            "counts": {kind: dict(counter) for kind, counter in self.counts.items()},
+            "dry_run": self.dry_run,
+            "changes": [list(change) for change in self.changes],
+            "locations": [list(location) for location in self.locations],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict) -> ImportReport:
+        report = cls(
+            issues=[ImportIssue(*issue) for issue in data["issues"]],
+            dry_run=data["dry_run"],
+            changes=[tuple(change) for change in data["changes"]],
+            locations=[tuple(location) for location in data["locations"]],
+        )
+        for kind, counter in data["counts"].items():
+            report.counts[kind] = Counter(counter)
+        return report
+
     def summary_lines(self) -> list[str]:
         feminine = {"created": "créées", "updated": "modifiées", "unchanged": "inchangées", "deleted": "supprimées"}
         masculine = {"created": "créés", "updated": "modifiés", "unchanged": "inchangés", "deleted": "supprimés"}

@@ -322,21 +322,35 @@ def validate_row(spec: Spec, row: Row, known: Known) -> dict:
     return record
 
 
-def validate(parsed: ParsedFiles) -> dict:
-    """Validate every parsed row; returns cleaned records by kind (meaningful only without issues)."""
+PROGRESS_EVERY = 500  # rows between two calls of ``progress``
+
+
+def validate(parsed: ParsedFiles, progress: Callable[[int], None] | None = None) -> dict:
+    """Validate every parsed row; returns cleaned records by kind (meaningful only without issues).
+
+    ``progress(rows_validated)`` is called every ``PROGRESS_EVERY`` rows and at the end.
+    """
     known = Known(parsed)
     known.names["sectors"] = {name.casefold(): name for name in Sector.objects.values_list("name", flat=True)}
     known.names["skills"] = {name.casefold(): name for name in Skill.objects.values_list("name", flat=True)}
     cleaned = {}
+    done = 0
     for kind in ORDER:
         spec, rows = SPECS[kind], parsed.rows.get(kind, [])
         known.kind = kind
         if spec.prepare:
             spec.prepare(rows, known)
-        cleaned[kind] = [validate_row(spec, row, known) for row in rows]
+        cleaned[kind] = []
+        for row in rows:
+            cleaned[kind].append(validate_row(spec, row, known))
+            done += 1
+            if progress and done % PROGRESS_EVERY == 0:
+                progress(done)
         if spec.names:  # a valid slug and a name: the other files may use that name
             for record in cleaned[kind]:
                 name = record["row"].values["name"]
                 if record.get("slug") and name:
                     known.names[spec.names][name.casefold()] = name
+    if progress:
+        progress(done)
     return cleaned

@@ -14,6 +14,7 @@ notifications) means adding a writer, not editing the others.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.utils import timezone
@@ -272,10 +273,21 @@ def announce(written: Written) -> None:
     announce_structures_changed(sender=apply, structure_ids=written.structures, synonyms=bool(written.synonyms))
 
 
-def apply(cleaned: dict, report: ImportReport, user=None) -> Written:
-    """Run every writer on validated records (call inside ``transaction.atomic``), then announce the changes."""
+# Which files' rows a writer has dealt with once it returns, for ``apply``'s progress.
+WRITER_KINDS = {write_taxonomy: ("sectors", "skills"), write_structures: ("structures",), write_people: ("people",)}
+
+
+def apply(cleaned: dict, report: ImportReport, user=None, progress: Callable[[int], None] | None = None) -> Written:
+    """Run every writer on validated records (call inside ``transaction.atomic``), then announce the changes.
+
+    ``progress(rows_written)`` is called after each writer (rows of the files it dealt with, cumulated).
+    """
     written = Written()
+    done = 0
     for writer in WRITERS:
         writer(cleaned, report, written, user)
+        done += sum(len(cleaned.get(kind, [])) for kind in WRITER_KINDS.get(writer, ()))
+        if progress:
+            progress(done)
     announce(written)
     return written

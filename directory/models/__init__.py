@@ -9,6 +9,7 @@ and several queries per created page). Profile URLs are served by
 ``directory.views``.
 """
 
+from .imports import ImportJob
 from .structures import (
     CATEGORY_CHOICES,
     MEMBERSHIP_CHOICES,
@@ -22,6 +23,7 @@ from .taxonomy import Sector, Skill, SkillDomain
 
 __all__ = [
     "CATEGORY_CHOICES",
+    "ImportJob",
     "MEMBERSHIP_CHOICES",
     "Membership",
     "Person",

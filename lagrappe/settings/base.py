@@ -249,8 +249,12 @@ TASKS = tasks_setting("database")
 # Enqueued by the worker on their period, in seconds (see background/scheduling.py).
 BACKGROUND_PERIODIC_TASKS = {
     "api.webhooks.deliver_webhooks": 60,
+    "directory.tasks.purge_expired_imports": 3600,
     "search.sync.sweep": 60,
 }
+
+# Admin imports: uploaded files wait for confirmation this long under MEDIA_ROOT/imports/pending/.
+DIRECTORY_IMPORT_EXPIRY_HOURS = env_int("DIRECTORY_IMPORT_EXPIRY_HOURS", 24)
 
 # ---------------------------------------------------------------------------
 # GraphQL (grapple + graphene-django)

@@ -10,7 +10,7 @@ from django.contrib.auth.models import Group, Permission, User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from directory.models import Person, Structure
+from directory.models import ImportJob, Person, Structure
 from directory.seed import seed_directory
 from lagrappe.typography import french_html as typeset  # pages are typeset (French spacing)
 
@@ -152,14 +152,15 @@ def test_dashboard_panel_counts(admin_client, make_structure):
 def test_import_view_previews_then_confirms(admin_client):
     files = {kind: (FIXTURES / f"{kind}.csv").open("rb") for kind in ("structures", "people", "skills", "sectors")}
 
-    preview = admin_client.post("/admin/annuaire/transfert/", files).content.decode()
+    # The validation task runs inline (immediate backend in tests); the job page shows its preview.
+    preview = admin_client.post("/admin/annuaire/transfert/", files, follow=True).content.decode()
 
     assert "Aperçu de l’import" in preview
     assert typeset("Structures : 4 créées") in preview
     assert Structure.objects.count() == 0  # nothing written before confirmation
-    token = admin_client.session["directory_import_token"]
+    job = ImportJob.objects.get()
 
-    done = admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token}).content.decode()
+    done = admin_client.post(f"/admin/annuaire/transfert/{job.pk}/confirmer/", follow=True).content.decode()
 
     assert "Import terminé." in done
     assert Structure.objects.count() == 4
@@ -178,11 +179,10 @@ def test_import_view_accepts_a_french_excel_semicolon_file(admin_client, taxonom
     upload = io.BytesIO(content)
     upload.name = "structures.csv"
 
-    preview = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}).content.decode()
+    preview = admin_client.post("/admin/annuaire/transfert/", {"structures": upload}, follow=True).content.decode()
     assert typeset("Structures : 1 créée") in preview
     assert "1 créées" not in preview  # singular agreement
-    token = admin_client.session["directory_import_token"]
-    admin_client.post("/admin/annuaire/transfert/confirmer/", {"token": token})
+    admin_client.post(f"/admin/annuaire/transfert/{ImportJob.objects.get().pk}/confirmer/")
 
     values = Structure.objects.values_list("name", "postcode", "latitude", "website", "phone", "founded").get()
     assert values == ("Énergies de l’Aisne", "02000", 49.5636, "https://www.energies-aisne.fr", "03 23 00 00 00", 2009)
@@ -192,12 +192,13 @@ def test_import_view_accepts_a_french_excel_semicolon_file(admin_client, taxonom
 @pytest.mark.django_db
 def test_import_view_lists_every_error_and_writes_nothing(admin_client, taxonomy):
     with (FIXTURES / "structures_invalid.csv").open("rb") as structures:
-        html = admin_client.post("/admin/annuaire/transfert/", {"structures": structures}).content.decode()
+        html = admin_client.post("/admin/annuaire/transfert/", {"structures": structures}, follow=True).content.decode()
 
     assert typeset("Import refusé : 17 erreurs. Rien n’a été enregistré.") in html
     assert typeset("identifiant « coop-solaire » déjà utilisé ligne 3 de ce fichier.") in html
     assert Structure.objects.count() == 0
-    assert "directory_import_token" not in admin_client.session
+    assert ImportJob.objects.get().state == ImportJob.State.INVALID
+    assert ImportJob.objects.get().files["structures"]["name"] == "structures_invalid.csv"
 
 
 @pytest.mark.django_db
