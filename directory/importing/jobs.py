@@ -91,7 +91,8 @@ class ProgressRecorder:
         if phase == "writing" and self.dry_run:  # written then rolled back: the preview being computed
             phase = ImportJob.Phase.PREVIEWING
         values = {"phase": phase, "rows_done": done, "rows_total": total}
-        if connection.in_atomic_block and connection.vendor != "sqlite":
+        # Rows are written inside the import's own transaction (rows are checked before it opens).
+        if phase != "validating" and connection.vendor != "sqlite":
             self._write_aside(values)
         else:
             ImportJob.objects.filter(pk=self.job.pk).update(**values, updated_at=timezone.now())
