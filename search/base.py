@@ -63,10 +63,37 @@ def load_structures(ids: list[int]) -> list[Structure]:
 
 
 # ---------------------------------------------------------------------- facets
+FACET_LABELS_CACHE_KEY = "search:facet-labels"
+FACET_LABELS_CACHE_SECONDS = 300
+
+
+def taxonomy_labels(skill_slugs, sector_slugs) -> tuple[dict[str, str], dict[str, str]]:
+    """Names of skills and sectors by slug, from a cache the signals clear on any change (``search.signals``).
+
+    A slug the cache does not know yet (a skill created by an import) is read
+    once and added; a slug that names nothing is remembered as such.
+    """
+    known = cache.get(FACET_LABELS_CACHE_KEY) or {"skills": {}, "sectors": {}}
+    missing = False
+    for name, model, slugs in (("skills", Skill, skill_slugs), ("sectors", Sector, sector_slugs)):
+        unknown = [slug for slug in slugs if slug not in known[name]]
+        if unknown:
+            missing = True
+            found = dict(model.objects.filter(slug__in=unknown).values_list("slug", "name"))
+            known[name].update({slug: found.get(slug) for slug in unknown})
+    if missing:
+        cache.set(FACET_LABELS_CACHE_KEY, known, FACET_LABELS_CACHE_SECONDS)
+    pick = lambda labels, slugs: {slug: labels[slug] for slug in slugs if labels.get(slug)}  # noqa: E731
+    return pick(known["skills"], skill_slugs), pick(known["sectors"], sector_slugs)
+
+
+def forget_taxonomy_labels() -> None:
+    cache.delete(FACET_LABELS_CACHE_KEY)
+
+
 def facet_labels(counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:
     """Labels of the counted values: fixed lists for categories and memberships, names for skills and sectors."""
-    skills = dict(Skill.objects.filter(slug__in=list(counts.get("skills", {}))).values_list("slug", "name"))
-    sectors = dict(Sector.objects.filter(slug__in=list(counts.get("sectors", {}))).values_list("slug", "name"))
+    skills, sectors = taxonomy_labels(list(counts.get("skills", {})), list(counts.get("sectors", {})))
     return {
         "categories": CATEGORY_LABELS,
         "memberships": MEMBERSHIP_LABELS,

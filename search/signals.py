@@ -5,6 +5,7 @@ the work happens after commit. Deletions of taxonomy rows are caught in
 ``pre_delete``, while the relations that say which structures are affected still exist.
 """
 
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete
 from wagtail.signals import published, unpublished
@@ -13,6 +14,13 @@ from directory.changes import structures_changed
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 
 from . import sync
+from .base import forget_taxonomy_labels
+
+
+def taxonomy_changed() -> None:
+    """Facet labels are cached (``base.taxonomy_labels``): forget them now and once the change is committed."""
+    forget_taxonomy_labels()
+    transaction.on_commit(forget_taxonomy_labels)
 
 
 def structures_with_skills(skill_filter: Q) -> list[int]:
@@ -63,6 +71,7 @@ def on_person_skills_changed(sender, instance, action, pk_set, **kwargs):
 
 
 def on_skill_saved(sender, instance, created=False, **kwargs):
+    taxonomy_changed()
     if created:
         return  # nothing holds it yet
     # Name, domain or synonyms may have changed: documents and the engine's synonym list.
@@ -70,6 +79,7 @@ def on_skill_saved(sender, instance, created=False, **kwargs):
 
 
 def on_skill_deleted(sender, instance, **kwargs):
+    taxonomy_changed()
     sync.enqueue(structures_with_skills(Q(pk=instance.pk)), synonyms=True)
 
 
@@ -78,12 +88,14 @@ def on_domain_changed(sender, instance, **kwargs):
 
 
 def on_sector_changed(sender, instance, created=False, **kwargs):
+    taxonomy_changed()
     if not created:
         sync.enqueue(instance.structures.values_list("pk", flat=True))
 
 
 def on_structures_changed(sender, structure_ids, synonyms=False, **kwargs):
     """Bulk writers of the directory (imports, the demo) announce what they wrote."""
+    taxonomy_changed()
     sync.enqueue(structure_ids, synonyms=synonyms)
 
 

@@ -29,9 +29,11 @@
 """
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -78,6 +80,29 @@ def schedule(run_after=None) -> None:
 
 
 # ---------------------------------------------------------------------- reading side (searches)
+# Every change that reaches the indexes (a processed outbox batch, a rebuild) bumps
+# this counter in the shared cache: answers cached under an older value are never
+# read again (``service`` caches the blank and filter-only listings under it).
+GENERATION_KEY = "search:generation"
+
+
+def bump_generation() -> None:
+    try:
+        cache.incr(GENERATION_KEY)
+    except ValueError:
+        # Missing or evicted: start from the clock, never from a value already used.
+        cache.set(GENERATION_KEY, time.time_ns(), None)
+
+
+def current_generation(found) -> int:
+    """The generation read from the cache (``found``), set from the clock when it was missing."""
+    if found is None:
+        found = time.time_ns()
+        if not cache.add(GENERATION_KEY, found, None):
+            found = cache.get(GENERATION_KEY, found)
+    return found
+
+
 @dataclass
 class Pending:
     """Structures whose last change is not indexed yet, as each backend sees them."""
@@ -149,6 +174,8 @@ def process(rows: list[IndexOutbox], engine_ok: bool = True) -> DrainReport:
         if wants_synonyms:
             # New rules need a new index (analysis settings of a live index never change).
             enqueue_once(rebuild_index, REBUILD_TASK_KEY)
+    # Before the rows go: once a search sees no pending row, it already sees the new generation.
+    bump_generation()
     IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()
     report.processed = len(rows)
     return report
@@ -225,6 +252,7 @@ def rebuild_index() -> dict:
         )  # fmt: skip
         schedule(run_after=timezone.now() + backoff(1))
         return {"documents": 0, "error": str(exc)}
+    bump_generation()
     return {"index": report["index"], "documents": report["documents"], "seconds": round(report["seconds"], 2)}
 
 

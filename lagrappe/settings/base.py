@@ -356,6 +356,8 @@ X_FRAME_OPTIONS = "DENY"
 SEARCH_LOG_RATE_LIMIT = env_int("SEARCH_LOG_RATE_LIMIT", 30)  # logged searches per client and hour
 SEARCH_CLICK_RATE_LIMIT = env_int("SEARCH_CLICK_RATE_LIMIT", 60)  # logged clicks per client and hour
 SEARCH_LOG_DEDUP_SECONDS = env_int("SEARCH_LOG_DEDUP_SECONDS", 900)  # the same search or click counts once
+# Blank and filter-only listings cached under the index generation (search.service); 0 turns it off.
+SEARCH_LISTING_CACHE_SECONDS = env_int("SEARCH_LISTING_CACHE_SECONDS", 600)
 
 # ---------------------------------------------------------------------------
 # E-mail

@@ -10,7 +10,7 @@ from lagrappe.engine_probe import safe_url
 from search.documents import refresh_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.models import IndexOutbox, StructureSearchDocument
-from search.sync import drain, next_attempt, pending
+from search.sync import bump_generation, drain, next_attempt, pending
 
 
 class Command(BaseCommand):
@@ -45,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write("Pas de moteur configuré (ELASTICSEARCH_URL) : la recherche utilise la base de données.")
             return
         report = backend.rebuild(progress=progress, stdout=self.stderr)
+        bump_generation()
         self.stdout.write(
             self.style.SUCCESS(
                 f"{backend.name} : index {report['index']} (profil {report['profile']}) — {report['documents']} documents en "
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 bar.update(len(chunk))
         # Rows of structures that no longer exist.
         StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.values("pk")).delete()
+        bump_generation()
         if bar is not None:
             bar.close()
         return count
