@@ -41,7 +41,7 @@ def live_directory(taxonomy, directory_builder):
 def test_gql_client_queries_with_variables_and_schema_validation(live_directory, live_server):
     transport = RequestsHTTPTransport(url=f"{live_server.url}/graphql/", timeout=10)
     with Client(transport=transport, fetch_schema_from_transport=True) as session:
-        result = session.execute(gql(QUERY), variable_values={"categories": ["collectif"]})
+        result = session.execute(GraphQLRequest(QUERY, variable_values={"categories": ["collectif"]}))
 
     assert result["structures"] == {
         "items": [
