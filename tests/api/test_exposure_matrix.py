@@ -418,3 +418,15 @@ def test_rich_text_rendered_outside_a_request_uses_the_default_site(private_worl
 
     [paragraph] = [block for block in private_world["_public_page"].body if block.block_type == "paragraph"]
     _hidden_targets_dropped(expand_db_html(paragraph.value["rich_text"].source))
+
+
+def test_private_images_and_documents_stay_out_of_the_html_site(private_world, client):
+    """Blocks, the sharing image and a profile's logo: Wagtail's tags ignore collection
+    privacy, so a private image or document chosen on a public page must not be printed."""
+    for url in ("/page-publique/", "/annuaire/structures/structure-publique/"):
+        response = client.get(url)
+
+        assert response.status_code == 200, url
+        html = response.content.decode()
+        assert "image-secret" not in html, url
+        assert "secret.pdf" not in html and "/documents/" not in html, url
