@@ -115,7 +115,16 @@ def test_taxonomy_has_domains_and_synonyms():
 
     photovoltaique = Skill.objects.get(slug="photovoltaique")
     assert photovoltaique.domain.name == "Énergie & climat"
-    assert photovoltaique.synonym_list == ["panneaux solaires", "solaire", "PV"]
+    # Trade nouns and acronyms are part of the taxonomy (issue 12): « installateur », « EnR ».
+    assert photovoltaique.synonym_list == [
+        "panneaux solaires",
+        "solaire",
+        "PV",
+        "installateur photovoltaïque",
+        "solaire photovoltaïque",
+        "énergie renouvelable",
+        "EnR",
+    ]
     assert Skill.objects.get(slug="rse").synonym_list[0] == "responsabilité sociétale des entreprises"
     assert SkillDomain.objects.count() == 8
 
