@@ -18,6 +18,7 @@ Who is where (so expectations can be read off this file):
 import datetime
 
 from directory.models import Membership, Person, Sector, Skill, SkillDomain, Structure
+from directory.models.structures import MEMBERSHIP_CHOICES
 
 LILLE = (50.6292, 3.0573)
 
@@ -91,6 +92,9 @@ def build_directory() -> dict:
             Sector.objects.create(name="Alimentation", slug="alimentation"),
         ]
     }
+    # Rows of a data migration: gone if a transactional test flushed the database before us.
+    for slug, name in MEMBERSHIP_CHOICES:
+        Membership.objects.get_or_create(slug=slug, defaults={"name": name})
     memberships = {m.slug: m for m in Membership.objects.all()}
     structures = {}
     for slug, data in STRUCTURES.items():
