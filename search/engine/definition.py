@@ -185,7 +185,8 @@ def mappings() -> dict:
 _TERMS = {"type": "text", "analyzer": "whitespace"}
 # Prefix queries on these fields read precomputed prefixes (core feature, no module needed).
 _PREFIXED = {**_TERMS, "index_prefixes": {"min_chars": 1, "max_chars": 19}}
-PORTABLE_EXACT_FIELDS = {"name_words": 6, "skill_names_words": 4}
+# The same weights as EXACT_FIELDS: skills before an incidental name match (issue 12).
+PORTABLE_EXACT_FIELDS = {"name_words": 3, "skill_names_words": 6}
 PORTABLE_FACET_FIELDS = {**FACET_FIELDS, "cities": "city_name"}
 
 

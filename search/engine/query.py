@@ -114,6 +114,9 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict 
                 "fields": _fields(profile.exact_fields),
                 "operator": "and",
                 "boost": 3,
+                # The portable profile has no phrase-level name field: a name that also
+                # matches adds to a skill match instead of being hidden by it.
+                **({} if profile.analyzed_by_engine else {"tie_breaker": 0.5}),
             }
         }
     ]
