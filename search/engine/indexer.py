@@ -26,6 +26,10 @@ SYNONYMS_CACHE_KEY = "search:synonym-groups"
 SYNONYMS_CACHE_SECONDS = 300
 
 
+# Seconds the replaced index stays after the alias swap, for searches already under way.
+OLD_INDEX_GRACE_SECONDS = 1.0
+
+
 class EngineIndexer(EngineClient):
     """The writing half of the engine backend."""
 
@@ -117,6 +121,13 @@ class EngineIndexer(EngineClient):
                 bar.close()
         self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "1s"}}, timeout=BULK_TIMEOUT)
         self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
+        # Searches must find the new index's shards started the moment the alias points at it.
+        self.request(
+            "GET",
+            f"/_cluster/health/{index}",
+            params={"wait_for_status": "yellow", "timeout": "30s"},
+            timeout=BULK_TIMEOUT,
+        )
         old = self.current_indices()
         # A concrete index squatting the alias's name (auto-created by a stray write) must go.
         squatter = self.request("GET", f"/{self.alias}", ignore=(404,)) or {}
@@ -125,6 +136,10 @@ class EngineIndexer(EngineClient):
         actions = [{"remove": {"index": name, "alias": self.alias}} for name in old]
         actions.append({"add": {"index": index, "alias": self.alias}})
         self.request("POST", "/_aliases", body={"actions": actions}, timeout=BULK_TIMEOUT)
+        if old:
+            # A search that resolved the alias just before the swap still reads the old
+            # index: deleting it at once fails that search (search_phase_execution_exception).
+            time.sleep(OLD_INDEX_GRACE_SECONDS)
         for name in old:
             self.request("DELETE", f"/{name}", ignore=(404,), timeout=BULK_TIMEOUT)
         cache.delete(SYNONYMS_CACHE_KEY)  # the portable profile's expansion follows the new rules
