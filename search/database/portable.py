@@ -1,4 +1,4 @@
-"""The database backend: search on SQLite or PostgreSQL alone, no engine needed.
+"""The portable database search: LIKE over the analysed words, on any database.
 
 It answers when no engine is configured, and whenever the configured engine
 does not (``search.service``).
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, IntegerField, Q, Value, When
 
-from .base import (
+from ..base import (
     bounding_box,
     build_facets,
     haversine_km,
@@ -30,10 +30,10 @@ from .base import (
     matching_skill_suggestions,
     merge_suggestions,
 )
-from .highlight import structure_highlights
-from .models import StructureSearchDocument
-from .text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
-from .types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
+from ..highlight import structure_highlights
+from ..models import StructureSearchDocument
+from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
+from ..types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
 
 
 def _starts_word(term: str) -> str:
