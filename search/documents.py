@@ -38,7 +38,13 @@ def skill_sources(structure: Structure) -> list[dict]:
 
 
 def structure_source(structure: Structure) -> dict:
-    """The search document of a structure."""
+    """The search document of a structure.
+
+    ``updated_at`` and ``people`` (ids of its public people) are not searched:
+    a hit is shown from the engine's copy only while they still match the
+    database (``search.base.check_hits``), so a stale entry never outlives an
+    edit, an unpublication or a withdrawn consent.
+    """
     skill_sources_ = skill_sources(structure)
     location = None
     if structure.has_location:
@@ -60,6 +66,8 @@ def structure_source(structure: Structure) -> dict:
         "sector_names": [s.name for s in structure.sectors.all()],
         "location": location,
         "joined": structure.joined.isoformat() if structure.joined else None,
+        "updated_at": structure.updated_at.isoformat(),
+        "people": sorted(p.pk for p in structure.get_public_people()),
     }
 
 
@@ -76,7 +84,7 @@ def structure_sources(ids: Iterable[int]) -> list[dict]:
         .filter(pk__in=list(ids))
         .order_by("pk")
         .values_list("pk", "slug", "name", "summary", "description", "city", "category", "latitude", "longitude",
-                     "joined")
+                     "joined", "updated_at")
     )  # fmt: skip
     ids = [row[0] for row in rows]
     if not ids:
@@ -119,7 +127,7 @@ def structure_sources(ids: Iterable[int]) -> list[dict]:
         people_by_structure[structure_id].append(person_id)
 
     sources = []
-    for pk, slug, name, summary, description, city, category, latitude, longitude, joined in rows:
+    for pk, slug, name, summary, description, city, category, latitude, longitude, joined, updated_at in rows:
         chosen = {}  # skill slug -> skill, the structure's own first, then its public people's
         for skill_id in sorted(own_skills[pk], key=skill_order.__getitem__):
             chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
@@ -147,6 +155,8 @@ def structure_sources(ids: Iterable[int]) -> list[dict]:
                 "sector_names": [name for _, name in structure_sectors],
                 "location": {"lat": latitude, "lon": longitude} if has_location else None,
                 "joined": joined.isoformat() if joined else None,
+                "updated_at": updated_at.isoformat(),
+                "people": sorted(people_by_structure[pk]),
             }
         )
     return sources

@@ -137,6 +137,15 @@ def _french(**extra) -> dict:
     return {"type": "text", "analyzer": "french_index", "search_analyzer": "french_search", **extra}
 
 
+# Kept in ``_source`` only (neither indexed nor in doc values).
+CHECK_FIELDS = {
+    "updated_at": {"type": "keyword", "index": False, "doc_values": False},
+    "people": {"type": "long", "index": False, "doc_values": False},
+}
+# The portable profile indexes analysed terms: what a hit shows, as written, is kept apart.
+SHOWN_FIELDS = ("summary", "description", "city", "skill_names", "skill_synonyms", "sector_names")
+
+
 def mappings() -> dict:
     prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
     to_prefix_and_spell = {"copy_to": ["all_prefix", "spell"]}
@@ -174,6 +183,8 @@ def mappings() -> dict:
             "joined": {"type": "date", "format": "strict_date"},
             "all_prefix": prefix,
             "spell": {"type": "text", "analyzer": "folded_words"},
+            # Not searched: what ``search.base.check_hits`` compares with the database.
+            **CHECK_FIELDS,
         },
     }
 
@@ -210,6 +221,7 @@ def portable_mappings() -> dict:
             "city_folded": {"type": "keyword"},  # the city filter, compared folded
             "all_prefix": _PREFIXED,
             "spell": _TERMS,
+            "shown": {"type": "object", "enabled": False},  # SHOWN_FIELDS as written, for hits
         },
     }
 
@@ -234,7 +246,18 @@ def portable_document(source: dict) -> dict:
     texts = [source[field] for field in TEXT_FIELDS]
     document = {
         key: source[key]
-        for key in ("id", "slug", "category", "memberships", "skills", "sectors", "location", "joined")
+        for key in (
+            "id",
+            "slug",
+            "category",
+            "memberships",
+            "skills",
+            "sectors",
+            "location",
+            "joined",
+            "updated_at",
+            "people",
+        )
         if source.get(key) is not None
     }
     document.update({field: _terms(source[field]) for field in TEXT_FIELDS})
@@ -248,6 +271,7 @@ def portable_document(source: dict) -> dict:
         city_folded=fold(source["city"]).strip() or None,
         all_prefix=_words(*texts),
         spell=_words(*texts),
+        shown={field: source[field] for field in SHOWN_FIELDS},
     )
     return {key: value for key, value in document.items() if value is not None}
 
