@@ -8,7 +8,7 @@ Backends (each in its own process with its own environment, on a fresh copy of
 ``bench/relevance/dataset.json``):
 
 - ``engine``: ELASTICSEARCH_URL (default http://127.0.0.1:9200), index prefix
-  ``relevance_bench``, SQLite database;
+  RELEVANCE_INDEX_PREFIX (default ``relevance_bench``), SQLite database;
 - ``sqlite``: the database backend on SQLite;
 - ``postgres``: the database backend on PostgreSQL (RELEVANCE_POSTGRES_URL,
   default postgres://lagrappe:lagrappe@127.0.0.1:5433/lagrappe_relevance_bench;
@@ -210,7 +210,7 @@ def run_backend(backend: str, texts: list[str]) -> dict | None:
         env["DATABASE_URL"] = f"sqlite:///{sqlite}"
     if backend == "engine":
         env["ELASTICSEARCH_URL"] = os.environ.get("ELASTICSEARCH_URL", DEFAULT_ENGINE_URL)
-        env["SEARCH_INDEX_PREFIX"] = "relevance_bench"
+        env["SEARCH_INDEX_PREFIX"] = os.environ.get("RELEVANCE_INDEX_PREFIX", "relevance_bench")
     done = subprocess.run(
         [sys.executable, __file__, "--worker", backend],
         input=json.dumps(texts), env=env, capture_output=True, text=True, cwd=ROOT,

@@ -94,7 +94,12 @@ def ensure_taxonomy() -> None:
         if slugify(domain_name) in existing_domains and all(slugify(s[0]) in existing_skills for s in skills):
             continue
         domain, _ = SkillDomain.objects.get_or_create(
-            slug=slugify(domain_name), defaults={"name": domain_name, "sort_order": order}
+            slug=slugify(domain_name),
+            defaults={
+                "name": domain_name,
+                "sort_order": order,
+                "synonyms": data.DOMAIN_SYNONYMS.get(domain_name, ""),
+            },
         )
         for name, synonyms, description in skills:
             if slugify(name) not in existing_skills:
@@ -102,12 +107,12 @@ def ensure_taxonomy() -> None:
                     slug=slugify(name),
                     name=name,
                     domain=domain,
-                    synonyms="\n".join(s.strip() for s in synonyms.split(";") if s.strip()),
+                    synonyms=synonyms,  # « a; b » -> one per line (Skill.save)
                     description=description,
                 )
     for name in data.SECTORS:
         if slugify(name) not in existing_sectors:
-            Sector.objects.create(slug=slugify(name), name=name)
+            Sector.objects.create(slug=slugify(name), name=name, synonyms=data.SECTOR_SYNONYMS.get(name, ""))
 
 
 # ---------------------------------------------------------------------------

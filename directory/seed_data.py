@@ -8,7 +8,8 @@ these lists.
 
 # Skill domains -> skills: (name, synonyms separated by ";", description). Synonyms carry what
 # visitors type for the skill: its trade and actor nouns (« apiculteur », « facilitatrice ») and
-# acronyms (« EnR », « ESS »), editable afterwards in the admin.
+# acronyms (« EnR », « RSE »), editable afterwards in the admin. Domains and sectors have their own
+# synonyms and acronyms (``DOMAIN_SYNONYMS``, ``SECTOR_SYNONYMS``: « ESS »).
 TAXONOMY = [
     (
         "Énergie & climat",
@@ -60,17 +61,17 @@ TAXONOMY = [
             ),
             (
                 "Gouvernance coopérative",
-                "SCOP; SCIC; coopérative; gouvernance partagée; coopérateur; ESS; économie sociale et solidaire",
+                "SCOP; SCIC; coopérative; gouvernance partagée; coopérateur",
                 "Création et animation de coopératives et de gouvernances partagées.",
             ),
             (
                 "Insertion par l’activité économique",
-                "IAE; chantier d’insertion; insertion professionnelle; encadrant technique; conseiller en insertion; ESS",
+                "IAE; chantier d’insertion; insertion professionnelle; encadrant technique; conseiller en insertion",
                 "Parcours d’insertion par le travail et accompagnement socio-professionnel.",
             ),
             (
                 "Finance solidaire",
-                "épargne solidaire; microcrédit; financement participatif; financeur solidaire; ESS",
+                "épargne solidaire; microcrédit; financement participatif; financeur solidaire",
                 "Outils de financement éthiques et participatifs.",
             ),
             (
@@ -283,6 +284,34 @@ SECTORS = [
     "Textile & mode",
     "Tourisme durable",
 ]
+
+# What visitors type for a skill domain or a sector (synonyms separated by ";"): it finds the
+# structures of every skill of the domain, of the sector.
+DOMAIN_SYNONYMS = {
+    "Énergie & climat": "transition énergétique; climat",
+    "Économie sociale": "ESS; économie sociale et solidaire; entrepreneuriat social",
+    "Artisanat & réemploi": "artisan; artisanat; métiers d’art",
+    "Alimentation & agriculture": "agroécologie; agriculture",
+    "Mobilité": "mobilités douces; mobilités actives",
+    "Numérique responsable": "numérique durable; sobriété numérique",
+    "Communication & médiation": "communication; médiation",
+    "Urbanisme & territoire": "aménagement du territoire; aménagement urbain",
+}
+SECTOR_SYNONYMS = {
+    "Alimentation durable": "alimentation; PAT; projet alimentaire territorial",
+    "Bâtiment & habitat": "BTP; construction; logement",
+    "Culture & éducation": "culture; éducation",
+    "Économie circulaire": "zéro déchet; anti-gaspillage; recyclage",
+    "Énergie": "transition énergétique",
+    "Environnement & biodiversité": "environnement; nature; écologie",
+    "Finance solidaire": "finance éthique; banque éthique",
+    "Insertion & emploi": "SIAE; emploi; insertion professionnelle",
+    "Mobilité": "transports; déplacements",
+    "Numérique": "informatique; TIC",
+    "Santé & bien-être": "santé; bien-être; prévention",
+    "Textile & mode": "mode éthique; slow fashion",
+    "Tourisme durable": "écotourisme; tourisme responsable",
+}
 
 # Which sectors go with a skill domain (so a structure's sectors fit its skills).
 DOMAIN_SECTORS = {

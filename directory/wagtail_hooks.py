@@ -193,7 +193,7 @@ class SkillDomainViewSet(GenderedViewSetMixin, SnippetViewSet):
     icon = "folder-open-inverse"
     menu_label = "Domaines de compétences"
     list_display = ["name", "slug", "sort_order"]
-    search_fields = ["name"]
+    search_fields = ["name", "synonyms"]
     search_backend_name = None
 
 
@@ -202,7 +202,7 @@ class SectorViewSet(GenderedViewSetMixin, SnippetViewSet):
     icon = "list-ul"
     menu_label = "Secteurs"
     list_display = ["name", "slug"]
-    search_fields = ["name"]
+    search_fields = ["name", "synonyms"]
     search_backend_name = None
 
 

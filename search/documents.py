@@ -24,6 +24,7 @@ def _skill_source(skill) -> dict:
         "slug": skill.slug,
         "name": skill.name,
         "domain": skill.domain.name if skill.domain_id else "",
+        "domain_synonyms": skill.domain.synonym_list if skill.domain_id else [],
         "synonyms": skill.synonym_list,
     }
 
@@ -35,6 +36,12 @@ def skill_sources(structure: Structure) -> list[dict]:
         for skill in person.skills.all():
             skills.setdefault(skill.slug, skill)
     return [_skill_source(s) for s in skills.values()]
+
+
+def _domain_synonyms(skills: list[dict]) -> list[str]:
+    """Synonyms of the skills' domains, each domain once (in ``skill_domains``' order)."""
+    by_domain = {s["domain"]: s["domain_synonyms"] for s in skills if s["domain"]}
+    return [syn for domain in sorted(by_domain) for syn in by_domain[domain]]
 
 
 def structure_source(structure: Structure) -> dict:
@@ -62,8 +69,10 @@ def structure_source(structure: Structure) -> dict:
         "skill_names": [s["name"] for s in skill_sources_],
         "skill_domains": sorted({s["domain"] for s in skill_sources_ if s["domain"]}),
         "skill_synonyms": [syn for s in skill_sources_ for syn in s["synonyms"]],
+        "domain_synonyms": _domain_synonyms(skill_sources_),
         "sectors": [s.slug for s in structure.sectors.all()],
         "sector_names": [s.name for s in structure.sectors.all()],
+        "sector_synonyms": [syn for s in structure.sectors.all() for syn in s.synonym_list],
         "location": location,
         "joined": structure.joined.isoformat() if structure.joined else None,
         "updated_at": structure.updated_at.isoformat(),
@@ -90,13 +99,22 @@ def structure_sources(ids: Iterable[int]) -> list[dict]:
     if not ids:
         return []
     skills = {
-        pk: {"slug": slug, "name": name, "domain": domain or "", "synonyms": split_synonyms(synonyms)}
-        for pk, slug, name, domain, synonyms in Skill.objects.values_list(
-            "pk", "slug", "name", "domain__name", "synonyms"
+        pk: {
+            "slug": slug,
+            "name": name,
+            "domain": domain or "",
+            "domain_synonyms": split_synonyms(domain_synonyms),
+            "synonyms": split_synonyms(synonyms),
+        }
+        for pk, slug, name, domain, domain_synonyms, synonyms in Skill.objects.values_list(
+            "pk", "slug", "name", "domain__name", "domain__synonyms", "synonyms"
         )
     }
     skill_order = {pk: (skill["name"], pk) for pk, skill in skills.items()}  # Skill.Meta.ordering
-    sectors = {pk: (slug, name) for pk, slug, name in Sector.objects.values_list("pk", "slug", "name")}
+    sectors = {
+        pk: (slug, name, split_synonyms(synonyms))
+        for pk, slug, name, synonyms in Sector.objects.values_list("pk", "slug", "name", "synonyms")
+    }
     own_skills, own_sectors, memberships = defaultdict(list), defaultdict(list), defaultdict(list)
     for structure_id, skill_id in Structure.skills.through.objects.filter(structure_id__in=ids).values_list(
         "structure_id", "skill_id"
@@ -151,8 +169,10 @@ def structure_sources(ids: Iterable[int]) -> list[dict]:
                 "skill_names": [s["name"] for s in chosen_skills],
                 "skill_domains": sorted({s["domain"] for s in chosen_skills if s["domain"]}),
                 "skill_synonyms": [syn for s in chosen_skills for syn in s["synonyms"]],
-                "sectors": [slug for slug, _ in structure_sectors],
-                "sector_names": [name for _, name in structure_sectors],
+                "domain_synonyms": _domain_synonyms(chosen_skills),
+                "sectors": [slug for slug, _, _ in structure_sectors],
+                "sector_names": [name for _, name, _ in structure_sectors],
+                "sector_synonyms": [syn for _, _, synonyms in structure_sectors for syn in synonyms],
                 "location": {"lat": latitude, "lon": longitude} if has_location else None,
                 "joined": joined.isoformat() if joined else None,
                 "updated_at": updated_at.isoformat(),
@@ -185,7 +205,9 @@ def database_document(source: dict) -> StructureSearchDocument:
             *source["skill_names"],
             *source["skill_synonyms"],
             *source["skill_domains"],
+            *source["domain_synonyms"],
             *source["sector_names"],
+            *source["sector_synonyms"],
         ),
         category=source["category"],
         city=source["city"],

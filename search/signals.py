@@ -83,14 +83,20 @@ def on_skill_deleted(sender, instance, **kwargs):
     sync.enqueue(structures_with_skills(Q(pk=instance.pk)), synonyms=True)
 
 
-def on_domain_changed(sender, instance, **kwargs):
-    sync.enqueue(structures_with_skills(Q(domain_id=instance.pk)))
+def on_domain_changed(sender, instance, created=False, **kwargs):
+    # Name or synonyms may have changed: documents and the engine's synonym rules (a new index,
+    # built and swapped by the worker: the live one is never closed).
+    if created and not instance.synonyms:
+        return
+    sync.enqueue(structures_with_skills(Q(domain_id=instance.pk)), synonyms=True)
 
 
 def on_sector_changed(sender, instance, created=False, **kwargs):
     taxonomy_changed()
-    if not created:
-        sync.enqueue(instance.structures.values_list("pk", flat=True))
+    if created and not instance.synonyms:
+        return
+    structure_ids = [] if created else instance.structures.values_list("pk", flat=True)
+    sync.enqueue(structure_ids, synonyms=True)
 
 
 def on_structures_changed(sender, structure_ids, synonyms=False, **kwargs):

@@ -18,6 +18,19 @@ def split_synonyms(raw: str) -> list[str]:
     return parts
 
 
+class SynonymsMixin:
+    """Taxonomy rows whose ``synonyms`` (what visitors type for them) feed the search engine."""
+
+    def save(self, *args, **kwargs):
+        # Normalise to one synonym per line whatever the editor typed.
+        self.synonyms = "\n".join(split_synonyms(self.synonyms))
+        super().save(*args, **kwargs)
+
+    @property
+    def synonym_list(self) -> list[str]:
+        return split_synonyms(self.synonyms)
+
+
 class SlugFromNameMixin:
     """Taxonomy rows typed by hand get their slug from their name when it is left empty."""
 
@@ -27,14 +40,24 @@ class SlugFromNameMixin:
         super().save(*args, **kwargs)
 
 
-class SkillDomain(SlugFromNameMixin, models.Model):
-    """A family of skills (« Énergie & climat »), used to group facets and the taxonomy."""
+class SkillDomain(SynonymsMixin, SlugFromNameMixin, models.Model):
+    """A family of skills (« Énergie & climat »), used to group facets and the taxonomy.
+
+    Its name and synonyms (« ESS » for Économie sociale) find the structures holding
+    any of its skills (``search.documents``).
+    """
 
     name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
     slug = models.SlugField("identifiant", max_length=120, unique=True, allow_unicode=False)
     sort_order = models.PositiveIntegerField("ordre", default=0)
+    synonyms = models.TextField(
+        "synonymes et sigles",
+        blank=True,
+        help_text="Termes et sigles que les visiteurs tapent pour ce domaine, un par ligne "
+        "(ex. « ESS » pour Économie sociale). Ils trouvent les structures de toutes ses compétences.",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("sort_order")]
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("synonyms"), FieldPanel("sort_order")]
 
     class Meta:
         ordering = ["sort_order", "name"]
@@ -45,7 +68,7 @@ class SkillDomain(SlugFromNameMixin, models.Model):
         return self.name
 
 
-class Skill(SlugFromNameMixin, index.Indexed, models.Model):
+class Skill(SynonymsMixin, SlugFromNameMixin, index.Indexed, models.Model):
     """A skill (compétence) structures and people hold; synonyms feed the search engine."""
 
     name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
@@ -89,23 +112,24 @@ class Skill(SlugFromNameMixin, index.Indexed, models.Model):
     def __str__(self):
         return self.name
 
-    def save(self, *args, **kwargs):
-        # Normalise to one synonym per line whatever the editor typed.
-        self.synonyms = "\n".join(split_synonyms(self.synonyms))
-        super().save(*args, **kwargs)
 
-    @property
-    def synonym_list(self) -> list[str]:
-        return split_synonyms(self.synonyms)
+class Sector(SynonymsMixin, SlugFromNameMixin, models.Model):
+    """A thematic sector of sustainable development (alimentation, mobilité, ...).
 
-
-class Sector(SlugFromNameMixin, models.Model):
-    """A thematic sector of sustainable development (alimentation, mobilité, ...)."""
+    Its name and synonyms (« zéro déchet » for Économie circulaire) find its structures
+    (``search.documents``).
+    """
 
     name = models.CharField("nom", max_length=120, unique=True, db_collation=FRENCH_COLLATION)
     slug = models.SlugField("identifiant", max_length=120, unique=True)
+    synonyms = models.TextField(
+        "synonymes et sigles",
+        blank=True,
+        help_text="Termes et sigles que les visiteurs tapent pour ce secteur, un par ligne "
+        "(ex. « zéro déchet » pour Économie circulaire).",
+    )
 
-    panels = [FieldPanel("name"), FieldPanel("slug")]
+    panels = [FieldPanel("name"), FieldPanel("slug"), FieldPanel("synonyms")]
 
     class Meta:
         ordering = ["name"]

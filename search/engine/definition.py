@@ -40,7 +40,9 @@ TEXT_FIELDS = {  # field -> boost in the main query
     "skill_names": 5,
     "skill_synonyms": 4,
     "skill_domains": 2,
+    "domain_synonyms": 2,
     "sector_names": 2,
+    "sector_synonyms": 2,
     "summary": 2,
     "city": 2,
     "description": 1,
@@ -67,13 +69,13 @@ PLURAL_FILTERS = [f"plural_fold_{i}" for i in range(len(PLURAL_RULES))]
 
 
 def synonym_rules(skills) -> list[str]:
-    """``Photovoltaïque, panneaux solaires`` for each skill with synonyms (equivalence rules).
+    """``Photovoltaïque, panneaux solaires`` for each skill, domain or sector with synonyms (equivalence rules).
 
     Commas and ``=>`` typed by editors would be rule syntax: they are turned into spaces.
     """
     rules = []
-    for skill in skills:
-        terms = [skill.name, *skill.synonym_list]
+    for row in skills:
+        terms = [row.name, *row.synonym_list]
         cleaned = [" ".join(t.replace(",", " ").replace("=>", " ").replace("#", " ").split()) for t in terms]
         cleaned = [t for t in dict.fromkeys(cleaned) if t]
         if len(cleaned) > 1:
@@ -179,6 +181,9 @@ def mappings() -> dict:
             "skill_synonyms": _french(**to_prefix_and_spell),
             "sectors": {"type": "keyword"},
             "sector_names": _french(**to_prefix_and_spell),
+            # What visitors type for a domain or a sector (« ESS », « zéro déchet »): as its name.
+            "domain_synonyms": _french(**to_prefix_and_spell),
+            "sector_synonyms": _french(**to_prefix_and_spell),
             "location": {"type": "geo_point"},
             "joined": {"type": "date", "format": "strict_date"},
             "all_prefix": prefix,

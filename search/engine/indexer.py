@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from django.core.cache import cache
 from tqdm import tqdm
 
-from directory.models import Skill, Structure
+from directory.models import Sector, Skill, SkillDomain, Structure
 
 from ..documents import refresh_database_documents, structure_sources
 from ..models import IndexOutbox
@@ -24,6 +24,11 @@ from .definition import synonym_groups, synonym_rules
 # which is how new synonym rules arrive (search.sync.rebuild_index).
 SYNONYMS_CACHE_KEY = "search:synonym-groups"
 SYNONYMS_CACHE_SECONDS = 300
+
+
+def taxonomy_with_synonyms() -> list:
+    """Skills, skill domains and sectors: each one's name and synonyms make one equivalence rule."""
+    return [*Skill.objects.all(), *SkillDomain.objects.all(), *Sector.objects.all()]
 
 
 # Seconds the replaced index stays after the alias swap, for searches already under way.
@@ -84,14 +89,14 @@ class EngineIndexer(EngineClient):
         return sorted(name for name in (response or {}) if name != "error" and name != "status")
 
     def synonym_groups(self) -> list:
-        """The skills' synonym rules, analysed for query-time expansion (portable profile), cached.
+        """The taxonomy's synonym rules, analysed for query-time expansion (portable profile), cached.
 
         Other processes' local-memory caches keep the old rules up to
         ``SYNONYMS_CACHE_SECONDS``; a shared cache (Redis, database) drops them at once.
         """
         groups = cache.get(SYNONYMS_CACHE_KEY)
         if groups is None:
-            groups = synonym_groups(synonym_rules(Skill.objects.all()))
+            groups = synonym_groups(synonym_rules(taxonomy_with_synonyms()))
             cache.set(SYNONYMS_CACHE_KEY, groups, SYNONYMS_CACHE_SECONDS)
         return groups
 
@@ -100,7 +105,7 @@ class EngineIndexer(EngineClient):
         started = time.monotonic()
         since = datetime.now(UTC)
         index = f"{self.alias}_{since.strftime('%Y%m%d%H%M%S%f')}"
-        body = self.profile.index_body(synonym_rules(Skill.objects.all()))
+        body = self.profile.index_body(synonym_rules(taxonomy_with_synonyms()))
         self.request("PUT", f"/{index}", body=body, timeout=BULK_TIMEOUT)
         self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}}, timeout=BULK_TIMEOUT)
         total = Structure.objects.public().count()

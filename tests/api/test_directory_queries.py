@@ -140,6 +140,51 @@ def test_directory_search_returns_published_hits_with_facets(directory, gql):
     assert "brouillon" not in str(body).lower()
 
 
+def test_directory_search_names_the_words_it_left_out(directory, gql):
+    # « cherche » matches nothing: the search is run without it, and says so.
+    status, body = gql(
+        '{ directorySearch(query: "je cherche des panneaux solaires") '
+        "{ total ignoredWords searchedText hits { structure { slug } } } }"
+    )
+
+    assert status == 200, body
+    assert body["data"]["directorySearch"] == {
+        "total": 1,
+        "ignoredWords": ["cherche"],
+        "searchedText": "panneaux solaires",
+        "hits": [{"structure": {"slug": "soleil-coop"}}],
+    }
+
+
+def test_directory_search_leaves_nothing_out_when_every_word_counts(directory, gql):
+    status, body = gql('{ directorySearch(query: "panneaux solaires") { total ignoredWords searchedText } }')
+
+    assert (status, body["data"]["directorySearch"]) == (
+        200,
+        {"total": 1, "ignoredWords": [], "searchedText": None},
+    )
+
+
+def test_taxonomy_synonyms_are_exposed(taxonomy, gql):
+    taxonomy["domains"]["energie-climat"].synonyms = "transition énergétique; EnR"
+    taxonomy["domains"]["energie-climat"].save()
+    taxonomy["sectors"]["alimentation"].synonyms = "PAT"
+    taxonomy["sectors"]["alimentation"].save()
+
+    status, body = gql("{ skillDomains { slug synonyms } sectors { slug synonyms } }")
+
+    assert (status, body["data"]) == (
+        200,
+        {
+            "skillDomains": [
+                {"slug": "energie-climat", "synonyms": ["transition énergétique", "EnR"]},
+                {"slug": "alimentation", "synonyms": []},
+            ],
+            "sectors": [{"slug": "alimentation", "synonyms": ["PAT"]}, {"slug": "energie", "synonyms": []}],
+        },
+    )
+
+
 def test_directory_search_never_returns_drafts(directory, gql):
     status, body = gql('{ directorySearch(query: "brouillon") { total hits { structure { slug } } } }')
 

@@ -3,7 +3,7 @@
 import pytest
 from django.core.management import call_command
 
-from directory.models import Person, Skill, SkillDomain, Structure
+from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from directory.seed import generate_structures, seed_directory
 
 
@@ -127,6 +127,10 @@ def test_taxonomy_has_domains_and_synonyms():
     ]
     assert Skill.objects.get(slug="rse").synonym_list[0] == "responsabilité sociétale des entreprises"
     assert SkillDomain.objects.count() == 8
+    # Domains and sectors carry theirs: « ESS » names the whole social-economy domain, not three of its skills.
+    assert SkillDomain.objects.get(slug="economie-sociale").synonym_list[0] == "ESS"
+    assert Sector.objects.get(slug="economie-circulaire").synonym_list[0] == "zéro déchet"
+    assert [skill.slug for skill in Skill.objects.all() if "ESS" in skill.synonym_list] == []
 
 
 @pytest.mark.django_db

@@ -35,8 +35,10 @@ SOURCE = {
     "skill_names": ["Photovoltaïque"],
     "skill_domains": ["Énergie & climat"],
     "skill_synonyms": ["panneaux solaires"],
+    "domain_synonyms": ["transition énergétique"],
     "sectors": ["energie"],
     "sector_names": ["Énergie"],
+    "sector_synonyms": ["EnR"],
     "location": None,
     "joined": "2020-03-01",
 }
@@ -100,6 +102,8 @@ def test_the_portable_document_holds_the_french_analysis_of_the_text():
     assert not {"l", "pour", "les", "énergie"} & set(description)  # no elision, stop word nor accent left
     assert "dascq" in document["city"].split()  # « d'Ascq » also as visitors type it
     assert document["skill_synonyms"] == [document_text("panneaux solaires").strip()]
+    assert document["domain_synonyms"] == [document_text("transition énergétique").strip()]
+    assert document["sector_synonyms"] == ["enr"]
     assert (document["city_name"], document["city_folded"]) == ("Villeneuve-d'Ascq", "villeneuve-d'ascq")
     assert (document["label"], document["name_sort"], document["name_words"]) == (
         "Soleil du Nord",

@@ -9,7 +9,7 @@ import time
 import pytest
 from django.core.management import call_command
 
-from directory.models import Person, Skill, Structure
+from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from search.engine import get_backend
 from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox
@@ -94,6 +94,36 @@ def test_adding_a_synonym_fixes_a_zero_result_search(backend, directory, django_
             skill.synonyms = original
             skill.save()
     assert find("ombrières") == []
+
+
+@pytest.mark.parametrize(
+    ("model", "slug", "acronym", "expected"),
+    [
+        pytest.param(Sector, "batiment", "BTP", ["atelier-bois-roubaix", "menuiserie-lilloise"], id="sector"),
+        pytest.param(SkillDomain, "gestion", "SCOP", ["compta-solidaire"], id="skill-domain"),
+    ],
+)
+def test_a_sector_or_domain_synonym_finds_its_structures_once_saved(
+    backend, directory, django_capture_on_commit_callbacks, model, slug, acronym, expected
+):
+    assert find(acronym) == []
+
+    row = model.objects.get(slug=slug)
+    original = row.synonyms
+    with django_capture_on_commit_callbacks(execute=True):
+        row.synonyms = f"{original}\n{acronym}"
+        row.save()
+    try:
+        assert find(acronym) == expected
+        assert find(acronym.lower()) == expected
+        # The engine's rules follow through a new index swapped in (no close/open of the live one):
+        # nothing waits in the outbox.
+        assert IndexOutbox.objects.count() == 0
+    finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            row.synonyms = original
+            row.save()
+    assert find(acronym) == []
 
 
 def test_drift_is_zero_after_a_burst_of_edits(backend, directory, django_capture_on_commit_callbacks):

@@ -44,9 +44,18 @@ class SectorType(graphene.ObjectType):
 
     slug = graphene.String(required=True, description="Identifiant stable, utilisable comme filtre `sectors`.")
     name = graphene.String(required=True, description="Nom du secteur, en français.")
+    synonyms = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Termes et sigles que les visiteurs tapent pour ce secteur (la recherche les comprend).",
+    )
 
     class Meta:
         name = "Sector"
+
+    @staticmethod
+    def resolve_synonyms(sector, info):
+        return sector.synonym_list
 
 
 class SkillDomainType(graphene.ObjectType):
@@ -56,12 +65,22 @@ class SkillDomainType(graphene.ObjectType):
         required=True, description="Identifiant stable, utilisable comme argument `domain` de `skills`."
     )
     name = graphene.String(required=True, description="Nom du domaine, en français.")
+    synonyms = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Termes et sigles que les visiteurs tapent pour ce domaine (« ESS ») : "
+        "la recherche trouve les structures de toutes ses compétences.",
+    )
     skills = graphene.List(
         graphene.NonNull(lambda: SkillType), required=True, description="Compétences du domaine, par nom."
     )
 
     class Meta:
         name = "SkillDomain"
+
+    @staticmethod
+    def resolve_synonyms(domain, info):
+        return domain.synonym_list
 
     @staticmethod
     def resolve_skills(domain, info):
@@ -311,6 +330,16 @@ class DirectorySearchResultType(graphene.ObjectType):
         description="Vrai quand le moteur configuré était injoignable et que la base a répondu à sa place.",
     )
     suggestion = graphene.String(description="Orthographe suggérée par le moteur, s’il en a une.")
+    ignored_words = graphene.List(
+        graphene.NonNull(graphene.String),
+        required=True,
+        description="Mots de la recherche laissés de côté, tels que tapés, parce qu’aucune structure ne "
+        "répondait à tous les mots (« Résultats sans “cherche” ») ; vide quand chaque mot a compté.",
+    )
+    searched_text = graphene.String(
+        description="Texte réellement cherché quand il diffère de `query` (mots collés ou séparés, "
+        "mots laissés de côté) ; null sinon.",
+    )
     hits = graphene.List(graphene.NonNull(SearchHitType), required=True, description="Les structures de la page.")
     facets = graphene.Field(FacetsType, required=True, description="Décomptes par valeur de filtre.")
 
