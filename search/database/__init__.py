@@ -11,10 +11,10 @@ filters, facets, sorting and hits as the engine, from the same analysis
 
 from django.db import connection
 
-from . import portable
+from . import portable, sqlite
 
 # connection.vendor -> module; a vendor not listed gets ``portable``.
-IMPLEMENTATIONS = {}
+IMPLEMENTATIONS = {"sqlite": sqlite}
 
 
 def implementation():

@@ -1,0 +1,341 @@
+"""The database search on SQLite: FTS5 full text, facets, sorting and paging in one SQL statement.
+
+Same contract as ``portable`` (``tests/search``), with SQLite's own machinery
+(migration ``search.0006_sqlite_document_fts5``), as Wagtail's database search
+uses FTS5 on SQLite:
+
+- matching: an FTS5 index over the words ``search.text`` analysed. Every query
+  word must start a word of the document, by its stem or as typed (an FTS5
+  prefix query ``"stem"* OR "word"*``), as ``portable`` matches with LIKE;
+- ranking: ``portable``'s per-word bonuses (city word, skill before name,
+  exact before prefix, the words following each other), each read from the FTS5
+  index with a column filter, then the name. ``bm25()`` was tried as the
+  tie-break, with column weights: it lowered the development set's NDCG@10
+  (0.929 -> 0.925 and 0.923 for two sets of weights, ``bench/relevance.py``) and
+  cost ~80 ms on a word matching 16,000 documents, so it is left out;
+- facets: disjunctive (a document counts in facet F when it passes every filter
+  but F's own), counted by SQL over ``search_document_value``; a facet no other
+  criterion narrows (the blank listing, a facet's own filter) is read from the
+  counts the triggers keep (``search_document_count``);
+- total, sorting, distance (bounding box then the exact circle), LIMIT/OFFSET:
+  SQL. Python only reads the page's ids and the facet counts.
+
+Without the FTS5 table (an SQLite built without FTS5: the migration then
+created nothing), ``portable`` answers and the reason is logged once.
+"""
+
+import json
+import logging
+from collections import Counter
+
+from django.db import connection
+
+from ..base import (
+    EARTH_RADIUS_KM,
+    bounding_box,
+    build_facets,
+    load_structures,
+    matching_skill_suggestions,
+    merge_suggestions,
+)
+from ..highlight import structure_highlights
+from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
+from ..types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
+from . import portable
+
+logger = logging.getLogger(__name__)
+
+DOCUMENTS = "search_structuresearchdocument"
+FTS = "search_document_fts"
+VALUES = "search_document_value"
+COUNTS = "search_document_count"
+LISTING_INDEX = "search_document_listing"
+# Facet -> the SQL condition of its filter on a row of ``matched`` (filled in per query).
+SLUG_COLUMNS = {"memberships": "membership_slugs", "skills": "skill_slugs", "sectors": "sector_slugs"}
+ORDER_BY = {
+    "relevance": "score DESC, name_sort, id",
+    "name": "name_sort, id",
+    "newest": "joined IS NULL, joined DESC, name_sort, id",
+    "distance": "distance, name_sort, id",
+}
+
+_ready: dict[str, bool] = {}
+
+
+def fts_ready() -> bool:
+    """True when the FTS5 table exists in the default database (checked once per database)."""
+    name = str(connection.settings_dict["NAME"])
+    if name not in _ready:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS])
+            _ready[name] = cursor.fetchone() is not None
+        if not _ready[name]:
+            logger.warning(
+                "Recherche de secours sur SQLite sans la table FTS5 %s (SQLite compilé sans FTS5, ou migration "
+                "search.0006 non appliquée) : la recherche LIKE (portable) répond.",
+                FTS,
+            )
+    return _ready[name]
+
+
+# ---------------------------------------------------------------------- FTS5 expressions
+def _token(term: str, prefix: bool) -> str:
+    """An FTS5 string for an analysed term ([0-9a-z]+); one-letter terms only match whole words."""
+    return f'"{term}"*' if prefix and len(term) >= MIN_PREFIX_LENGTH else f'"{term}"'
+
+
+def _either(word: str, stem: str, exact: bool = False) -> str:
+    """A word starting with (or equal to, ``exact``) the query word's stem or the word as typed."""
+    return "(" + " OR ".join(_token(needle, not exact) for needle in dict.fromkeys((stem, word))) + ")"
+
+
+def match_expression(terms: list[tuple[str, str]]) -> str:
+    """Every query word somewhere in the document (``search_text`` holds every other column's words)."""
+    return " AND ".join(_either(word, stem) for word, stem in terms)
+
+
+class _Sql:
+    """SQL text and its named parameters, built side by side (a fragment may then appear twice)."""
+
+    def __init__(self):
+        self.params = {}
+
+    def param(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def has(self, column: str, expression: str) -> str:
+        """The document's ``column`` matches the FTS5 ``expression`` (a set SQLite builds once per statement)."""
+        return f"d.structure_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH {self.param(f'{column} : {expression}')})"
+
+
+def score_sql(sql: _Sql, terms: list[tuple[str, str]]) -> str:
+    """``portable.score_expression``'s bonuses, each read from the FTS5 index with a column filter."""
+    parts = []
+    for word, stem in terms:
+        exact, prefix = _either(word, stem, exact=True), _either(word, stem)
+        summary, name = sql.has("summary_text", prefix), sql.has("name_text", prefix)
+        parts.append(
+            f"""(CASE WHEN {sql.has("city_text", exact)} THEN 12
+                WHEN {sql.has("skills_text", exact)} THEN 10 WHEN {sql.has("skills_text", prefix)} THEN 8
+                WHEN {sql.has("name_text", exact)} THEN 7 WHEN {name} THEN 5
+                WHEN {summary} THEN 3 WHEN {sql.has("search_text", exact)} THEN 2 ELSE 1 END)"""
+        )
+        # The same sets again: SQLite builds each IN (SELECT ...) once per statement.
+        parts.append(f"(CASE WHEN {summary} THEN 1 ELSE 0 END)")
+        parts.append(f"(CASE WHEN {name} THEN 2 ELSE 0 END)")
+    if len(terms) > 1:
+        # The stems in a row, the last one a prefix (FTS5: the final token of "…"* is a prefix).
+        phrase = '"' + " ".join(stem for _, stem in terms) + '"*'
+        parts.append(
+            f"""(CASE WHEN {sql.has("name_text", phrase)} THEN 5 WHEN {sql.has("skills_text", phrase)} THEN 5
+                WHEN {sql.has("search_text", phrase)} THEN 2 ELSE 0 END)"""
+        )
+    return " + ".join(parts)
+
+
+def distance_sql(sql: _Sql, near) -> str:
+    """Haversine distance in km from the query's point (``base.haversine_km`` in SQL)."""
+    lat, lon = sql.param(near.latitude), sql.param(near.longitude)
+    half_dphi = f"sin((radians(d.latitude) - radians({lat})) / 2)"
+    half_dlambda = f"sin(radians(d.longitude - {lon}) / 2)"
+    a = f"{half_dphi} * {half_dphi} + cos(radians({lat})) * cos(radians(d.latitude)) * {half_dlambda} * {half_dlambda}"
+    return f"2 * {EARTH_RADIUS_KM} * asin(min(1.0, sqrt({a})))"
+
+
+def filter_sql(sql: _Sql, facet: str, values: list[str]) -> str:
+    """A document ``d`` passes the query's filter on ``facet``."""
+    if facet == "categories":
+        return f"d.category IN ({', '.join(sql.param(v) for v in values)})"
+    if facet == "cities":
+        # A city matches whatever its case and accents (``city_key`` is folded and stripped).
+        return f"d.city_key IN ({', '.join(sql.param(fold(v)) for v in values)})"
+    column = SLUG_COLUMNS[facet]
+    return "(" + " OR ".join(f"instr(d.{column}, {sql.param(f'|{v}|')}) > 0" for v in values) + ")"
+
+
+# ---------------------------------------------------------------------- search
+def search(query: SearchQuery) -> SearchResult:
+    """Answer a validated query from the database."""
+    if not fts_ready():
+        return portable.search(query)
+    pairs = query_words(query.text)
+    # Highlights mark words starting with a stem or with the word as typed, as the match did.
+    terms = list(dict.fromkeys([stem for _, stem in pairs] + [word for word, _ in pairs]))
+    if only_stop_words(query.text):
+        # Only stop words (« les », « à ») find nothing, rather than the whole directory.
+        return _result(query, total=0, hits=[], counts={})
+    total, page_rows, counts = _run(query, pairs)
+    structures = load_structures([row[0] for row in page_rows])
+    by_id = {row[0]: row for row in page_rows}
+    hits = [
+        SearchHit(
+            structure=s,
+            score=float(by_id[s.pk][1]) if terms else None,
+            distance_km=round(by_id[s.pk][2], 3) if by_id[s.pk][2] is not None else None,
+            highlights=structure_highlights(s, terms),
+        )
+        for s in structures
+    ]
+    return _result(query, total=total, hits=hits, counts=counts)
+
+
+def _result(query, total, hits, counts) -> SearchResult:
+    return SearchResult(
+        total=total,
+        page=query.page,
+        per_page=query.per_page,
+        engine="database",
+        hits=hits,
+        facets=build_facets(counts, query),
+    )
+
+
+def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
+    """(total, [(id, score, distance)] of the page, {facet: Counter}) in one SQL statement."""
+    sql = _Sql()
+    selected = {name: values for name, values in query.selected_facets().items() if values}
+    # Documents of unpublished structures (a change the worker has not processed yet) and hidden ones.
+    excluded = (
+        "SELECT id FROM directory_structure WHERE live = 0 "
+        f"UNION ALL SELECT value FROM json_each({sql.param(json.dumps(list(query.hidden_ids)))})"
+    )
+    if not pairs and query.near is None and not selected:
+        parts = _blank_listing(sql, query)
+    else:
+        parts = _matched(sql, query, pairs, selected)
+    statement = f"WITH excluded AS MATERIALIZED ({excluded}){parts[0]} " + " UNION ALL ".join(
+        f"SELECT * FROM ({part})" for part in parts[1:]
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(statement, sql.params)
+        rows = cursor.fetchall()
+    total, page_rows, counts = 0, [], {name: Counter() for name in FACET_NAMES}
+    for kind, value, number, distance_km, position in rows:
+        if kind == "hit":
+            page_rows.append((position, value, number, distance_km))
+        elif kind == "total":
+            total += number
+        else:
+            counts[kind][value] += number
+    page_rows.sort()
+    counts = {name: Counter({value: n for value, n in counter.items() if n > 0}) for name, counter in counts.items()}
+    return total, [row[1:] for row in page_rows], counts
+
+
+def _page(sql: _Sql, query: SearchQuery, rows: str) -> str:
+    """The page of ``rows`` (id, score, distance, name_sort, joined) in the query's order, numbered."""
+    return f"""SELECT 'hit', id, score, distance, row_number() OVER () FROM (
+        SELECT id, score, distance FROM ({rows}) ORDER BY {ORDER_BY[query.sort]}
+        LIMIT {sql.param(query.per_page)} OFFSET {sql.param((query.page - 1) * query.per_page)})"""
+
+
+def _blank_listing(sql: _Sql, query: SearchQuery) -> list[str]:
+    """No text, position nor filter: the page from the name index, totals and facets from the kept counts."""
+    rows = f"""SELECT d.structure_id AS id, 0 AS score, NULL AS distance, d.name_sort, d.joined
+        FROM {DOCUMENTS} d WHERE d.structure_id NOT IN excluded"""
+    return [
+        "",
+        _page(sql, query, rows),
+        f"SELECT 'total', NULL, count(*), NULL, NULL FROM {DOCUMENTS}",
+        f"""SELECT 'total', NULL, -count(*), NULL, NULL FROM {DOCUMENTS} d
+            WHERE d.structure_id IN (SELECT id FROM excluded)""",
+        *_counted_facets(FACET_NAMES),
+    ]
+
+
+def _counted_facets(facets) -> list[str]:
+    """Counts of ``facets`` over every document: the triggers' counts, less the excluded documents'."""
+    names = ", ".join(f"'{name}'" for name in facets)
+    return [
+        f"SELECT facet, value, documents, NULL, NULL FROM {COUNTS} WHERE facet IN ({names}) AND documents > 0",
+        f"""SELECT v.facet, v.value, -count(*), NULL, NULL FROM {VALUES} v
+            WHERE v.structure_id IN (SELECT id FROM excluded) AND v.facet IN ({names}) GROUP BY v.facet, v.value""",
+    ]
+
+
+def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
+    """Text, position or filters: the matching documents, narrow (ids, score, sort keys, filter flags), once."""
+    score = score_sql(sql, pairs) if pairs else "0"
+    distance = distance_sql(sql, query.near) if query.near is not None else "NULL"
+    where = ["d.structure_id NOT IN excluded"]
+    if pairs:
+        source = f"{FTS} CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = {FTS}.rowid"
+        where.append(f"{FTS} MATCH {sql.param(match_expression(pairs))}")
+    else:
+        source = f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX}"
+    if query.near is not None:
+        min_lat, max_lat, min_lon, max_lon = bounding_box(
+            query.near.latitude, query.near.longitude, query.near.radius_km
+        )
+        where.append(
+            f"d.latitude BETWEEN {sql.param(min_lat)} AND {sql.param(max_lat)} "
+            f"AND d.longitude BETWEEN {sql.param(min_lon)} AND {sql.param(max_lon)}"
+        )
+    # One 0/1 column per selected filter: the facets need each filter apart from the others.
+    flags = "".join(f", {filter_sql(sql, name, values)} AS f_{name}" for name, values in selected.items())
+    sort_keys = ", d.joined" if query.sort == "newest" else ", NULL AS joined"
+    inner = f"""SELECT d.structure_id AS id, {score} AS score, {distance} AS distance, d.name_sort{sort_keys}{flags}
+        FROM {source} WHERE {" AND ".join(where)}"""
+    if query.near is not None:
+        inner = f"SELECT * FROM ({inner}) WHERE distance <= {sql.param(query.near.radius_km)}"
+    kept = " AND ".join(f"f_{name}" for name in selected) or "1"
+    parts = [
+        f", matched AS MATERIALIZED ({inner})",
+        _page(sql, query, f"SELECT * FROM matched WHERE {kept}"),
+        f"SELECT 'total', NULL, count(*), NULL, NULL FROM matched WHERE {kept}",
+    ]
+    # A facet that nothing but its own filter narrows counts every document.
+    unnarrowed = [] if pairs or query.near is not None else [name for name in FACET_NAMES if set(selected) <= {name}]
+    parts += _counted_facets(unnarrowed) if unnarrowed else []
+    # Facets counted over every matching document, and facets that other filters narrow too.
+    plain = [name for name in FACET_NAMES if name not in unnarrowed and set(selected) <= {name}]
+    narrowed = [name for name in FACET_NAMES if name not in unnarrowed and name not in plain]
+    if plain:
+        names = ", ".join(f"'{name}'" for name in plain)
+        # Over half the documents match: count the others and subtract them from the kept counts.
+        most = f"(SELECT count(*) FROM matched) * 2 > (SELECT count(*) FROM {DOCUMENTS})"
+        parts.append(
+            f"""SELECT v.facet, v.value, count(*), NULL, NULL FROM matched JOIN {VALUES} v ON v.structure_id = matched.id
+                WHERE NOT {most} AND v.facet IN ({names}) GROUP BY v.facet, v.value"""
+        )
+        parts += [f"{part} AND {most}" if "GROUP BY" not in part else part.replace(" GROUP BY", f" AND {most} GROUP BY")
+                  for part in _counted_facets(plain)]  # fmt: skip
+        parts.append(
+            f"""SELECT v.facet, v.value, -count(*), NULL, NULL FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
+                JOIN {VALUES} v ON v.structure_id = d.structure_id
+                WHERE {most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)
+                AND v.facet IN ({names}) GROUP BY v.facet, v.value"""
+        )
+    if narrowed:
+        conditions = []
+        for name in narrowed:
+            others = "".join(f" AND f_{other}" for other in selected if other != name)
+            conditions.append(f"(v.facet = '{name}'{others})")
+        parts.append(
+            f"""SELECT v.facet, v.value, count(*), NULL, NULL FROM matched JOIN {VALUES} v ON v.structure_id = matched.id
+                WHERE {" OR ".join(conditions)} GROUP BY v.facet, v.value"""
+        )
+    return parts
+
+
+def suggest(prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
+    """Skill and structure names whose words start with the typed words."""
+    if not fts_ready():
+        return portable.suggest(prefix, limit, hidden_ids=hidden_ids)
+    pairs = query_words(prefix)
+    if not pairs:
+        return []
+    sql = _Sql()
+    names = " AND ".join(f"name_text : {_either(word, stem)}" for word, stem in pairs)
+    statement = f"""SELECT s.name, s.slug FROM {FTS}
+        JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = {FTS}.rowid
+        JOIN directory_structure s ON s.id = d.structure_id
+        WHERE {FTS} MATCH {sql.param(names)} AND s.live
+          AND d.structure_id NOT IN (SELECT value FROM json_each({sql.param(json.dumps(list(hidden_ids)))}))
+        ORDER BY d.name_sort LIMIT {sql.param(limit)}"""
+    with connection.cursor() as cursor:
+        cursor.execute(statement, sql.params)
+        structures = [Suggestion(kind="structure", label=name, slug=slug) for name, slug in cursor.fetchall()]
+    return merge_suggestions(matching_skill_suggestions(prefix), structures, limit)

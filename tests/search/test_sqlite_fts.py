@@ -1,0 +1,152 @@
+"""The SQLite database search is FTS5 (``search.database.sqlite``) and answers exactly as ``portable`` does.
+
+Run on SQLite (the default test database); on another database each test says
+why it does not apply.
+"""
+
+import io
+import logging
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from search import database
+from search.database import portable, sqlite
+from search.management.commands.search_index import Command as SearchIndexCommand
+from search.models import StructureSearchDocument
+from search.types import GeoPoint, SearchQuery
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "sqlite",
+        reason=f"the FTS5 search is SQLite's; this database is {connection.vendor}",
+    ),
+]
+
+LILLE = GeoPoint(50.6292, 3.0573, 15)
+
+
+def _fetch(sql, params=()):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _answer(result):
+    """Everything a visitor sees of a result, scores included."""
+    return {
+        "total": result.total,
+        "hits": [(hit.structure.pk, hit.score, hit.distance_km) for hit in result.hits],
+        "highlights": [[(h.field, h.fragments) for h in hit.highlights] for hit in result.hits],
+        "facets": {name: [(v.value, v.label, v.count) for v in values] for name, values in result.facets.items()},
+    }
+
+
+@pytest.fixture
+def seeded():
+    """300 generated structures (some unpublished, every facet populated), their documents rebuilt."""
+    call_command("seed_directory", "--count", "300", stdout=io.StringIO())
+    SearchIndexCommand().rebuild_database(progress=False)
+    return StructureSearchDocument.objects.count()
+
+
+def test_sqlite_answers_with_fts5_not_portable():
+    assert database.implementation() is sqlite
+    assert sqlite.fts_ready() is True
+    tables = {name for (name,) in _fetch("SELECT name FROM sqlite_master WHERE name LIKE 'search_document_%%'")}
+    assert {"search_document_fts", "search_document_value", "search_document_count"} <= tables
+
+
+def _queries(seeded_skill, seeded_sector, hidden):
+    return {
+        "blank": SearchQuery(),
+        "blank, page 3 of 7": SearchQuery(page=3, per_page=7),
+        "one word": SearchQuery(text="energie"),
+        "prefix": SearchQuery(text="compost"),
+        "two words, name sort": SearchQuery(text="conseil lille", sort="name"),
+        "word + category + membership": SearchQuery(
+            text="projet", categories=["collectif"], memberships=["cluster", "partenaire"]
+        ),
+        "skill + sector filters": SearchQuery(skills=[seeded_skill], sectors=[seeded_sector]),
+        "one filter (its own facet unnarrowed)": SearchQuery(categories=["individuel"]),
+        "city, any case": SearchQuery(city=" LILLE "),
+        "geo by distance": SearchQuery(near=LILLE, sort="distance"),
+        "word + geo, newest": SearchQuery(text="atelier", near=LILLE, sort="newest"),
+        "hidden ids": SearchQuery(text="projet", hidden_ids=hidden),
+        "hidden ids, blank": SearchQuery(hidden_ids=hidden),
+        "only stop words": SearchQuery(text="les"),
+        "one letter": SearchQuery(text="x"),
+    }
+
+
+def test_fts5_answers_exactly_as_portable_on_a_generated_directory(seeded):
+    documents = StructureSearchDocument.objects.order_by("structure_id")
+    first = documents.first()
+    skill = first.skill_slugs.strip("|").split("|")[0]
+    sector = documents.exclude(sector_slugs="").first().sector_slugs.strip("|").split("|")[0]
+    hidden = tuple(documents.values_list("structure_id", flat=True)[:25])
+
+    for label, query in _queries(skill, sector, hidden).items():
+        expected = _answer(portable.search(query))
+        assert _answer(sqlite.search(query)) == expected, label
+        # A query that could pass by finding nothing proves nothing.
+        if label not in ("only stop words", "one letter"):
+            assert expected["total"] > 0, label
+
+
+def test_facets_are_counted_as_portable_counts_them(seeded):
+    query = SearchQuery(text="projet", categories=["collectif"], skills=["menuiserie", "compostage"])
+
+    facets = sqlite.search(query).facets
+
+    assert facets == portable.search(query).facets
+    # Disjunctive: the selected category's facet still counts the other categories.
+    assert {v.value for v in facets["categories"] if v.count} > {"collectif"}
+
+
+def test_triggers_keep_the_index_right_for_any_writer(seeded):
+    """Raw SQL (a bulk loader), the ORM, updates and deletes all reach the FTS5 index and the counts."""
+    document = StructureSearchDocument.objects.exclude(city="").order_by("structure_id").first()
+    pk, city = document.pk, document.city
+    in_city = StructureSearchDocument.objects.filter(city=city).count()
+    query = SearchQuery(text="zygomorphe")
+    assert sqlite.search(query).total == 0
+
+    _fetch(
+        "UPDATE search_structuresearchdocument SET search_text = search_text || 'zygomorphe ', "
+        "name_text = ' zygomorphe ', city = 'Zanzibar' WHERE structure_id = %s",
+        [pk],
+    )
+    found = sqlite.search(query)
+    assert [hit.structure.pk for hit in found.hits] == [pk]
+    assert [(v.value, v.count) for v in found.facets["cities"]] == [("Zanzibar", 1)]
+
+    row = _fetch("SELECT * FROM search_structuresearchdocument WHERE structure_id = %s", [pk])[0]
+    StructureSearchDocument.objects.filter(pk=pk).delete()
+    assert sqlite.search(query).total == 0
+    placeholders = ", ".join(["%s"] * len(row))
+    _fetch(f"INSERT INTO search_structuresearchdocument VALUES ({placeholders})", row)
+    assert sqlite.search(query).total == 1
+
+    # The FTS5 index agrees with its content table, and the kept counts with a recount.
+    _fetch("INSERT INTO search_document_fts (search_document_fts) VALUES ('integrity-check')")
+    kept = _fetch("SELECT facet, value, documents FROM search_document_count WHERE documents > 0 ORDER BY 1, 2")
+    recount = _fetch("SELECT facet, value, count(*) FROM search_document_value GROUP BY 1, 2 ORDER BY 1, 2")
+    assert kept == recount
+    assert ("cities", "Zanzibar", 1) in kept
+    assert ("cities", city, in_city - 1) in kept or in_city == 1
+
+
+def test_without_the_fts5_table_portable_answers_and_the_reason_is_logged(seeded, monkeypatch, caplog):
+    monkeypatch.setattr(sqlite, "FTS", "search_document_fts_missing")
+    monkeypatch.setattr(sqlite, "_ready", {})
+    query = SearchQuery(text="energie", categories=["collectif"])
+
+    with caplog.at_level(logging.WARNING, logger="search.database.sqlite"):
+        answered = sqlite.search(query)
+
+    assert _answer(answered) == _answer(portable.search(query))
+    assert answered.total > 0
+    assert "FTS5" in caplog.text and "portable" in caplog.text
