@@ -61,6 +61,73 @@ def test_listing_query_count_does_not_grow_with_rows(admin_client):
     assert html.count("data-bulk-action-checkbox") >= 50
 
 
+def listing_variants():
+    """Each sort, filter and search of the listing, with values the first seeded structure has."""
+    first = Structure.objects.order_by("pk").first()
+    return {
+        "listing": "",
+        "sorted by date": "?ordering=-updated_at",
+        "category": f"?category={first.category}",
+        "skill": f"?skill={first.skills.first().pk}",
+        "membership": f"?membership={first.memberships.first().pk}",
+        "sector": f"?sector={first.sectors.first().pk}",
+        "city": f"?city={first.city}",
+        "status": "?live=true",
+        "search": f"?q={first.name.split()[0]}",
+        "search + filter": f"?q={first.name.split()[0]}&category={first.category}",
+    }
+
+
+@pytest.mark.django_db
+def test_listing_sql_is_constant_in_page_size_for_every_filter_and_search(admin_client):
+    # Given a handful of structures, then more than a page of 50
+    seed_directory(5, seed=1, progress=False)
+    small = {name: listing_queries(admin_client, LISTING + query) for name, query in listing_variants().items()}
+    seed_directory(120, seed=2, progress=False)
+
+    # When each variant of the listing is asked again
+    large = {name: listing_queries(admin_client, LISTING + query) for name, query in listing_variants().items()}
+
+    # Then each one costs the same SQL, with rows shown both times
+    assert {name: count for name, (count, _) in large.items()} == {name: count for name, (count, _) in small.items()}
+    for name in small:
+        assert "data-bulk-action-checkbox" in small[name][1], name
+    assert large["listing"][1].count("data-bulk-action-checkbox") >= 50
+
+
+@pytest.mark.django_db
+def test_listing_counts_up_to_its_limit_and_says_more(admin_client, monkeypatch):
+    monkeypatch.setattr("directory.wagtail_hooks.LISTING_COUNT_LIMIT", 3)
+    seed_directory(5, seed=1, progress=False)
+
+    listing = typeset(admin_client.get(LISTING).content.decode())
+    searched = admin_client.get(LISTING + "?q=e&results_only=1")
+
+    assert typeset("Plus de 3 structures") in listing
+    assert "5 structures" not in listing
+    assert typeset("Plus de 3 structures correspondent") in typeset(searched.content.decode())
+
+
+@pytest.mark.django_db
+def test_listing_counts_exactly_below_its_limit(admin_client):
+    seed_directory(5, seed=1, progress=False)
+
+    html = admin_client.get(LISTING).content.decode()
+
+    assert "5 structures" in html
+    assert "Plus de" not in html
+
+
+@pytest.mark.django_db
+def test_city_filter_offers_each_city_once_in_french_order(make_structure):
+    from directory.wagtail_hooks import city_choices
+
+    for slug, city in [("a", "Lille"), ("b", "Arras"), ("c", "Lille"), ("d", "Étaples"), ("e", ""), ("f", "Béthune")]:
+        make_structure(slug=slug, name=slug, city=city)
+
+    assert city_choices() == [(c, c) for c in ("Arras", "Béthune", "Étaples", "Lille")]
+
+
 @pytest.mark.django_db
 def test_listing_filters_and_search(admin_client, make_structure, taxonomy):
     make_structure(slug="a-lille", name="Atelier Lille", city="Lille", skills=("pv",), memberships=("cluster",))
