@@ -63,3 +63,33 @@ def test_collectstatic_succeeds_with_the_production_storage(tmp_path):
     manifest = json.loads((tmp_path / "staticfiles.json").read_text())
     assert manifest["paths"]["vendor/leaflet/leaflet.js"].startswith("vendor/leaflet/leaflet.")
     assert manifest["paths"]["vendor/leaflet/leaflet.js"] != "vendor/leaflet/leaflet.js"
+
+
+def test_collectstatic_keeps_vendored_files_byte_for_byte_without_their_source_maps(tmp_path):
+    # Given vendored scripts whose last line names a source map that is not shipped…
+    sources = BASE_DIR / "static"
+    vendored = ["vendor/graphiql/graphiql.min.js", "vendor/graphiql/graphiql.min.css", "vendor/leaflet/leaflet.js"]
+    for name in vendored:
+        assert b"sourceMappingURL=" in (sources / name).read_bytes()
+        assert not (sources / f"{name}.map").exists()
+    env = deployment_environment(SECRET_KEY=secrets.token_urlsafe(64), STATIC_ROOT=str(tmp_path))
+
+    # …when the production storage collects them…
+    result = subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
+        cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=180,
+    )  # fmt: skip
+
+    # …then it succeeds, and each hashed copy is the upstream bytes: graphene-django's
+    # Subresource Integrity hashes for GraphiQL still match what the browser receives.
+    assert result.returncode == 0, result.stdout + result.stderr
+    manifest = json.loads((tmp_path / "staticfiles.json").read_text())
+    for name in vendored:
+        assert manifest["paths"][name] != name
+        assert (tmp_path / manifest["paths"][name]).read_bytes() == (sources / name).read_bytes(), name
+    # Other references are still hashed, vendored or not: Leaflet's stylesheet names its images.
+    leaflet_css = (tmp_path / manifest["paths"]["vendor/leaflet/leaflet.css"]).read_text()
+    assert "url(images/layers.png)" in (sources / "vendor/leaflet/leaflet.css").read_text()
+    assert "url(images/layers.png)" not in leaflet_css
+    hashed_image = manifest["paths"]["vendor/leaflet/images/layers.png"].removeprefix("vendor/leaflet/")
+    assert f'url("{hashed_image}")' in leaflet_css
