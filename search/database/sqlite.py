@@ -226,8 +226,10 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
 
 def _page(sql: _Sql, query: SearchQuery, rows: str) -> str:
     """The page of ``rows`` (id, score, distance, name_sort, joined) in the query's order, numbered."""
+    # Without words every score is 0: by relevance is by name (and the name index can serve it).
+    sort = "name" if query.sort == "relevance" and not query_words(query.text) else query.sort
     return f"""SELECT 'hit', id, score, distance, row_number() OVER () FROM (
-        SELECT id, score, distance FROM ({rows}) ORDER BY {ORDER_BY[query.sort]}
+        SELECT id, score, distance FROM ({rows}) ORDER BY {ORDER_BY[sort]}
         LIMIT {sql.param(query.per_page)} OFFSET {sql.param((query.page - 1) * query.per_page)})"""
 
 
@@ -293,12 +295,14 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     plain = [name for name in FACET_NAMES if name not in unnarrowed and set(selected) <= {name}]
     narrowed = [name for name in FACET_NAMES if name not in unnarrowed and name not in plain]
     if plain:
-        names = ", ".join(f"'{name}'" for name in plain)
-        # Over half the documents match: count the others and subtract them from the kept counts.
-        most = f"(SELECT count(*) FROM matched) * 2 > (SELECT count(*) FROM {DOCUMENTS})"
+        # Every facet counted alike: no need to pick the facet's rows out of each document's values.
+        of_plain = "" if len(plain) == len(FACET_NAMES) else f" AND v.facet IN ({', '.join(map(repr, plain))})"
+        # Most documents match: count the others and subtract them from the kept counts. Finding
+        # the others reads every document's id, so this pays from about two thirds (measured at 20k).
+        most = f"(SELECT count(*) FROM matched) * 3 > (SELECT count(*) FROM {DOCUMENTS}) * 2"
         parts.append(
             f"""SELECT v.facet, v.value, count(*), NULL, NULL FROM matched JOIN {VALUES} v ON v.structure_id = matched.id
-                WHERE NOT {most} AND v.facet IN ({names}) GROUP BY v.facet, v.value"""
+                WHERE NOT {most}{of_plain} GROUP BY v.facet, v.value"""
         )
         parts += [f"{part} AND {most}" if "GROUP BY" not in part else part.replace(" GROUP BY", f" AND {most} GROUP BY")
                   for part in _counted_facets(plain)]  # fmt: skip
@@ -306,7 +310,7 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
             f"""SELECT v.facet, v.value, -count(*), NULL, NULL FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
                 JOIN {VALUES} v ON v.structure_id = d.structure_id
                 WHERE {most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)
-                AND v.facet IN ({names}) GROUP BY v.facet, v.value"""
+                {of_plain} GROUP BY v.facet, v.value"""
         )
     if narrowed:
         conditions = []

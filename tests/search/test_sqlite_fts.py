@@ -64,6 +64,8 @@ def _queries(seeded_skill, seeded_sector, hidden):
         "blank": SearchQuery(),
         "blank, page 3 of 7": SearchQuery(page=3, per_page=7),
         "one word": SearchQuery(text="energie"),
+        # Most documents match: their facets are the kept counts less the others'.
+        "a word most documents have": SearchQuery(text="projet"),
         "prefix": SearchQuery(text="compost"),
         "two words, name sort": SearchQuery(text="conseil lille", sort="name"),
         "word + category + membership": SearchQuery(
