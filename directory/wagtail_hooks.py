@@ -3,7 +3,7 @@
 The structure listing answers at 200,000 rows about as fast as at 20,000
 (``bench/admin_bench.py``): its columns are plain fields and annotations (no
 query per row), each sort and filter reads its page of 50 from an index
-(migration 0007), the total is counted up to ``LISTING_COUNT_LIMIT`` rows only,
+(migration 0008), the total is counted up to ``LISTING_COUNT_LIMIT`` rows only,
 the city choices come from a skip scan of the city index, and search runs as
 ``icontains`` on four columns (drafts included, which the search documents do not
 hold; trigram-indexed on PostgreSQL) rather than through the search backend,

@@ -257,7 +257,7 @@ class Structure(
             models.Index(fields=["live", "name"], name="structure_live_name"),
             models.Index(fields=["live", "category"], name="structure_live_category"),
             # The admin listing's other sort and filter: a page of 50 is read from the
-            # index in order instead of sorting every row (migration 0007 adds the
+            # index in order instead of sorting every row (migration 0008 adds the
             # trigram indexes its search uses on PostgreSQL).
             models.Index(fields=["category", "name"], name="structure_category_name"),
             models.Index(fields=["updated_at"], name="structure_updated_at"),

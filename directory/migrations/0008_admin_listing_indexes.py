@@ -32,7 +32,7 @@ def drop_trigram_indexes(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("directory", "0006_import_job")]
+    dependencies = [("directory", "0007_taxonomy_synonyms")]
 
     operations = [
         migrations.AddIndex(
