@@ -9,17 +9,30 @@ mix of skill and structure suggestions. Neither backend calls into the other.
 
 import dataclasses
 import math
+import re
 from collections import Counter
 from collections.abc import Mapping
 
 from django.core.cache import cache
 from django.db.models import Count, Exists, Max, OuterRef
 
-from directory.models import Person, Sector, Skill, Structure
+from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
+from directory.models.taxonomy import split_synonyms
 
 from .models import IndexOutbox, StructureSearchDocument
-from .text import document_text, fold, query_words, stem, typed_words
+from .text import (
+    STOP_WORDS,
+    TYPO_FIXED_PREFIX,
+    analyze,
+    document_text,
+    edit_distance,
+    fold,
+    glued_elisions,
+    max_typos,
+    query_words,
+    typed_words,
+)
 from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
 
 EARTH_RADIUS_KM = 6371.0088
@@ -88,7 +101,7 @@ def taxonomy_labels(skill_slugs, sector_slugs) -> tuple[dict[str, str], dict[str
 
 
 def forget_taxonomy_labels() -> None:
-    cache.delete(FACET_LABELS_CACHE_KEY)
+    cache.delete_many([FACET_LABELS_CACHE_KEY, SKILL_PHRASES_CACHE_KEY])
 
 
 def facet_labels(counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:
@@ -204,48 +217,223 @@ def compound_variants(typed: list[tuple[str, str]]) -> list[str]:
     return variants[:MAX_COMPOUND_TRIES]
 
 
-def _names_a_town(word: str) -> bool:
-    return StructureSearchDocument.objects.filter(city_text__contains=f" {stem(word)} ").exists()
+# ---------------------------------------------------------------------- reading the query
+SKILL_PHRASES_CACHE_KEY = "search:skill-phrases"
+TOWNS_CACHE_KEY = "search:towns"
+VOCABULARY_CACHE_KEY = "search:vocabulary"
+
+
+def _cached(key_prefix: str, compute, stamped: bool = True):
+    """``compute()`` cached while the search documents do not change (``skills_cache_key``), or by
+    the taxonomy signals (``stamped=False``: ``forget_taxonomy_labels`` drops it)."""
+    if stamped:
+        stamp = skills_cache_key()
+        key = None if stamp is None else key_prefix + stamp[len(SKILLS_CACHE_KEY) :]
+    else:
+        key = key_prefix
+    value = cache.get(key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            cache.set(key, value, SKILLS_CACHE_SECONDS)
+    return value
+
+
+def _phrases(*texts: str) -> list[tuple[str, ...]]:
+    return [phrase for text in texts if (phrase := tuple(analyze(text)))]
+
+
+def skill_phrases() -> list[tuple[str, list[tuple[str, ...]], list[tuple[str, ...]]]]:
+    """(slug, analysed name and synonyms, analysed domain name and synonyms) of every skill."""
+
+    def compute():
+        rows = Skill.objects.values_list("slug", "name", "synonyms", "domain__name", "domain__synonyms")
+        return [
+            (slug, _phrases(name, *split_synonyms(synonyms)), _phrases(domain or "", *split_synonyms(domain_synonyms)))
+            for slug, name, synonyms, domain, domain_synonyms in rows
+        ]
+
+    return _cached(SKILL_PHRASES_CACHE_KEY, compute, stamped=False)
+
+
+def named_skills(text: str) -> tuple[str, ...]:
+    """Slugs of the skills a query names: by its name, a synonym or its domain, every word of it there.
+
+    A skill's name also counts by its first word (« réemploi » names « Réemploi des
+    matériaux »). Each named skill a structure holds ranks it higher (« menuiserie
+    et réemploi »: both skills before one), on every backend.
+    """
+    stems = set(analyze(text))
+    if not stems:
+        return ()
+    found = []
+    for slug, phrases, domain_phrases in skill_phrases():
+        covered = any(set(p) <= stems for p in phrases + domain_phrases)
+        first = phrases[0][0] if phrases else ""
+        if covered or (len(first) >= 4 and first in stems):
+            found.append(slug)
+    return tuple(found)
+
+
+def town_variants() -> list[tuple[str, ...]]:
+    """The analysed words of each town of the directory (« villeneuv ascq » and « villeneuv dascq »)."""
+
+    def compute():
+        variants = set()
+        for city in StructureSearchDocument.objects.values_list("city", flat=True).distinct():
+            terms = analyze(city)
+            if terms:
+                variants.add(tuple(terms))
+            glued = glued_elisions(city)
+            if glued:
+                kept = [t for t in terms if not any(g != t and g.endswith(t) for g in glued)]
+                variants.add(tuple(kept + glued))
+        return sorted(variants)
+
+    return _cached(TOWNS_CACHE_KEY, compute)
+
+
+def town_words(text: str) -> tuple[str, ...]:
+    """Words of the query naming a town of the directory (its whole name), when other words remain.
+
+    Such words rank that town's structures first and never filter: « menuisier
+    roubaix » lists every menuisier, Roubaix's first. A query naming only a town
+    (« Roubaix ») keeps it as a filter.
+    """
+    pairs = query_words(text)
+    stems = {stem for _, stem in pairs}
+    named = set()
+    for variant in town_variants():
+        if set(variant) <= stems:
+            named.update(variant)
+    found = tuple(word for word, stem in pairs if stem in named)
+    return found if len(found) < len(pairs) else ()
+
+
+def prepare(query):
+    """The query with what its text says besides words: towns to rank by, skills it names."""
+    return dataclasses.replace(query, town_words=town_words(query.text), boost_skills=named_skills(query.text))
+
+
+_VOCABULARY_WORD = re.compile(r"[^\W\d_]+")
+
+
+def vocabulary() -> dict[str, dict[str, tuple[str, int]]]:
+    """Words visitors may mistype, by their first letters: folded word -> (as written, weight).
+
+    The taxonomy (skills, domains, sectors: names and synonyms) weighs most, then
+    towns and names of published structures.
+    """
+
+    def compute():
+        found: dict[str, tuple[str, int]] = {}
+
+        def add(texts, weight):
+            for text in texts:
+                for token in _VOCABULARY_WORD.findall(text or ""):
+                    word = fold(token)
+                    if len(word) >= 4 and word.isascii() and word.isalpha() and word not in STOP_WORDS:
+                        shown, total = found.get(word, (token.lower(), 0))
+                        found[word] = (shown, total + weight)
+
+        for model in (Skill, SkillDomain, Sector):
+            for name, synonyms in model.objects.values_list("name", "synonyms"):
+                add([name, *split_synonyms(synonyms)], 10)
+        add(StructureSearchDocument.objects.values_list("city", flat=True), 1)
+        add(Structure.objects.public().values_list("name", flat=True), 1)
+        by_start: dict[str, dict[str, tuple[str, int]]] = {}
+        for word, entry in found.items():
+            by_start.setdefault(word[:TYPO_FIXED_PREFIX], {})[word] = entry
+        return by_start
+
+    return _cached(VOCABULARY_CACHE_KEY, compute)
+
+
+def closest_word(word: str) -> tuple[str, str] | None:
+    """(folded, as written) of the known word closest to a word that matches nothing, if close enough.
+
+    As close as the engine's fuzziness allows (one edit from 5 letters, two from 9,
+    the first two letters right), against a whole word or against the start of a
+    longer one (« céramik » -> « céramique »); then the likelier word.
+    """
+    limit = max_typos(word)
+    if not limit:
+        return None
+    best = None
+    for candidate, (shown, weight) in vocabulary().get(word[:TYPO_FIXED_PREFIX], {}).items():
+        distance = edit_distance(word, candidate, limit)
+        rank = (distance, 0, -weight, candidate)
+        if len(candidate) > len(word) and len(word) >= 6:
+            start = edit_distance(word, candidate[: len(word)], 1)
+            rank = min(rank, (start, 1, -weight, candidate))
+        if rank[0] <= limit and (best is None or rank < best[0]):
+            best = (rank, candidate, shown)
+    return (best[1], best[2]) if best else None
 
 
 def relaxed_search(query, run):
     """Answer ``query`` with ``run`` (a backend's search); when every word together finds nothing, relax.
 
+    The query is first ``prepare``d: a town it names ranks, and never filters, when
+    other words remain; skills it names rank their holders. Then, while nothing is found:
+
     1. The words glued or split (« photo voltaïque », « écoconstruction »).
-    2. Optional words, as Algolia's « remove words if no results »: words are
+    2. Words that match nothing replaced by the closest known word (« photovoltaque »,
+       « céramik »), as close as the engine's fuzziness allows (``closest_word``).
+    3. Optional words, as Algolia's « remove words if no results »: words are
        left out one at a time — those matching nothing first, then the least
        matching, the last typed first among equals — until something is found.
-       A town goes before other matching words (« menuisier roubaix » with no menuisier in
-       Roubaix lists the menuisiers elsewhere, not Roubaix).
        The result names them (``ignored_words``) and the page says so
        (« Résultats sans “cherche” »). A single word is never left out.
+
+    ``searched_text`` says what was searched instead of the query's text.
     """
-    result = run(query)
+
+    def go(q):
+        return run(prepare(q))
+
+    result = go(query)
     if result.total or not query.text:
         return result
     typed = typed_words(query.text)
     if not typed:
         return result
     for text in compound_variants(typed):
-        relaxed = run(dataclasses.replace(query, text=text))
+        relaxed = go(dataclasses.replace(query, text=text))
         if relaxed.total:
             relaxed.searched_text = text
             return relaxed
+    counts = (
+        [0] if len(typed) == 1 else [go(dataclasses.replace(query, text=w, page=1, per_page=1)).total for _, w in typed]
+    )
+    shown = [word for _, word in typed]  # what searched_text says for each word
+    corrected = False
+    for i, (_, word) in enumerate(typed):
+        closest = None if counts[i] else closest_word(word)
+        if closest:
+            typed[i] = (typed[i][0], closest[0])
+            shown[i] = closest[1]
+            corrected = True
+    if corrected:
+        text = " ".join(word for _, word in typed)
+        relaxed = go(dataclasses.replace(query, text=text))
+        if relaxed.total:
+            relaxed.searched_text = " ".join(shown)
+            return relaxed
+        if len(typed) > 1:
+            counts = [go(dataclasses.replace(query, text=w, page=1, per_page=1)).total for _, w in typed]
     if len(typed) < 2:
         return result
-    counts = [run(dataclasses.replace(query, text=word, page=1, per_page=1)).total for _, word in typed]
-    # A town only says where to look first: without the topic there, the town goes before the topic.
-    towns = [_names_a_town(word) for _, word in typed]
-    order = sorted(range(len(typed)), key=lambda i: (counts[i] > 0, not towns[i], counts[i], -i))
+    order = sorted(range(len(typed)), key=lambda i: (counts[i] > 0, counts[i], -i))
     kept = list(range(len(typed)))
     ignored = []
     for i in order[:-1]:
         kept.remove(i)
         ignored.append(typed[i][0])
         text = " ".join(typed[k][1] for k in kept)
-        relaxed = run(dataclasses.replace(query, text=text))
+        relaxed = go(dataclasses.replace(query, text=text))
         if relaxed.total:
             relaxed.ignored_words = ignored
-            relaxed.searched_text = text
+            relaxed.searched_text = " ".join(shown[k] for k in kept)
             return relaxed
     return result

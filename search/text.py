@@ -29,6 +29,11 @@ _ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re
 _WORD = re.compile(r"[0-9a-z]+")
 # An elided word as visitors also type it, without the apostrophe: « d'Ascq » -> « dascq ».
 _GLUED = re.compile(r"\b(" + "|".join(ELISION_PREFIXES) + r")'([0-9a-z]+)")
+# Typo tolerance, the same on every backend (the engine's fuzziness ``AUTO:5,9`` and the
+# correction of words that match nothing, ``search.base.closest_word``): one edit from 5
+# letters, two from 9; the first two letters are never a typo.
+TYPO_ONE_EDIT_FROM, TYPO_TWO_EDITS_FROM = 5, 9
+TYPO_FIXED_PREFIX = 2
 # Below this length a query word only matches whole words: « b » as a prefix would match
 # half the directory (« a:b* » is just the words « a » and « b »).
 MIN_PREFIX_LENGTH = 2
@@ -294,3 +299,25 @@ def words(text: str) -> list[str]:
         if word not in STOP_WORDS and word not in seen:
             seen.append(word)
     return seen
+
+
+def max_typos(word: str) -> int:
+    """How many edits a word of this length may carry (``TYPO_ONE_EDIT_FROM``, ``TYPO_TWO_EDITS_FROM``)."""
+    return 0 if len(word) < TYPO_ONE_EDIT_FROM else 1 if len(word) < TYPO_TWO_EDITS_FROM else 2
+
+
+def edit_distance(a: str, b: str, limit: int) -> int:
+    """Damerau-Levenshtein distance (adjacent transpositions count one), or ``limit + 1`` once beyond it."""
+    if abs(len(a) - len(b)) > limit:
+        return limit + 1
+    previous2, previous = None, list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        current = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
+            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        if min(current) > limit:
+            return limit + 1
+        previous2, previous = previous, current
+    return min(previous[-1], limit + 1)

@@ -59,6 +59,11 @@ class SearchQuery:
     per_page: int = DEFAULT_PER_PAGE
     # Not a visitor's argument: structures the service hides while their change is not indexed.
     hidden_ids: tuple[int, ...] = ()
+    # Not visitor arguments either: read off the text by ``base.prepare``, honoured by every backend.
+    # Folded words of the text that name a town: they rank that town's structures first, never filter.
+    town_words: tuple[str, ...] = ()
+    # Slugs of the skills the text names (by name, synonym or domain): each one a structure holds adds.
+    boost_skills: tuple[str, ...] = ()
 
     def selected_facets(self) -> dict[str, list[str]]:
         """The filters as facet values, every facet of FACET_NAMES present: the one filter -> facet mapping.

@@ -50,7 +50,12 @@ def _has(field: str, word: str, stem: str, exact: bool = False) -> Q:
     return q
 
 
-def score_expression(terms: list[tuple[str, str]]):
+# Each skill the query names (``SearchQuery.boost_skills``) that a structure holds adds this much:
+# two named skills outrank one (« menuiserie et réemploi »), a skill outranks a mere mention.
+NAMED_SKILL_SCORE = 6
+
+
+def score_expression(terms: list[tuple[str, str]], town_words=()):
     """A weighted count, per word, modelled on the engine's field boosts.
 
     Per word, the best field: city 12 (a city word means « there »: « rse lille »
@@ -70,6 +75,11 @@ def score_expression(terms: list[tuple[str, str]]):
         total = expression if total is None else total + expression
 
     for word, stem in terms:
+        if word in town_words:
+            # A town the query names only ranks (``base.town_words``): its structures first.
+            add(Case(When(_has("city_text", word, stem, exact=True), then=Value(12)), default=Value(0),
+                     output_field=IntegerField()))  # fmt: skip
+            continue
         add(
             Case(
                 When(_has("city_text", word, stem, exact=True), then=Value(12)),
@@ -126,18 +136,25 @@ def matching_rows(query: SearchQuery, terms: list[tuple[str, str]]) -> list[_Row
     """Published documents matching every word (and inside the geo circle when asked)."""
     docs = StructureSearchDocument.objects.filter(structure__live=True).exclude(structure_id__in=query.hidden_ids)
     for word, stem in terms:
-        docs = docs.filter(_has("search_text", word, stem))
+        if word not in query.town_words:
+            docs = docs.filter(_has("search_text", word, stem))
     if query.near is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             query.near.latitude, query.near.longitude, query.near.radius_km
         )
         docs = docs.filter(latitude__gte=min_lat, latitude__lte=max_lat, longitude__gte=min_lon, longitude__lte=max_lon)
-    docs = docs.annotate(score=score_expression(terms) if terms else Value(0, output_field=IntegerField()))
+    docs = docs.annotate(
+        score=score_expression(terms, query.town_words) if terms else Value(0, output_field=IntegerField())
+    )
     columns = (
         "structure_id", "name_sort", "category", "city", "city_key", "membership_slugs", "skill_slugs",
         "sector_slugs", "latitude", "longitude", "joined", "score",
     )  # fmt: skip
     rows = [_Row(*values) for values in docs.values_list(*columns)]
+    if query.boost_skills:
+        named = set(query.boost_skills)
+        for row in rows:
+            row.score += NAMED_SKILL_SCORE * len(named.intersection(_split(row.skills)))
     if query.near is not None:
         near = query.near
         kept = []

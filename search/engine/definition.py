@@ -66,6 +66,10 @@ HIGHLIGHT_FIELDS = {  # index field -> Highlight.field
 
 
 PLURAL_FILTERS = [f"plural_fold_{i}" for i in range(len(PLURAL_RULES))]
+# Words run together (« tierslieu », « zerodechet ») match here in the full profile; the portable
+# profile's analysed terms already hold them (``search.text.document_text``).
+GLUED_FIELD = "glued"
+GLUED_BOOST = 4
 
 
 def synonym_rules(skills) -> list[str]:
@@ -109,6 +113,16 @@ def analysis(synonyms: list[str]) -> dict:
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
             SYNONYM_FILTER: synonym_filter(synonyms),
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            # Adjacent words glued (« tiers-lieu » -> « tierslieu », « zéro déchet » -> « zerodechet »),
+            # as visitors also type them; the database indexes the same (``search.text._variants``).
+            "glue_pairs": {
+                "type": "shingle",
+                "min_shingle_size": 2,
+                "max_shingle_size": 2,
+                "output_unigrams": False,
+                "token_separator": "",
+                "filler_token": "",
+            },
             # « d’Ascq » indexed as « ascq » and as « dascq », the way visitors also type it
             # (index side only: a multiplexer may not precede a synonym filter).
             "glue_apostrophe": {"type": "pattern_replace", "pattern": "['’]", "replacement": ""},
@@ -127,6 +141,10 @@ def analysis(synonyms: list[str]) -> dict:
             "french_search": {
                 "tokenizer": "standard",
                 "filter": [*folding, SYNONYM_FILTER, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
+            },
+            "glued_index": {
+                "tokenizer": "standard",
+                "filter": [*folding, "french_stop", "glue_pairs", *PLURAL_FILTERS, "french_stemmer"],
             },
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},
@@ -151,13 +169,15 @@ SHOWN_FIELDS = ("summary", "description", "city", "skill_names", "skill_synonyms
 def mappings() -> dict:
     prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
     to_prefix_and_spell = {"copy_to": ["all_prefix", "spell"]}
+    # Short texts (a name, a town, a skill, a synonym, a domain, a sector) also feed ``glued``.
+    short = {"copy_to": ["all_prefix", "spell", GLUED_FIELD]}
     return {
         "dynamic": "strict",
         "properties": {
             "id": {"type": "long"},
             "slug": {"type": "keyword"},
             "name": _french(
-                **to_prefix_and_spell,
+                **short,
                 fields={
                     "exact": {"type": "text", "analyzer": "folded_words"},
                     "sort": {"type": "keyword", "normalizer": "folded"},
@@ -168,26 +188,26 @@ def mappings() -> dict:
             # In the spelling dictionary too: a word of a description is a real word (« graphiste »).
             "description": _french(**to_prefix_and_spell),
             "city": _french(
-                **to_prefix_and_spell,
+                **short,
                 fields={"keyword": {"type": "keyword"}, "folded": {"type": "keyword", "normalizer": "folded"}},
             ),
             "category": {"type": "keyword"},
             "memberships": {"type": "keyword"},
             "skills": {"type": "keyword"},
-            "skill_names": _french(
-                **to_prefix_and_spell, fields={"exact": {"type": "text", "analyzer": "folded_words"}}
-            ),
-            "skill_domains": _french(**to_prefix_and_spell),
-            "skill_synonyms": _french(**to_prefix_and_spell),
+            "skill_names": _french(**short, fields={"exact": {"type": "text", "analyzer": "folded_words"}}),
+            "skill_domains": _french(**short),
+            "skill_synonyms": _french(**short),
             "sectors": {"type": "keyword"},
-            "sector_names": _french(**to_prefix_and_spell),
+            "sector_names": _french(**short),
             # What visitors type for a domain or a sector (« ESS », « zéro déchet »): as its name.
-            "domain_synonyms": _french(**to_prefix_and_spell),
-            "sector_synonyms": _french(**to_prefix_and_spell),
+            "domain_synonyms": _french(**short),
+            "sector_synonyms": _french(**short),
             "location": {"type": "geo_point"},
             "joined": {"type": "date", "format": "strict_date"},
             "all_prefix": prefix,
             "spell": {"type": "text", "analyzer": "folded_words"},
+            # Pairs of adjacent words of the short texts glued, stemmed; a query word matches as one stem.
+            GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index"},
             # Not searched: what ``search.base.check_hits`` compares with the database.
             **CHECK_FIELDS,
         },

@@ -9,9 +9,26 @@ Visitor text never reaches a query parser: it goes into ``multi_match`` /
 """
 
 from ..highlight import FRAGMENT_SIZE
-from ..text import MIN_PREFIX_LENGTH, analyze, fold, only_stop_words, words
+from ..text import (
+    MIN_PREFIX_LENGTH,
+    TYPO_FIXED_PREFIX,
+    TYPO_ONE_EDIT_FROM,
+    TYPO_TWO_EDITS_FROM,
+    analyze,
+    fold,
+    only_stop_words,
+    words,
+)
 from ..types import FACET_NAMES, FACET_SIZES, SearchQuery
-from .definition import FULL, HIGHLIGHT_FIELDS, TEXT_FIELDS, AnalysisProfile, expand_synonyms
+from .definition import (
+    FULL,
+    GLUED_BOOST,
+    GLUED_FIELD,
+    HIGHLIGHT_FIELDS,
+    TEXT_FIELDS,
+    AnalysisProfile,
+    expand_synonyms,
+)
 
 # Up to three words, all must match; beyond, a quarter may be missing.
 MINIMUM_SHOULD_MATCH = "3<-25%"
@@ -19,10 +36,11 @@ MINIMUM_SHOULD_MATCH = "3<-25%"
 # skill's name is then marked (``EngineBackend.parse_search``), as on the database.
 SKILL_ALIAS_FIELDS = ("skill_synonyms",)
 # AUTO with thresholds: one typo from 5 letters, two from 9 (plain AUTO lets
-# « compost » reach the stem « compt » of « comptes »).
-FUZZY_ONE_EDIT_FROM, FUZZY_TWO_EDITS_FROM = 5, 9
+# « compost » reach the stem « compt » of « comptes »); shared with the correction of
+# words that match nothing (``search.text``).
+FUZZY_ONE_EDIT_FROM, FUZZY_TWO_EDITS_FROM = TYPO_ONE_EDIT_FROM, TYPO_TWO_EDITS_FROM
 FUZZINESS = f"AUTO:{FUZZY_ONE_EDIT_FROM},{FUZZY_TWO_EDITS_FROM}"
-FUZZY_PREFIX_LENGTH = 2  # the first two letters are never a typo
+FUZZY_PREFIX_LENGTH = TYPO_FIXED_PREFIX  # the first two letters are never a typo
 
 
 def _fields(mapping: dict[str, int]) -> list[str]:
@@ -41,7 +59,11 @@ def _analysed(profile: AnalysisProfile, word: str) -> str:
     return " ".join(analyze(word)) or word
 
 
-def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict | None:
+# A named skill a structure holds (``SearchQuery.boost_skills``) adds this much: several outrank one.
+NAMED_SKILL_BOOST = 2.0
+
+
+def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=(), town_words=(), named_skills=()) -> dict | None:
     """Relevance: typed words > their synonyms > typo-tolerant or prefix words; adjacent words add.
 
     - two cross-field ``multi_match`` clauses let « menuisier roubaix » match a
@@ -60,12 +82,15 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict 
       clause and, for several words, the phrase clause (the words side by side in one field:
       « économie circulaire ») only add score.
     """
-    query_words = words(text)
-    if not query_words:
+    all_words = words(text)
+    if not all_words:
         return {"match_none": {}} if only_stop_words(text) else None
+    # A town named beside other words ranks its structures first and filters nothing (``base.town_words``).
+    query_words = [word for word in all_words if word not in town_words] or all_words
     cleaned = " ".join(query_words)
     terms = list(dict.fromkeys(_analysed(profile, word) for word in query_words))
     matched_as = " ".join(terms)
+    everything = " ".join(dict.fromkeys(_analysed(profile, word) for word in all_words))
     per_word = []
     for word in query_words:
         alternatives = [
@@ -81,6 +106,11 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict 
                 }
             }
         ]
+        if profile.analyzed_by_engine:
+            # « écoconstruction » meets « Éco-construction », « zerodechet » « zéro déchet ».
+            alternatives.append(
+                {"match": {GLUED_FIELD: {"query": word, "analyzer": "french_index", "boost": GLUED_BOOST}}}
+            )
         if len(word) >= MIN_PREFIX_LENGTH:
             if profile.analyzed_by_engine:
                 alternatives.append({"match": {"all_prefix": {"query": word}}})
@@ -122,12 +152,15 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=()) -> dict 
     ]
     # A word naming the structure's city means « there »: those structures come first
     # (« rse lille » before one named « …du Vieux-Lille » elsewhere), like the fallback's city weight.
-    should.append({"match": {"city": {"query": matched_as, **_analyzer(profile, "french_index"), "boost": 8}}})
-    if len(query_words) > 1:
+    should.append({"match": {"city": {"query": everything, **_analyzer(profile, "french_index"), "boost": 8}}})
+    should.extend(
+        {"constant_score": {"filter": {"term": {"skills": slug}}, "boost": NAMED_SKILL_BOOST}} for slug in named_skills
+    )
+    if len(all_words) > 1:
         should.append(
             {
                 "multi_match": {
-                    "query": matched_as,
+                    "query": everything,
                     "type": "phrase",
                     "fields": _fields(TEXT_FIELDS),
                     **_analyzer(profile, "french_index"),
@@ -232,7 +265,7 @@ def sort_clause(query: SearchQuery, profile: AnalysisProfile = FULL) -> list:
 
 def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()) -> dict:
     """The single request answering a search page (``synonyms``: the portable profile's analysed rule groups)."""
-    text = text_query(query.text, profile, synonyms)
+    text = text_query(query.text, profile, synonyms, query.town_words, query.boost_skills)
     main = {"bool": {"must": [text] if text else [{"match_all": {}}], "filter": []}}
     geo = geo_filter(query)
     if geo:

@@ -2,16 +2,17 @@
 
 Who is where (so expectations can be read off this file):
 
-- « Soleil du Nord » — collectif, cluster, Lille, Photovoltaïque, secteur Énergie,
+- « Soleil du Nord » — collectif, cluster, Lille, Photovoltaïque, secteur Énergie (synonym « EnR »),
   « L’énergie solaire pour les copropriétés », joined 2020.
 - « Photon Coop » — territoire, réseau, Lens, Photovoltaïque (its text never says
   « panneaux » nor « solaire »: only the skill's synonyms can find it), joined 2021.
 - « Atelier Bois Roubaix » — individuel, locataire, Roubaix, Menuiserie, secteur
   Bâtiment, « Menuisiers ébénistes », joined 2022.
 - « Menuiserie Lilloise » — collectif, cluster + partenaire, Lille, Menuiserie, joined 2018.
-- « Compta Solidaire » — territoire, réseau, Villeneuve-d’Ascq, Comptabilité + RSE, no join date.
+- « Compta Solidaire » — territoire, réseau, Villeneuve-d’Ascq, Comptabilité + RSE (domain « Gestion »,
+  synonym « ESS »), no join date.
 - « Terres de Compost » — individuel, partenaire, Arras; a public person holds
-  Compostage; a NON-public person « Zébulon Mystère » holds Cryptozoologie, joined 2023.
+  Compostage (synonym « zéro déchet »); a NON-public person « Zébulon Mystère » holds Cryptozoologie, joined 2023.
 - « Brouillon Solaire » — unpublished (live=False), Lille, Photovoltaïque: never found.
 """
 
@@ -67,7 +68,7 @@ def build_directory() -> dict:
     """Create the dataset through the ORM (signals on, like the admin) and return it by slug."""
     energy = SkillDomain.objects.create(name="Énergie & climat", slug="energie-climat")
     trades = SkillDomain.objects.create(name="Métiers du bâtiment", slug="metiers-batiment")
-    management = SkillDomain.objects.create(name="Gestion", slug="gestion")
+    management = SkillDomain.objects.create(name="Gestion", slug="gestion", synonyms="ESS")
     circular = SkillDomain.objects.create(name="Économie circulaire", slug="economie-circulaire")
     skills = {
         s.slug: s
@@ -80,14 +81,14 @@ def build_directory() -> dict:
                 name="Comptabilité", slug="comptabilite", domain=management, synonyms="expert-comptable"
             ),
             Skill.objects.create(name="RSE", slug="rse", domain=management, synonyms="responsabilité sociétale"),
-            Skill.objects.create(name="Compostage", slug="compostage", domain=circular),
+            Skill.objects.create(name="Compostage", slug="compostage", domain=circular, synonyms="zéro déchet"),
             Skill.objects.create(name="Cryptozoologie", slug="cryptozoologie", synonyms="yéti"),
         ]
     }
     sectors = {
         s.slug: s
         for s in [
-            Sector.objects.create(name="Énergie", slug="energie"),
+            Sector.objects.create(name="Énergie", slug="energie", synonyms="EnR"),
             Sector.objects.create(name="Bâtiment", slug="batiment"),
             Sector.objects.create(name="Alimentation", slug="alimentation"),
         ]

@@ -33,7 +33,10 @@ def test_every_word_counts_with_fuzzy_and_prefix_alternatives():
     ]
     fuzzy = per_word["must"][0]["bool"]["should"][0]["multi_match"]
     assert (fuzzy["fuzziness"], fuzzy["prefix_length"], fuzzy["analyzer"]) == ("AUTO:5,9", 2, "french_index")
-    assert per_word["must"][0]["bool"]["should"][1] == {"match": {"all_prefix": {"query": "menuisier"}}}
+    assert per_word["must"][0]["bool"]["should"][1] == {
+        "match": {"glued": {"query": "menuisier", "analyzer": "french_index", "boost": 4}}
+    }
+    assert per_word["must"][0]["bool"]["should"][2] == {"match": {"all_prefix": {"query": "menuisier"}}}
     # typed words > their synonyms > typos and prefixes
     assert (literal["analyzer"], synonyms["analyzer"]) == ("french_index", "french_search")
     assert literal["boost"] > synonyms["boost"] > per_word["boost"]
@@ -42,7 +45,7 @@ def test_every_word_counts_with_fuzzy_and_prefix_alternatives():
 def test_a_one_letter_word_is_no_prefix_and_stop_words_alone_match_nothing():
     per_word = text_query("a:b*")["bool"]["must"][0]["bool"]["should"][2]["bool"]["must"]
 
-    assert [len(clause["bool"]["should"]) for clause in per_word] == [1]  # fuzzy/exact only, no all_prefix
+    assert [len(clause["bool"]["should"]) for clause in per_word] == [2]  # fuzzy and glued, no all_prefix
     assert text_query("CETTE") == {"match_none": {}}
     assert text_query("*") is None  # no words at all: the listing
 
@@ -162,3 +165,29 @@ def test_french_analysis_chain():
     body = index_body([])
     assert body["mappings"]["properties"]["location"] == {"type": "geo_point"}
     assert body["settings"]["analysis"]["filter"]["directory_synonyms"]["synonyms"] == ["lagrappe, la grappe"]
+
+
+def test_a_town_word_ranks_and_never_filters():
+    query = text_query("menuisier roubaix", town_words=("roubaix",))
+    per_word = query["bool"]["must"][0]["bool"]["should"][2]["bool"]["must"]
+
+    assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word] == ["menuisier"]
+    assert query["bool"]["must"][0]["bool"]["should"][0]["multi_match"]["query"] == "menuisier"
+    assert {"match": {"city": {"query": "menuisier roubaix", "analyzer": "french_index", "boost": 8}}} in query[
+        "bool"
+    ]["should"]
+
+
+def test_a_query_of_town_words_only_filters_by_them():
+    per_word = text_query("roubaix", town_words=("roubaix",))["bool"]["must"][0]["bool"]["should"][2]["bool"]["must"]
+
+    assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word] == ["roubaix"]
+
+
+def test_each_named_skill_held_adds_the_same_score():
+    should = text_query("menuiserie réemploi", named_skills=("menuiserie", "reemploi"))["bool"]["should"]
+
+    assert [clause for clause in should if "constant_score" in clause] == [
+        {"constant_score": {"filter": {"term": {"skills": "menuiserie"}}, "boost": 2.0}},
+        {"constant_score": {"filter": {"term": {"skills": "reemploi"}}, "boost": 2.0}},
+    ]

@@ -102,10 +102,12 @@ def highlight(hit, field):
     return next((h.fragments for h in hit.highlights if h.field == field), None)
 
 
-def test_a_city_word_narrows_to_that_city(search):
+def test_a_city_word_puts_that_city_first_without_hiding_the_others(search):
+    # « Roubaix Couture » is in Roubaix but no menuisier: the town ranks, the topic filters.
     result = search(text="menuisier roubaix")
 
-    assert slugs(result) == ["copeaux"]
+    assert slugs(result) == ["copeaux", "menuiserie-vieux-lille"]
+    assert result.ignored_words == []
 
 
 def test_a_city_word_puts_structures_located_there_first(search):
