@@ -89,9 +89,12 @@ def _either(word: str, stem: str, exact: bool = False) -> str:
     return "(" + " OR ".join(_token(needle, not exact) for needle in dict.fromkeys((stem, word))) + ")"
 
 
-def match_expression(terms: list[tuple[str, str]]) -> str:
-    """Every query word somewhere in the document (``search_text`` holds every other column's words)."""
-    return " AND ".join(_either(word, stem) for word, stem in terms)
+def match_expression(terms: list[tuple[str, str]], town_words=()) -> str:
+    """Every query word somewhere in the document (``search_text`` holds every other column's words).
+
+    A town named beside other words (``SearchQuery.town_words``) only ranks, as in ``portable``.
+    """
+    return " AND ".join(_either(word, stem) for word, stem in terms if word not in town_words)
 
 
 class _Sql:
@@ -110,11 +113,17 @@ class _Sql:
         return f"d.structure_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH {self.param(f'{column} : {expression}')})"
 
 
-def score_sql(sql: _Sql, terms: list[tuple[str, str]]) -> str:
-    """``portable.score_expression``'s bonuses, each read from the FTS5 index with a column filter."""
-    parts = []
+def score_sql(sql: _Sql, terms: list[tuple[str, str]], town_words=(), named_skills=()) -> str:
+    """``portable.score_expression``'s bonuses, each read from the FTS5 index with a column filter,
+    and ``portable.NAMED_SKILL_SCORE`` for each named skill held."""
+    parts = [
+        f"{portable.NAMED_SKILL_SCORE} * (instr(d.skill_slugs, {sql.param(f'|{slug}|')}) > 0)" for slug in named_skills
+    ]
     for word, stem in terms:
         exact, prefix = _either(word, stem, exact=True), _either(word, stem)
+        if word in town_words:
+            parts.append(f"(CASE WHEN {sql.has('city_text', exact)} THEN 12 ELSE 0 END)")
+            continue
         summary, name = sql.has("summary_text", prefix), sql.has("name_text", prefix)
         parts.append(
             f"""(CASE WHEN {sql.has("city_text", exact)} THEN 12
@@ -259,12 +268,12 @@ def _counted_facets(facets) -> list[str]:
 
 def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     """Text, position or filters: the matching documents, narrow (ids, score, sort keys, filter flags), once."""
-    score = score_sql(sql, pairs) if pairs else "0"
+    score = score_sql(sql, pairs, query.town_words, query.boost_skills) if pairs else "0"
     distance = distance_sql(sql, query.near) if query.near is not None else "NULL"
     where = ["d.structure_id NOT IN excluded"]
     if pairs:
         source = f"{FTS} CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = {FTS}.rowid"
-        where.append(f"{FTS} MATCH {sql.param(match_expression(pairs))}")
+        where.append(f"{FTS} MATCH {sql.param(match_expression(pairs, query.town_words))}")
     else:
         source = f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX}"
     if query.near is not None:

@@ -173,9 +173,9 @@ def test_a_town_word_ranks_and_never_filters():
 
     assert [clause["bool"]["should"][0]["multi_match"]["query"] for clause in per_word] == ["menuisier"]
     assert query["bool"]["must"][0]["bool"]["should"][0]["multi_match"]["query"] == "menuisier"
-    assert {"match": {"city": {"query": "menuisier roubaix", "analyzer": "french_index", "boost": 8}}} in query[
-        "bool"
-    ]["should"]
+    assert {"match": {"city": {"query": "menuisier roubaix", "analyzer": "french_index", "boost": 8}}} in query["bool"][
+        "should"
+    ]
 
 
 def test_a_query_of_town_words_only_filters_by_them():
