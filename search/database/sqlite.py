@@ -14,7 +14,8 @@ uses FTS5 on SQLite:
   (0.929 -> 0.925 and 0.923 for two sets of weights, ``bench/relevance.py``) and
   cost ~80 ms on a word matching 16,000 documents, so it is left out;
 - facets: disjunctive (a document counts in facet F when it passes every filter
-  but F's own), counted by SQL over ``search_document_value``; a facet no other
+  but F's own), counted by SQL over ``search_document_value`` (value ids, named
+  by ``search_document_count``); a facet no other
   criterion narrows (the blank listing, a facet's own filter) is read from the
   counts the triggers keep (``search_document_count``);
 - total, sorting, distance (bounding box then the exact circle), LIMIT/OFFSET:
@@ -256,13 +257,22 @@ def _blank_listing(sql: _Sql, query: SearchQuery) -> list[str]:
     ]
 
 
-def _counted_facets(facets) -> list[str]:
+def _value_counts(sign: str, source: str, where: str) -> str:
+    """Documents per facet value over ``source`` (joined to the values ``v``): grouped by value id, then named."""
+    return f"""SELECT c.facet, c.value, {sign}g.documents, NULL, NULL FROM (
+        SELECT v.value_id, count(*) AS documents FROM {source} WHERE {where} GROUP BY v.value_id
+    ) g JOIN {COUNTS} c ON c.id = g.value_id"""
+
+
+def _counted_facets(facets, condition: str = "1") -> list[str]:
     """Counts of ``facets`` over every document: the triggers' counts, less the excluded documents'."""
     names = ", ".join(f"'{name}'" for name in facets)
     return [
-        f"SELECT facet, value, documents, NULL, NULL FROM {COUNTS} WHERE facet IN ({names}) AND documents > 0",
-        f"""SELECT v.facet, v.value, -count(*), NULL, NULL FROM {VALUES} v
-            WHERE v.structure_id IN (SELECT id FROM excluded) AND v.facet IN ({names}) GROUP BY v.facet, v.value""",
+        f"""SELECT facet, value, documents, NULL, NULL FROM {COUNTS}
+            WHERE facet IN ({names}) AND documents > 0 AND {condition}""",
+        _value_counts(
+            "-", f"{VALUES} v", f"v.structure_id IN (SELECT id FROM excluded) AND v.facet IN ({names}) AND {condition}"
+        ),
     ]
 
 
@@ -303,33 +313,29 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     # Facets counted over every matching document, and facets that other filters narrow too.
     plain = [name for name in FACET_NAMES if name not in unnarrowed and set(selected) <= {name}]
     narrowed = [name for name in FACET_NAMES if name not in unnarrowed and name not in plain]
+    matched_values = f"matched JOIN {VALUES} v ON v.structure_id = matched.id"
     if plain:
         # Every facet counted alike: no need to pick the facet's rows out of each document's values.
         of_plain = "" if len(plain) == len(FACET_NAMES) else f" AND v.facet IN ({', '.join(map(repr, plain))})"
         # Most documents match: count the others and subtract them from the kept counts. Finding
         # the others reads every document's id, so this pays from about two thirds (measured at 20k).
         most = f"(SELECT count(*) FROM matched) * 3 > (SELECT count(*) FROM {DOCUMENTS}) * 2"
+        parts.append(_value_counts("", matched_values, f"NOT {most}{of_plain}"))
+        parts += _counted_facets(plain, most)
         parts.append(
-            f"""SELECT v.facet, v.value, count(*), NULL, NULL FROM matched JOIN {VALUES} v ON v.structure_id = matched.id
-                WHERE NOT {most}{of_plain} GROUP BY v.facet, v.value"""
-        )
-        parts += [f"{part} AND {most}" if "GROUP BY" not in part else part.replace(" GROUP BY", f" AND {most} GROUP BY")
-                  for part in _counted_facets(plain)]  # fmt: skip
-        parts.append(
-            f"""SELECT v.facet, v.value, -count(*), NULL, NULL FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
-                JOIN {VALUES} v ON v.structure_id = d.structure_id
-                WHERE {most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)
-                {of_plain} GROUP BY v.facet, v.value"""
+            _value_counts(
+                "-",
+                f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} JOIN {VALUES} v ON v.structure_id = d.structure_id",
+                f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)"
+                f"{of_plain}",
+            )
         )
     if narrowed:
         conditions = []
         for name in narrowed:
             others = "".join(f" AND f_{other}" for other in selected if other != name)
             conditions.append(f"(v.facet = '{name}'{others})")
-        parts.append(
-            f"""SELECT v.facet, v.value, count(*), NULL, NULL FROM matched JOIN {VALUES} v ON v.structure_id = matched.id
-                WHERE {" OR ".join(conditions)} GROUP BY v.facet, v.value"""
-        )
+        parts.append(_value_counts("", matched_values, " OR ".join(conditions)))
     return parts
 
 
