@@ -301,6 +301,8 @@ def town_words(text: str) -> tuple[str, ...]:
     (« Roubaix ») keeps it as a filter.
     """
     pairs = query_words(text)
+    if len(pairs) < 2:
+        return ()
     stems = {stem for _, stem in pairs}
     named = set()
     for variant in town_variants():

@@ -60,7 +60,10 @@ def _analysed(profile: AnalysisProfile, word: str) -> str:
 
 
 # A named skill a structure holds (``SearchQuery.boost_skills``) adds this much: several outrank one.
-NAMED_SKILL_BOOST = 2.0
+NAMED_SKILL_BOOST = 10.0
+# A town named beside other words: its structures first, whatever the town's frequency (a constant,
+# not BM25, where a town as common as Lille would weigh next to nothing).
+TOWN_BOOST = 20.0
 
 
 def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=(), town_words=(), named_skills=()) -> dict | None:
@@ -156,6 +159,19 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=(), town_wor
     should.extend(
         {"constant_score": {"filter": {"term": {"skills": slug}}, "boost": NAMED_SKILL_BOOST}} for slug in named_skills
     )
+    towns = [word for word in all_words if word in town_words]
+    if towns:
+        town = " ".join(_analysed(profile, word) for word in towns)
+        should.append(
+            {
+                "constant_score": {
+                    "filter": {
+                        "match": {"city": {"query": town, **_analyzer(profile, "french_index"), "operator": "and"}}
+                    },
+                    "boost": TOWN_BOOST,
+                }
+            }
+        )
     if len(all_words) > 1:
         should.append(
             {

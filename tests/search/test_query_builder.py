@@ -188,6 +188,6 @@ def test_each_named_skill_held_adds_the_same_score():
     should = text_query("menuiserie réemploi", named_skills=("menuiserie", "reemploi"))["bool"]["should"]
 
     assert [clause for clause in should if "constant_score" in clause] == [
-        {"constant_score": {"filter": {"term": {"skills": "menuiserie"}}, "boost": 2.0}},
-        {"constant_score": {"filter": {"term": {"skills": "reemploi"}}, "boost": 2.0}},
+        {"constant_score": {"filter": {"term": {"skills": "menuiserie"}}, "boost": 10.0}},
+        {"constant_score": {"filter": {"term": {"skills": "reemploi"}}, "boost": 10.0}},
     ]

@@ -72,6 +72,14 @@ def test_singular_and_plural_find_the_same(search, singular, plural):
     assert slugs(search(text=singular)) == slugs(search(text=plural))
 
 
+def test_the_page_says_what_was_searched_instead_of_a_typo(client, directory, settings):
+    settings.ELASTICSEARCH_URL = None
+    html = client.get("/embed/annuaire/", {"q": "comptabilté"}).content.decode()
+
+    assert typeset("résultats pour “comptabilité”") in html
+    assert "compta-solidaire" in html
+
+
 def test_the_page_says_which_words_were_left_out(client, directory, settings):
     settings.ELASTICSEARCH_URL = None
     html = client.get("/embed/annuaire/", {"q": "je cherche un menuisier à Roubaix"}).content.decode()
