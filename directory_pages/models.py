@@ -19,6 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from directory.models.structures import CATEGORY_CHOICES
+from home.chrome import cached_for_site
 from search.web.query import Prefilters
 from search.web.views import PageOutOfRange, directory_context, finish, is_fragment_request
 
@@ -124,10 +125,22 @@ class DirectorySearchPage(Page):
             city=self.prefilter_city.strip(),
         )
 
+    def prefilters_for(self, request) -> Prefilters:
+        """The pre-filters of the published page, cached with the Site's pages (three queries otherwise).
+
+        They change only when the page is published (which retires the cache,
+        ``home.chrome``); a preview shows the values being edited, never cached.
+        """
+        if getattr(request, "is_preview", False) or self.pk is None:
+            return self.prefilters
+        return cached_for_site(request, f"directory-prefilters:{self.pk}", lambda: self.prefilters)
+
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
         context.update(
-            directory_context(request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters)
+            directory_context(
+                request, base_url=self.get_url(request) or self.url, prefilters=self.prefilters_for(request)
+            )
         )
         return context
 

@@ -8,5 +8,7 @@ class SearchConfig(AppConfig):
     def ready(self):
         # Directory changes feed the search outbox (search/signals.py).
         from . import signals
+        from .web import taxonomy
 
         signals.connect()
+        taxonomy.connect()  # the page's skills facet groups by a cached taxonomy

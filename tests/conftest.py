@@ -16,6 +16,15 @@ def media_in_tmp_dir(settings, tmp_path):
     settings.MEDIA_ROOT = str(tmp_path / "media")
 
 
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: a test's rows roll back, the layout it cached
+    (home.chrome) or the counters it raised would not."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """With an engine, create Wagtail's page-search indexes with their mappings up front.

@@ -31,6 +31,8 @@ ROOF = {"lagrappe.urls", "lagrappe.wsgi", "lagrappe.asgi"}
 # imported while models load (FormPage names its submissions view).
 LOCAL_IMPORTS_ALLOWED = {
     ("search.apps", "search.signals"),
+    ("search.apps", "search.web.taxonomy"),
+    ("home.apps", "home.signals"),
     ("directory.apps", "directory.signals"),
     ("directory.apps", "directory.moderation"),
     ("directory.apps", "lagrappe.spreadsheets"),

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # The Site and its home page from the cache, after ALLOWED_HOSTS was checked (home/chrome.py).
+    "home.middleware.CachedSiteMiddleware",
     # Inside CommonMiddleware, so the Content-Length it sets counts the rewritten page.
     "lagrappe.typography.FrenchTypographyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

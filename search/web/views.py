@@ -36,6 +36,7 @@ from ..types import (
 )
 from .geo import city_coordinates, city_points
 from .query import RADIUS_CHOICES_KM, ParsedSearch, Prefilters, parse_search_params, query_string
+from .taxonomy import skill_domains
 
 logger = logging.getLogger(__name__)
 
@@ -142,16 +143,15 @@ def facet_panels(parsed: ParsedSearch, result: SearchResult, prefilters: Prefilt
 
 def group_skills(entries: list[dict]) -> list[dict]:
     """Skills facet grouped by domain, domains in their editorial order."""
-    by_slug = {s.slug: s for s in Skill.objects.filter(slug__in=[e["value"] for e in entries]).select_related("domain")}
+    domains = skill_domains([e["value"] for e in entries])
     groups: dict[object, dict] = {}
     for entry in entries:
-        skill = by_slug.get(entry["value"])
-        domain = skill.domain if skill else None
-        key = domain.pk if domain else None
+        domain = domains.get(entry["value"])
+        key = domain[0] if domain else None
         if key not in groups:
             groups[key] = {
-                "name": domain.name if domain else "Autres compétences",
-                "order": (0, domain.sort_order, domain.name) if domain else (1, 0, ""),
+                "name": domain[1] if domain else "Autres compétences",
+                "order": (0, domain[2], domain[1]) if domain else (1, 0, ""),
                 "entries": [],
             }
         groups[key]["entries"].append(entry)

@@ -1,0 +1,161 @@
+"""What every page view needs besides its own page, cached per Site: the Site and
+its home page, the menus, the footer and the contact details.
+
+Resolving a menu link to a page a visitor may open costs the page, its
+``.specific`` row and its view restrictions: about 23 SQL queries for the demo
+menus, on every page view; finding the Site and its home page two more. They are
+built once per Site (per host for the Site lookup) and kept in the default cache
+(shared by every worker), under keys that name the Site, so two Sites never
+share an entry.
+
+What goes into the cache is what any visitor may see: links to unpublished or
+restricted pages are dropped while building (``home.blocks.live_public_page``).
+Every change that could make a cached entry wrong or private retires the entries
+of every Site at once (a menu may link to a page of another Site): publishing,
+unpublishing, moving or deleting a page, adding or removing a view restriction,
+saving a Site or either setting (``home.signals``). A missed signal is bounded by
+CACHE_SECONDS.
+
+Retiring is a new generation, not a delete: an entry is stored with the
+generation read *before* the database was, and only an entry of the current
+generation is served. A request that read the menus just before a page became
+private and stores them just after cannot bring the old link back: its entry is
+of the old generation. The generation is read once per request, with the Site.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+
+from django.core.cache import cache
+from django.http.request import split_domain_port
+from wagtail.models import Site
+
+from home.blocks import live_public_page
+from home.models import ContactSettings, NavigationSettings
+
+CACHE_PREFIX = "site-chrome:v1:"
+GENERATION_KEY = CACHE_PREFIX + "generation"
+CACHE_SECONDS = 3600  # a safety net only: the signals retire every entry on each change
+_GENERATION_ATTR = "_lagrappe_site_generation"
+_CHROME_ATTR = "_lagrappe_site_chrome"
+
+
+@dataclass(frozen=True)
+class MenuLink:
+    text: str
+    href: str
+    is_page: bool  # a page of the site: highlighted on its sub-pages too
+
+    def is_current(self, path: str) -> bool:
+        # A section stays highlighted on its sub-pages (the home page only on itself).
+        return self.href == path or (self.is_page and self.href != "/" and path.startswith(self.href))
+
+
+@dataclass(frozen=True)
+class SiteChrome:
+    contact: ContactSettings | None = None
+    main_menu: list[MenuLink] = field(default_factory=list)
+    footer_links: list[MenuLink] = field(default_factory=list)
+    footer_text: str = ""
+
+
+# ---------------------------------------------------------------------- generations
+def retire_all_sites() -> None:
+    """Every Site's entries stop being served (a page may be linked from any Site's menus)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
+
+
+def _read(request, key: str):
+    """(generation, value stored under ``key`` for that generation or None), one cache round trip."""
+    generation = getattr(request, _GENERATION_ATTR, None) if request is not None else None
+    if generation is None:
+        found = cache.get_many([GENERATION_KEY, key])
+        generation = found.get(GENERATION_KEY)
+        if generation is None:  # first use, or evicted: start a generation no stored entry can match
+            cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
+            return cache.get(GENERATION_KEY), None
+        if request is not None:
+            setattr(request, _GENERATION_ATTR, generation)
+        entry = found.get(key)
+    else:
+        entry = cache.get(key)
+    if entry is not None and entry[0] == generation:
+        return generation, entry[1]
+    return generation, None
+
+
+def cached_for_site(request, key: str, build):
+    """``build()``, cached under ``key`` until the next change to pages, Sites or settings."""
+    generation, value = _read(request, CACHE_PREFIX + key)
+    if value is None:
+        value = build()
+        if generation is not None:
+            cache.set(CACHE_PREFIX + key, (generation, value), CACHE_SECONDS)
+    return value
+
+
+# ---------------------------------------------------------------------- the Site
+def find_site(request) -> Site | None:
+    """Wagtail's ``Site.find_for_request``, with the Site and its specific home page from the cache.
+
+    The routing starts from ``site.root_page.specific``: a cached specific page
+    saves Wagtail both queries. Stored on ``request._wagtail_site``, where
+    Wagtail's ``Site.find_for_request`` documents that it keeps the request's Site.
+    """
+    if hasattr(request, "_wagtail_site"):
+        return request._wagtail_site
+    # Only hosts ALLOWED_HOSTS accepts reach here (CommonMiddleware has checked): no key per forged Host.
+    hostname = split_domain_port(request.get_host())[0]
+
+    def build():
+        site = Site._find_for_request(request)
+        if site is None:
+            return (None,)
+        site.root_page = site.root_page.specific
+        return (site,)
+
+    (site,) = cached_for_site(request, f"site:{hostname}:{request.get_port()}", build)
+    request._wagtail_site = site
+    return site
+
+
+# ---------------------------------------------------------------------- menus and settings
+def resolve_links(stream, request) -> list[MenuLink]:
+    """The links whose target a visitor can open, with their address on this request's Site."""
+    links = []
+    for child in stream:
+        value = child.value
+        page = live_public_page(value.get("page"))
+        href = page.get_url(request=request) if page is not None else value.get("url")
+        if not href:
+            continue  # a link to an unpublished or private page disappears rather than leading to a 404
+        links.append(MenuLink(text=value.get("link_text") or "", href=href, is_page=page is not None))
+    return links
+
+
+def build_chrome(site: Site, request) -> SiteChrome:
+    navigation = NavigationSettings.for_site(site)
+    contact = ContactSettings.for_site(site)
+    # The cached copy must not carry the request it was built for, nor drag the Site along.
+    contact._request = None
+    contact._state.fields_cache.clear()
+    return SiteChrome(
+        contact=contact,
+        main_menu=resolve_links(navigation.main_menu, request),
+        footer_links=resolve_links(navigation.footer_links, request),
+        footer_text=navigation.footer_text,
+    )
+
+
+def site_chrome(request) -> SiteChrome:
+    """The chrome of the request's Site: from the cache, built on a miss."""
+    if request is None:
+        return SiteChrome()
+    chrome = getattr(request, _CHROME_ATTR, None)  # several tags of one page: one cache read
+    if chrome is None:
+        site = Site.find_for_request(request)
+        if site is None:
+            return SiteChrome()
+        chrome = cached_for_site(request, f"chrome:{site.pk}", lambda: build_chrome(site, request))
+        setattr(request, _CHROME_ATTR, chrome)
+    return chrome
