@@ -133,9 +133,14 @@ def resolve_links(stream, request) -> list[MenuLink]:
     return links
 
 
+def _setting(model, site: Site):
+    # Not ``for_site``: its get_or_create would write on a visitor's GET (and retire the entry being built).
+    return model.objects.filter(site=site).first() or model(site=site)
+
+
 def build_chrome(site: Site, request) -> SiteChrome:
-    navigation = NavigationSettings.for_site(site)
-    contact = ContactSettings.for_site(site)
+    navigation = _setting(NavigationSettings, site)
+    contact = _setting(ContactSettings, site)
     # The cached copy must not carry the request it was built for, nor drag the Site along.
     contact._request = None
     contact._state.fields_cache.clear()

@@ -31,9 +31,9 @@ class Throttle:
     limit: int
     window: int
 
-    def hit(self, bucket: str, amount: int = 1) -> Verdict:
-        """Count ``amount`` hits for ``bucket`` in the current window."""
-        now = time.time()
+    def hit(self, bucket: str, amount: int = 1, at: float | None = None) -> Verdict:
+        """Count ``amount`` hits for ``bucket`` in the current window (the one holding ``at``, a timestamp)."""
+        now = time.time() if at is None else at
         window_start = int(now // self.window) * self.window
         key = f"throttle:{self.name}:{_safe(bucket)}:{window_start}"
         timeout = self.window + 5

@@ -2,7 +2,7 @@
 
 Result links point straight at the profile and carry this endpoint in their
 ``ping`` attribute: the browser POSTs to it when the link is followed, with
-the search id and rank in the query string. POST only, so a crawler following
+the search's token and rank in the query string. POST only, so a crawler following
 links or a prefetching browser writes nothing; throttled and de-duplicated per
 client (``search.quality``) so a flood cannot fill the editors' report.
 """
@@ -17,6 +17,14 @@ from lagrappe.client_ip import client_bucket
 from .quality import click_allowed, record_click
 
 
+def _search_token(value) -> str | None:
+    """The token of the result links (32 hex digits), or a row id carried by links older than the spool."""
+    value = str(value or "")
+    if len(value) == 32 and all(c in "0123456789abcdef" for c in value):
+        return value
+    return value if _int_or_none(value) is not None else None
+
+
 def _int_or_none(value) -> int | None:
     try:
         number = int(value)
@@ -28,7 +36,7 @@ def _int_or_none(value) -> int | None:
 @csrf_exempt  # pings and sendBeacon carry no CSRF token; a logged click changes nothing a visitor owns
 @require_POST
 def search_click(request):
-    """``POST /annuaire/clic/?structure=<slug>&q=<search id>&position=<rank>`` -> 204.
+    """``POST /annuaire/clic/?structure=<slug>&q=<search token>&position=<rank>`` -> 204.
 
     Parameters come from the query string (``<a ping>``) or a form body (``sendBeacon``).
     """
@@ -43,5 +51,6 @@ def search_click(request):
             status=429,
             content_type="text/plain; charset=utf-8",
         )
-    record_click(structure, _int_or_none(params.get("q")), _int_or_none(params.get("position")), client=client)
+    # Queued for the worker like searches (search.quality): the click is written with its search.
+    record_click(structure, _search_token(params.get("q")), _int_or_none(params.get("position")), client=client)
     return HttpResponse(status=204)

@@ -17,6 +17,20 @@ def media_in_tmp_dir(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def search_log_spool_in_tmp_dir(settings, tmp_path):
+    """Spooled searches and clicks (search.log_spool) go to a throwaway directory."""
+    settings.SEARCH_LOG_SPOOL_DIR = tmp_path / "search-log"
+
+
+@pytest.fixture
+def ingest_search_log():
+    """Run the worker's side of the search log now: write what visitors' requests spooled."""
+    from search.quality import ingest_spool
+
+    return lambda: ingest_spool(everything=True)
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: a test's rows roll back, the layout it cached
     (home.chrome) or the counters it raised would not."""

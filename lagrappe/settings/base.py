@@ -253,6 +253,7 @@ BACKGROUND_PERIODIC_TASKS = {
     "api.webhooks.deliver_webhooks": 60,
     "directory.tasks.purge_expired_imports": 3600,
     "search.sync.sweep": 60,
+    "search.quality.ingest_search_log": 60,
 }
 
 # Admin imports: uploaded files wait for confirmation this long under MEDIA_ROOT/imports/pending/.
@@ -358,6 +359,9 @@ X_FRAME_OPTIONS = "DENY"
 SEARCH_LOG_RATE_LIMIT = env_int("SEARCH_LOG_RATE_LIMIT", 30)  # logged searches per client and hour
 SEARCH_CLICK_RATE_LIMIT = env_int("SEARCH_CLICK_RATE_LIMIT", 60)  # logged clicks per client and hour
 SEARCH_LOG_DEDUP_SECONDS = env_int("SEARCH_LOG_DEDUP_SECONDS", 900)  # the same search or click counts once
+# Searches and clicks are appended here by the web processes and written to the database by
+# the worker (search.log_spool): no write on a visitor's GET. Shared by both, like MEDIA_ROOT.
+SEARCH_LOG_SPOOL_DIR = Path(env_str("SEARCH_LOG_SPOOL_DIR", str(BASE_DIR / "var" / "search-log")))
 # Blank and filter-only listings cached under the index generation (search.service); 0 turns it off.
 SEARCH_LISTING_CACHE_SECONDS = env_int("SEARCH_LISTING_CACHE_SECONDS", 600)
 

@@ -74,11 +74,12 @@ def is_fragment_request(request) -> bool:
     return request.headers.get(FRAGMENT_HEADER) == "1"
 
 
-def record_search(request, parsed: ParsedSearch, result: SearchResult):
-    """Feed the search-quality log (``search.quality``) and return the log row, or None.
+def record_search(request, parsed: ParsedSearch, result: SearchResult) -> str | None:
+    """Queue the search for the search-quality log (``search.quality``); its token, or None.
 
     Fetches made while the visitor is still typing, or replaying history, are
     not logged (``X-Directory-Log: 0``): « p », « pa », « pan »… are not searches.
+    Nothing is written to the database on this GET: the worker writes the log.
     Logging never costs a visitor their results.
     """
     if request.headers.get(LOG_HEADER) == "0":
@@ -92,15 +93,15 @@ def record_search(request, parsed: ParsedSearch, result: SearchResult):
         return None
 
 
-def click_url(structure, search_log, position: int) -> str | None:
+def click_url(structure, search_token: str | None, position: int) -> str | None:
     """The click endpoint for a result's ``ping`` (rank and query kept), or None when the search was not logged."""
-    if search_log is None:
+    if search_token is None:
         return None
     try:
         endpoint = reverse("search_click")
     except NoReverseMatch:
         return None
-    return endpoint + "?" + urlencode({"structure": structure.slug, "q": search_log.pk, "position": position})
+    return endpoint + "?" + urlencode({"structure": structure.slug, "q": search_token, "position": position})
 
 
 def _facet_entries(name: str, values: list[FacetValue], selected: list[str], base_qs) -> list[dict]:
@@ -161,7 +162,7 @@ def group_skills(entries: list[dict]) -> list[dict]:
     return ordered
 
 
-def build_hits(result: SearchResult, search_log=None) -> list[dict]:
+def build_hits(result: SearchResult, search_token: str | None = None) -> list[dict]:
     hits = []
     for position, hit in enumerate(result.hits, start=(result.page - 1) * result.per_page + 1):
         structure = hit.structure
@@ -170,7 +171,7 @@ def build_hits(result: SearchResult, search_log=None) -> list[dict]:
             {
                 "structure": structure,
                 "url": structure.get_absolute_url(),
-                "ping_url": click_url(structure, search_log, position),
+                "ping_url": click_url(structure, search_token, position),
                 "profile_url": structure.get_absolute_url(),
                 "position": position,
                 "name_html": highlights.pop("name", [None])[0],
@@ -356,8 +357,8 @@ def directory_context(request, *, base_url: str, prefilters: Prefilters | None =
     if parsed.query.page > result.total_pages and result.total:
         # « page 99 sur 2 » above « Aucune structure ne correspond » helped no one.
         raise PageOutOfRange(_join(base_url, query_string(parsed, prefilters, page=result.total_pages)))
-    search_log = record_search(request, parsed, result)
-    hits = build_hits(result, search_log)
+    search_token = record_search(request, parsed, result)
+    hits = build_hits(result, search_token)
     q = parsed.query
     return {
         "search": parsed,

@@ -13,9 +13,15 @@ from search.types import GeoPoint, SearchQuery
 pytestmark = pytest.mark.django_db
 
 
-def test_record_search_keeps_no_personal_data(backend, directory):
+def test_record_search_keeps_no_personal_data(backend, directory, settings, ingest_search_log):
     query = SearchQuery(text="  Énergie   SOLAIRE ", categories=["collectif"], near=GeoPoint(50.63, 3.06, 10))
-    log = record_search(query, search_structures(query))
+    record_search(query, search_structures(query), client="198.51.100.7")
+    spooled = "".join(path.read_text() for path in settings.SEARCH_LOG_SPOOL_DIR.iterdir())
+
+    ingest_search_log()
+
+    log = SearchQueryLog.objects.get()
+    assert "198.51.100.7" not in spooled and "50.63" not in spooled  # not even on its way in
 
     assert (log.query, log.result_count, log.engine) == (
         "energie solaire",
@@ -33,14 +39,15 @@ def test_record_search_keeps_no_personal_data(backend, directory):
     }
 
 
-def test_blank_listing_is_not_logged(directory):
+def test_blank_listing_is_not_logged(directory, ingest_search_log):
     query = SearchQuery()
 
     assert record_search(query, search_structures(query)) is None
+    assert ingest_search_log()["searches"] == 0
     assert SearchQueryLog.objects.count() == 0
 
 
-def test_click_is_logged_from_the_ping_query_string(client, directory):
+def test_click_is_logged_from_the_ping_query_string(client, directory, ingest_search_log):
     log = SearchQueryLog.objects.create(query="menuisier", result_count=2, engine="database")
 
     # <a ping> POSTs "PING" (text/ping) to the URL holding the parameters.
@@ -49,30 +56,34 @@ def test_click_is_logged_from_the_ping_query_string(client, directory):
     )
 
     assert response.status_code == 204
+    ingest_search_log()
     click = SearchClickLog.objects.get()
     assert (click.search_id, click.structure.slug, click.position) == (log.pk, "menuiserie-lilloise", 2)
 
 
-def test_click_by_post_with_a_bogus_search_id(client, directory):
+def test_click_by_post_with_a_bogus_search_id(client, directory, ingest_search_log):
     response = client.post("/annuaire/clic/", {"structure": "photon-coop", "q": "abc", "position": "-3"})
 
     assert response.status_code == 204
+    ingest_search_log()
     assert [(c.search_id, c.position) for c in SearchClickLog.objects.all()] == [(None, None)]
 
 
-def test_click_endpoint_refuses_get_and_writes_nothing(client, directory):
+def test_click_endpoint_refuses_get_and_writes_nothing(client, directory, ingest_search_log):
     # A crawler or a prefetching browser following a link must not write a row.
     response = client.get("/annuaire/clic/", {"structure": "photon-coop", "position": 1})
 
     assert response.status_code == 405
+    ingest_search_log()
     assert SearchClickLog.objects.count() == 0
 
 
 @pytest.mark.parametrize("slug", ["brouillon-solaire", "inconnue", ""])
-def test_click_on_an_unpublished_or_unknown_structure_is_404_and_not_logged(client, directory, slug):
+def test_click_on_an_unpublished_or_unknown_structure_is_404_and_not_logged(client, directory, slug, ingest_search_log):
     response = client.post("/annuaire/clic/", {"structure": slug})
 
     assert response.status_code == 404
+    ingest_search_log()
     assert SearchClickLog.objects.count() == 0
 
 
