@@ -4,8 +4,8 @@ its home page, the menus, the footer and the contact details.
 Resolving a menu link to a page a visitor may open costs the page, its
 ``.specific`` row and its view restrictions: about 23 SQL queries for the demo
 menus, on every page view; finding the Site and its home page two more. They are
-built once per Site (per host for the Site lookup) and kept in the default cache
-(shared by every worker), under keys that name the Site, so two Sites never
+built once per host (which names one Site) and kept in the default cache
+(shared by every worker), under keys that name the host, so two Sites never
 share an entry.
 
 What goes into the cache is what any visitor may see: links to unpublished or
@@ -20,7 +20,8 @@ Retiring is a new generation, not a delete: an entry is stored with the
 generation read *before* the database was, and only an entry of the current
 generation is served. A request that read the menus just before a page became
 private and stores them just after cannot bring the old link back: its entry is
-of the old generation. The generation is read once per request, with the Site.
+of the old generation. The generation, the Site and the layout are read in one
+cache round trip per request (one query with the database cache).
 """
 
 import uuid
@@ -36,7 +37,7 @@ from home.models import ContactSettings, NavigationSettings
 CACHE_PREFIX = "site-chrome:v1:"
 GENERATION_KEY = CACHE_PREFIX + "generation"
 CACHE_SECONDS = 3600  # a safety net only: the signals retire every entry on each change
-_GENERATION_ATTR = "_lagrappe_site_generation"
+_FETCHED_ATTR = "_lagrappe_site_cache"  # what this request already read from the cache
 _CHROME_ATTR = "_lagrappe_site_chrome"
 
 
@@ -65,32 +66,39 @@ def retire_all_sites() -> None:
     cache.set(GENERATION_KEY, uuid.uuid4().hex, None)
 
 
-def _read(request, key: str):
-    """(generation, value stored under ``key`` for that generation or None), one cache round trip."""
-    generation = getattr(request, _GENERATION_ATTR, None) if request is not None else None
-    if generation is None:
-        found = cache.get_many([GENERATION_KEY, key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:  # first use, or evicted: start a generation no stored entry can match
+def _read(request, key: str, prefetch: tuple[str, ...] = ()):
+    """(generation, value stored under ``key`` for that generation or None).
+
+    The first read of a request fetches the generation, ``key`` and the
+    ``prefetch`` keys in one cache round trip (one query with the database
+    cache) and keeps them on the request for the reads that follow.
+    """
+    fetched = getattr(request, _FETCHED_ATTR, None) if request is not None else None
+    if fetched is None:
+        fetched = cache.get_many([GENERATION_KEY, key, *prefetch])
+        if GENERATION_KEY not in fetched:  # first use, or evicted: start a generation no stored entry can match
             cache.add(GENERATION_KEY, uuid.uuid4().hex, None)
-            return cache.get(GENERATION_KEY), None
+            fetched = {GENERATION_KEY: cache.get(GENERATION_KEY)}
         if request is not None:
-            setattr(request, _GENERATION_ATTR, generation)
-        entry = found.get(key)
-    else:
-        entry = cache.get(key)
+            setattr(request, _FETCHED_ATTR, fetched)
+    generation = fetched.get(GENERATION_KEY)
+    entry = fetched[key] if key in fetched else cache.get(key)
     if entry is not None and entry[0] == generation:
         return generation, entry[1]
     return generation, None
 
 
-def cached_for_site(request, key: str, build):
+def cached_for_site(request, key: str, build, prefetch: tuple[str, ...] = ()):
     """``build()``, cached under ``key`` until the next change to pages, Sites or settings."""
-    generation, value = _read(request, CACHE_PREFIX + key)
+    full_key = CACHE_PREFIX + key
+    fetched = getattr(request, _FETCHED_ATTR, None) if request is not None else None
+    generation, value = _read(request, full_key, tuple(CACHE_PREFIX + k for k in prefetch))
     if value is None:
         value = build()
         if generation is not None:
-            cache.set(CACHE_PREFIX + key, (generation, value), CACHE_SECONDS)
+            cache.set(full_key, (generation, value), CACHE_SECONDS)
+            if fetched is not None:
+                fetched[full_key] = (generation, value)
     return value
 
 
@@ -105,7 +113,8 @@ def find_site(request) -> Site | None:
     if hasattr(request, "_wagtail_site"):
         return request._wagtail_site
     # Only hosts ALLOWED_HOSTS accepts reach here (CommonMiddleware has checked): no key per forged Host.
-    hostname = split_domain_port(request.get_host())[0]
+    host = f"{split_domain_port(request.get_host())[0]}:{request.get_port()}"
+    request._lagrappe_host = host
 
     def build():
         site = Site._find_for_request(request)
@@ -114,7 +123,8 @@ def find_site(request) -> Site | None:
         site.root_page = site.root_page.specific
         return (site,)
 
-    (site,) = cached_for_site(request, f"site:{hostname}:{request.get_port()}", build)
+    # The layout is read in the same round trip: a page view reads the cache once for both.
+    (site,) = cached_for_site(request, f"site:{host}", build, prefetch=(f"chrome:{host}",))
     request._wagtail_site = site
     return site
 
@@ -161,6 +171,8 @@ def site_chrome(request) -> SiteChrome:
         site = Site.find_for_request(request)
         if site is None:
             return SiteChrome()
-        chrome = cached_for_site(request, f"chrome:{site.pk}", lambda: build_chrome(site, request))
+        # Per host, which names one Site: the key the Site lookup already read (find_site).
+        host = getattr(request, "_lagrappe_host", None) or f"site-{site.pk}"
+        chrome = cached_for_site(request, f"chrome:{host}", lambda: build_chrome(site, request))
         setattr(request, _CHROME_ATTR, chrome)
     return chrome

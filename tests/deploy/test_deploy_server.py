@@ -151,6 +151,7 @@ def site(tmp_path_factory):
         DATABASE_URL=database_url,
         STATIC_ROOT=str(tmp_path / "static"),
         MEDIA_ROOT=str(tmp_path / "media"),
+        SEARCH_LOG_SPOOL_DIR=str(tmp_path / "search-log"),
         SEARCH_INDEX_PREFIX=index_prefix,
         TRUSTED_PROXY_COUNT="1",
         SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
