@@ -19,7 +19,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from directory.models.structures import CATEGORY_CHOICES
-from home.chrome import cached_for_site
+from home.chrome import cached_for_path
 from search.web.query import Prefilters
 from search.web.views import PageOutOfRange, directory_context, finish, is_fragment_request
 
@@ -133,7 +133,7 @@ class DirectorySearchPage(Page):
         """
         if getattr(request, "is_preview", False) or self.pk is None:
             return self.prefilters
-        return cached_for_site(request, f"directory-prefilters:{self.pk}", lambda: self.prefilters)
+        return cached_for_path(request, lambda: self.prefilters)
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)

@@ -123,10 +123,23 @@ def find_site(request) -> Site | None:
         site.root_page = site.root_page.specific
         return (site,)
 
-    # The layout is read in the same round trip: a page view reads the cache once for both.
-    (site,) = cached_for_site(request, f"site:{host}", build, prefetch=(f"chrome:{host}",))
+    # The layout and what the page at this path cached (cached_for_path) come in the same round trip.
+    prefetch = (f"chrome:{host}", f"path:{host}:{request.path}")
+    (site,) = cached_for_site(request, f"site:{host}", build, prefetch=prefetch)
     request._wagtail_site = site
     return site
+
+
+def cached_for_path(request, build):
+    """``build()`` for the published page at the request's path, read with the Site (one round trip).
+
+    For what a page derives from its published state only: publishing, moving
+    or deleting a page retires it, like the menus.
+    """
+    host = getattr(request, "_lagrappe_host", None)
+    if host is None:
+        return build()
+    return cached_for_site(request, f"path:{host}:{request.path}", build)
 
 
 # ---------------------------------------------------------------------- menus and settings

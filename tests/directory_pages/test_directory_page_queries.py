@@ -129,3 +129,16 @@ def test_a_visitors_search_on_the_page_writes_nothing_even_cold(client, director
     writes = [q["sql"] for q in queries.captured_queries if q["sql"].lstrip().upper().startswith(WRITES)]
     assert writes == []
     assert ingest_search_log()["searches"] == 1  # logged all the same, by the worker
+
+
+def test_publishing_new_pre_filters_applies_them_at_once(client, directory_site):
+    warm = client.get(directory_site.url, {"q": "menuiserie"}).content.decode()
+    assert warm.count('<li class="dir-hit">') == 20
+    page = DirectorySearchPage.objects.get(pk=directory_site.pk)
+    page.prefilter_categories = ["individuel"]  # the structures are all « collectif »
+    page.save_revision().publish()
+
+    html = client.get(directory_site.url, {"q": "menuiserie"}).content.decode()
+
+    assert html.count('<li class="dir-hit">') == 0
+    assert "Aucune structure ne correspond" in html
