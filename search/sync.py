@@ -30,6 +30,7 @@
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -43,7 +44,7 @@ from background.retry import backoff as retry_backoff
 from background.scheduling import enqueue_once
 from directory.models import Structure
 
-from .documents import refresh_database_documents, structure_sources
+from .documents import SourceBuilder, store_database_documents
 from .engine import EngineUnavailable, get_backend
 from .models import IndexOutbox, StructureSearchDocument
 
@@ -139,10 +140,14 @@ class DrainReport:
 
 
 def process(rows: list[IndexOutbox], engine_ok: bool = True) -> DrainReport:
-    """Index one batch of outbox rows: database documents first, then the engine in one bulk request.
+    """Index one batch of outbox rows: the sources are built once, from flat queries, for both backends.
 
-    ``engine_ok=False``: the engine already failed in this run; only the database
-    documents are refreshed and the rows are deferred without another attempt.
+    The engine's bulk requests go out from a thread while this one writes the
+    database documents (the engine indexes while Python analyses the text); the
+    database documents never depend on the engine and are marked done whatever
+    it answers. ``engine_ok=False``: the engine already failed in this run; only
+    the database documents are refreshed and the rows are deferred without
+    another attempt.
     """
     report = DrainReport()
     if not rows:
@@ -150,30 +155,32 @@ def process(rows: list[IndexOutbox], engine_ok: bool = True) -> DrainReport:
     ids = sorted({r.structure_id for r in rows if r.kind == IndexOutbox.STRUCTURE})
     needs_database = sorted({r.structure_id for r in rows if r.kind == IndexOutbox.STRUCTURE and not r.database_done})
     wants_synonyms = any(r.kind == IndexOutbox.SYNONYMS for r in rows)
-    # The database documents never depend on the engine: refresh them first, then say so.
-    sources = []
-    if needs_database:
-        sources = refresh_database_documents(needs_database)
-        IndexOutbox.objects.filter(pk__in=[r.pk for r in rows if not r.database_done]).update(database_done=True)
-        for row in rows:
-            row.database_done = True
+    sources = SourceBuilder().build(ids) if ids else []
     backend = get_backend()
-    if backend is not None:
-        if not engine_ok:
-            return _defer(rows, "moteur indisponible (nouvel essai plus tard)", report)
-        try:
-            refreshed = set(needs_database)
-            sources += structure_sources([i for i in ids if i not in refreshed])
+    engine = None
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine") as pool:
+        if backend is not None and engine_ok and ids:
             published = {s["id"] for s in sources}
-            backend.apply(sources, deleted_ids=[i for i in ids if i not in published])
-            # Searches stop hiding these structures once the rows are gone: the engine must
-            # already show the new state (a refresh, not up to a second of the old one).
-            backend.refresh()
-        except EngineUnavailable as exc:
-            return _defer(rows, str(exc), report)
-        if wants_synonyms:
-            # New rules need a new index (analysis settings of a live index never change).
-            enqueue_once(rebuild_index, REBUILD_TASK_KEY)
+            engine = pool.submit(backend.apply, sources, [i for i in ids if i not in published])
+        if needs_database:
+            store_database_documents(needs_database, sources)
+            IndexOutbox.objects.filter(pk__in=[r.pk for r in rows if not r.database_done]).update(database_done=True)
+            for row in rows:
+                row.database_done = True
+        if backend is not None:
+            if not engine_ok:
+                return _defer(rows, "moteur indisponible (nouvel essai plus tard)", report)
+            try:
+                if engine is not None:
+                    engine.result()
+                # Searches stop hiding these structures once the rows are gone: the engine must
+                # already show the new state (a refresh, not up to a second of the old one).
+                backend.refresh()
+            except EngineUnavailable as exc:
+                return _defer(rows, str(exc), report)
+            if wants_synonyms:
+                # New rules need a new index (analysis settings of a live index never change).
+                enqueue_once(rebuild_index, REBUILD_TASK_KEY)
     # Before the rows go: once a search sees no pending row, it already sees the new generation.
     bump_generation()
     IndexOutbox.objects.filter(pk__in=[r.pk for r in rows]).delete()

@@ -31,6 +31,8 @@ class EngineUnavailable(Exception):
 
 REQUEST_TIMEOUT = 3.0  # seconds: a page waits at most this long before the database answers
 BULK_TIMEOUT = 60.0
+# Bulk requests in flight at once: the engine indexes one while LaGrappe builds the next.
+BULK_THREADS = 2
 
 
 class EngineClient:
@@ -95,8 +97,10 @@ class EngineClient:
     def _build_client(self):
         if self.info.product == "opensearch":
             client = opensearchpy.OpenSearch(
-                hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False
-            )
+                hosts=[self.url], timeout=REQUEST_TIMEOUT, max_retries=0, retry_on_timeout=False,
+                # Rebuilds send bulk requests from several threads (indexer.BULK_THREADS).
+                pool_maxsize=BULK_THREADS + 2,
+            )  # fmt: skip
             errors = (opensearchpy.exceptions.ConnectionError, opensearchpy.exceptions.TransportError)
             return client, opensearch_helpers, errors
         client = elasticsearch.Elasticsearch(

@@ -1,13 +1,20 @@
 """Writing to the engine: the worker's bulk updates and the zero-downtime rebuild (new synonym rules too).
 
 Bulk writes go through each client library's own ``helpers.streaming_bulk``.
-A rebuild loads a new versioned index, then swaps the alias atomically and
-drops the old indices; changes committed meanwhile are replayed.
+A rebuild streams the directory in chunks (``SourceBuilder.chunks``: flat
+queries, memory flat in the number of structures) into a new versioned index,
+with ``BULK_THREADS`` bulk requests in flight so the engine indexes one chunk
+while the next is built; the index is created without replicas, refresh or
+durable translog for the copy, and given them back before the alias swaps
+atomically and the old indices are dropped. Changes committed meanwhile are
+replayed.
 """
 
 import math
 import time
+from collections import deque
 from collections.abc import Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 
 from django.core.cache import cache
@@ -15,9 +22,9 @@ from tqdm import tqdm
 
 from directory.models import Sector, Skill, SkillDomain, Structure
 
-from ..documents import refresh_database_documents, structure_sources
+from ..documents import SourceBuilder, refresh_database_documents
 from ..models import IndexOutbox
-from .client import BULK_TIMEOUT, EngineClient, EngineUnavailable
+from .client import BULK_THREADS, BULK_TIMEOUT, EngineClient, EngineUnavailable
 from .definition import synonym_groups, synonym_rules
 
 # The portable profile's analysed synonym groups (query-time expansion); dropped by each rebuild,
@@ -33,6 +40,12 @@ def taxonomy_with_synonyms() -> list:
 
 # Seconds the replaced index stays after the alias swap, for searches already under way.
 OLD_INDEX_GRACE_SECONDS = 1.0
+# Documents per bulk request.
+BULK_CHUNK_SIZE = 1000
+# While a new index is loaded nobody searches it: no refresh, no replica, translog fsynced
+# in the background (a crash during the copy only loses the copy). Restored before the swap.
+LOADING_SETTINGS = {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
+SERVING_SETTINGS = {"refresh_interval": "1s", "translog.durability": "request"}
 
 
 class EngineIndexer(EngineClient):
@@ -55,8 +68,8 @@ class EngineIndexer(EngineClient):
         extra = {"require_alias": "true"} if require_alias else {}
         try:
             for ok, item in self.helpers.streaming_bulk(
-                self._bulk_client(), actions, chunk_size=500, raise_on_error=False, raise_on_exception=True,
-                ignore_status=(404,), **extra, **extra_timeout,
+                self._bulk_client(), actions, chunk_size=BULK_CHUNK_SIZE, max_chunk_bytes=50 * 1024 * 1024,
+                raise_on_error=False, raise_on_exception=True, ignore_status=(404,), **extra, **extra_timeout,
             ):  # fmt: skip
                 op, result = next(iter(item.items()))
                 if not ok and result.get("status") != 404:
@@ -70,6 +83,37 @@ class EngineIndexer(EngineClient):
             raise EngineUnavailable(f"{self.name} à {self.url} : {exc.__class__.__name__} {str(exc)[:300]}") from exc
         return done
 
+    def bulk_chunks(self, index: str, chunks: Iterable[list[dict]], progress=None, require_alias=False) -> int:
+        """Send each chunk of actions as bulk requests, ``BULK_THREADS`` chunks in flight.
+
+        The chunks are produced in the calling thread (they read the database through
+        its connection and transaction); the threads only talk to the engine. At most
+        ``BULK_THREADS + 1`` chunks are held at once: memory stays flat.
+        """
+        self.errors  # noqa: B018 — asks the engine what it is once, before the threads start
+        done = 0
+        with ThreadPoolExecutor(max_workers=BULK_THREADS, thread_name_prefix="bulk") as pool:
+            in_flight = deque()
+
+            def collect():
+                nonlocal done
+                count = in_flight.popleft().result()
+                done += count
+                if progress is not None:
+                    progress.update(count)
+
+            try:
+                for actions in chunks:
+                    in_flight.append(pool.submit(self._bulk, index, actions, None, require_alias))
+                    while len(in_flight) > BULK_THREADS:
+                        collect()
+                while in_flight:
+                    collect()
+            finally:
+                for future in in_flight:
+                    future.cancel()
+        return done
+
     def _bulk_client(self):
         if self.info.product == "opensearch":
             return self.client
@@ -77,8 +121,11 @@ class EngineIndexer(EngineClient):
 
     def apply(self, sources: list[dict], deleted_ids: list[int]) -> None:
         """Index the published structures' documents, delete the others (after a commit)."""
-        if sources or deleted_ids:
-            self._bulk(self.alias, self._actions(self.alias, sources, deleted_ids), require_alias=True)
+        if not (sources or deleted_ids):
+            return
+        actions = list(self._actions(self.alias, sources, deleted_ids))
+        chunks = (actions[i : i + BULK_CHUNK_SIZE] for i in range(0, len(actions), BULK_CHUNK_SIZE))
+        self.bulk_chunks(self.alias, chunks, require_alias=True)
 
     def refresh(self) -> None:
         # No index behind the alias yet (before the first rebuild): nothing to make visible.
@@ -106,25 +153,23 @@ class EngineIndexer(EngineClient):
         since = datetime.now(UTC)
         index = f"{self.alias}_{since.strftime('%Y%m%d%H%M%S%f')}"
         body = self.profile.index_body(synonym_rules(taxonomy_with_synonyms()))
+        serving = {**SERVING_SETTINGS, "number_of_replicas": body["settings"]["index"]["number_of_replicas"]}
+        body["settings"]["index"].update(LOADING_SETTINGS)
         self.request("PUT", f"/{index}", body=body, timeout=BULK_TIMEOUT)
-        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "-1"}}, timeout=BULK_TIMEOUT)
-        total = Structure.objects.public().count()
         bar = None
         if progress:
+            total = Structure.objects.public().count()
             bar = tqdm(total=total, unit="doc", desc=f"Indexation {index}", file=stdout)
         try:
-            ids = list(Structure.objects.public().order_by("pk").values_list("pk", flat=True))
-            sources = (
-                source for start in range(0, len(ids), 1000) for source in structure_sources(ids[start : start + 1000])
-            )
-            count = self._bulk(index, self._actions(index, sources), progress=bar)
+            chunks = (list(self._actions(index, sources)) for sources in SourceBuilder().chunks(BULK_CHUNK_SIZE))
+            count = self.bulk_chunks(index, chunks, progress=bar)
         except Exception:
             self.request("DELETE", f"/{index}", ignore=(404,), timeout=BULK_TIMEOUT)
             raise
         finally:
             if bar is not None:
                 bar.close()
-        self.request("PUT", f"/{index}/_settings", body={"index": {"refresh_interval": "1s"}}, timeout=BULK_TIMEOUT)
+        self.request("PUT", f"/{index}/_settings", body={"index": serving}, timeout=BULK_TIMEOUT)
         self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
         # Searches must find the new index's shards started the moment the alias points at it.
         self.request(

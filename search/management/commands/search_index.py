@@ -4,10 +4,11 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
+from tqdm import tqdm
 
 from directory.models import Structure, public_structures
 from lagrappe.engine_probe import safe_url
-from search.documents import refresh_database_documents
+from search.documents import rebuild_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.models import IndexOutbox, StructureSearchDocument
 from search.sync import bump_generation, drain, next_attempt, pending
@@ -54,23 +55,19 @@ class Command(BaseCommand):
         )
 
     def rebuild_database(self, progress: bool) -> int:
-        ids = list(Structure.objects.order_by("pk").values_list("pk", flat=True))
+        """Every published structure's fallback row, streamed in chunks (``rebuild_database_documents``)."""
         bar = None
         if progress:
-            from tqdm import tqdm
-
-            bar = tqdm(total=len(ids), unit="doc", desc="Documents (base de données)", file=self.stderr)
-        count = 0
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            count += len(refresh_database_documents(chunk))
+            bar = tqdm(
+                total=Structure.objects.public().count(), unit="doc", desc="Documents (base de données)",
+                file=self.stderr,
+            )  # fmt: skip
+        try:
+            count = rebuild_database_documents(progress=bar.update if bar is not None else None)
+        finally:
             if bar is not None:
-                bar.update(len(chunk))
-        # Rows of structures that no longer exist.
-        StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.values("pk")).delete()
+                bar.close()
         bump_generation()
-        if bar is not None:
-            bar.close()
         return count
 
     # ------------------------------------------------------------------ status
