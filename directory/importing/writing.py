@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone
 from django.utils.text import slugify
+from wagtail.signal_handlers import disable_reference_index_auto_update
 
 from ..changes import announce_structures_changed
 from ..geocoding.importing import keep_computed_point, remember_locations, write_locations
 from ..models import Person, Sector, Skill, SkillDomain, Structure
+from ..object_indexes import refresh_object_indexes_on_commit
 from .report import ImportReport
 
 STRUCTURE_SCALAR_FIELDS = [
@@ -231,12 +233,16 @@ def _apply_people(cleaned: dict, report: ImportReport) -> set[int]:
 
 
 def _save_revisions(structure_ids: set[int], user=None) -> None:
-    """Structures edited in the admin get a revision of the imported state (the editor opens the latest one)."""
-    for structure in Structure.objects.filter(pk__in=structure_ids, latest_revision__isnull=False):
-        pending = structure.has_unpublished_changes
-        revision = structure.save_revision(user=user, clean=False, log_action=True)
-        if structure.live and not pending:
-            Structure.objects.filter(pk=structure.pk).update(live_revision=revision, has_unpublished_changes=False)
+    """Structures edited in the admin get a revision of the imported state (the editor opens the latest one).
+
+    Their references are indexed by the import's one batch task (``announce``), not one task per save.
+    """
+    with disable_reference_index_auto_update():
+        for structure in Structure.objects.filter(pk__in=structure_ids, latest_revision__isnull=False):
+            pending = structure.has_unpublished_changes
+            revision = structure.save_revision(user=user, clean=False, log_action=True)
+            if structure.live and not pending:
+                Structure.objects.filter(pk=structure.pk).update(live_revision=revision, has_unpublished_changes=False)
 
 
 @dataclass
@@ -269,8 +275,12 @@ WRITERS = (remember_locations, write_taxonomy, write_structures, write_people, w
 
 
 def announce(written: Written) -> None:
-    """Say what changed (bulk writes send no model signals); the search app listens and reindexes."""
+    """Say what changed (bulk writes send no model signals); the search app listens and reindexes.
+
+    Wagtail's own indexes (references, admin search) of the written structures: one task after commit.
+    """
     announce_structures_changed(sender=apply, structure_ids=written.structures, synonyms=bool(written.synonyms))
+    refresh_object_indexes_on_commit(written.structures)
 
 
 # Which files' rows a writer has dealt with once it returns, for ``apply``'s progress.
