@@ -8,13 +8,15 @@ mix of skill and structure suggestions. Neither backend calls into the other.
 """
 
 import dataclasses
+import logging
 import math
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Mapping
+from datetime import date
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, Max, OuterRef
+from django.db.models import Count, Exists, FilteredRelation, Max, OuterRef, Q
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
@@ -33,7 +35,19 @@ from .text import (
     query_words,
     typed_words,
 )
-from .types import FACET_NAMES, FACET_SIZES, FacetValue, SearchQuery, Suggestion
+from .types import (
+    FACET_NAMES,
+    FACET_SIZES,
+    FacetValue,
+    Listed,
+    NamedValue,
+    SearchHit,
+    SearchQuery,
+    StructureCard,
+    Suggestion,
+)
+
+logger = logging.getLogger(__name__)
 
 EARTH_RADIUS_KM = 6371.0088
 SKILLS_CACHE_KEY = "search:suggestible-skills"
@@ -57,7 +71,7 @@ def bounding_box(lat: float, lon: float, radius_km: float) -> tuple[float, float
     return lat - dlat, lat + dlat, lon - dlon, lon + dlon
 
 
-def distance_km(query: SearchQuery, structure: Structure) -> float | None:
+def distance_km(query: SearchQuery, structure) -> float | None:
     """Distance from the query's point to a located structure, rounded to the metre; None otherwise."""
     if query.near is None or not structure.has_location:
         return None
@@ -75,9 +89,78 @@ def load_structures(ids: list[int]) -> list[Structure]:
     return [by_id[i] for i in ids if i in by_id]
 
 
+def card_from_source(source: dict) -> StructureCard:
+    """A search document as the engine returns it (``_source``, either profile) -> the card a hit shows.
+
+    The portable profile indexes analysed terms: its text as written is under
+    ``shown`` and its name under ``label`` (``definition.portable_document``).
+    """
+    shown = {**source, **source.get("shown", {})}
+    location = source.get("location")
+    return StructureCard(
+        pk=int(source["id"]),
+        slug=source["slug"],
+        name=source.get("label") or source["name"],
+        summary=shown.get("summary") or "",
+        description=shown.get("description") or "",
+        city=shown.get("city") or "",
+        category=source["category"],
+        latitude=location["lat"] if location else None,
+        longitude=location["lon"] if location else None,
+        joined=date.fromisoformat(source["joined"]) if source.get("joined") else None,
+        memberships=Listed(
+            NamedValue(slug, MEMBERSHIP_LABELS.get(slug, slug)) for slug in source.get("memberships", [])
+        ),
+        sectors=Listed(map(NamedValue, source.get("sectors", []), shown.get("sector_names", []))),
+        document_skills=Listed(map(NamedValue, source.get("skills", []), shown.get("skill_names", []))),
+        skill_synonyms=tuple(shown.get("skill_synonyms", [])),
+        updated_at=source.get("updated_at") or "",
+        people=tuple(source.get("people", [])),
+    )
+
+
+def card_skill_sources(card: StructureCard) -> list[dict]:
+    """``documents.skill_sources`` of a card: its document's skills with their synonyms (cached)."""
+    synonyms = taxonomy_synonyms([skill.slug for skill in card.document_skills])
+    return [{"slug": s.slug, "name": s.name, "synonyms": synonyms.get(s.slug, [])} for s in card.document_skills]
+
+
+def check_hits(hits: list[SearchHit]) -> list[SearchHit]:
+    """Cards read from the engine, kept only while the database agrees: one query for the whole page.
+
+    The query reads, for each card, whether its structure is still published,
+    when it was last saved and which of its people are public. A card is left
+    out when its structure is gone or unpublished, changed since it was indexed,
+    or has other public people (a withdrawn consent): it may have matched
+    through what is no longer true. This only happens when the index is behind
+    without the outbox knowing; changes the outbox knows of are hidden before
+    the engine is asked (``sync.pending``).
+    """
+    cards = {hit.structure.pk: hit.structure for hit in hits if isinstance(hit.structure, StructureCard)}
+    if not cards:
+        return hits
+    facts = defaultdict(lambda: ["", set()])
+    rows = (
+        Structure.objects.public()
+        .filter(pk__in=list(cards))
+        .order_by()
+        .annotate(public_person=FilteredRelation("people", condition=Q(people__public=True)))
+        .values_list("pk", "updated_at", "public_person__id")
+    )
+    for pk, updated_at, person in rows:
+        facts[pk][0] = updated_at.isoformat()
+        if person is not None:
+            facts[pk][1].add(person)
+    current = {pk for pk, card in cards.items() if pk in facts and facts[pk] == [card.updated_at, set(card.people)]}
+    if len(current) < len(cards):
+        logger.warning("Search index behind the database, hits left out: %s", sorted(set(cards) - current))
+    return [hit for hit in hits if not isinstance(hit.structure, StructureCard) or hit.structure.pk in current]
+
+
 # ---------------------------------------------------------------------- facets
 FACET_LABELS_CACHE_KEY = "search:facet-labels"
 FACET_LABELS_CACHE_SECONDS = 300
+SKILL_SYNONYMS_CACHE_KEY = "search:skill-synonyms"
 
 
 def taxonomy_labels(skill_slugs, sector_slugs) -> tuple[dict[str, str], dict[str, str]]:
@@ -100,8 +183,21 @@ def taxonomy_labels(skill_slugs, sector_slugs) -> tuple[dict[str, str], dict[str
     return pick(known["skills"], skill_slugs), pick(known["sectors"], sector_slugs)
 
 
+def taxonomy_synonyms(skill_slugs) -> dict[str, list[str]]:
+    """Synonyms of skills by slug, every skill's read at once and cached (cleared on any taxonomy change).
+
+    Whole, so that which hits a page holds never changes the number of queries;
+    a slug the cache does not know (a skill created since) reads them again.
+    """
+    known = cache.get(SKILL_SYNONYMS_CACHE_KEY)
+    if known is None or any(slug not in known for slug in skill_slugs):
+        known = {slug: split_synonyms(synonyms) for slug, synonyms in Skill.objects.values_list("slug", "synonyms")}
+        cache.set(SKILL_SYNONYMS_CACHE_KEY, known, FACET_LABELS_CACHE_SECONDS)
+    return {slug: known.get(slug, []) for slug in skill_slugs}
+
+
 def forget_taxonomy_labels() -> None:
-    cache.delete_many([FACET_LABELS_CACHE_KEY, SKILL_PHRASES_CACHE_KEY])
+    cache.delete_many([FACET_LABELS_CACHE_KEY, SKILL_PHRASES_CACHE_KEY, SKILL_SYNONYMS_CACHE_KEY])
 
 
 def facet_labels(counts: Mapping[str, Mapping[str, int]]) -> dict[str, dict[str, str]]:

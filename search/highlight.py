@@ -80,8 +80,11 @@ def mark_skills(skill_sources: list[dict], terms: list[str]) -> list[str]:
     return fragments
 
 
-def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlight]:
-    """Highlights computed from the structure itself (never from non-public people)."""
+def structure_highlights(structure: Structure, terms: list[str], skills: list[dict] | None = None) -> list[Highlight]:
+    """Highlights computed from the structure itself (never from non-public people).
+
+    ``structure`` may be a ``StructureCard``, given with its ``skills`` (``base.card_skill_sources``).
+    """
     if not terms:
         return []
     highlights = []
@@ -94,7 +97,7 @@ def structure_highlights(structure: Structure, terms: list[str]) -> list[Highlig
         marked = mark(text, terms, size)
         if marked is not None:
             highlights.append(Highlight(field=field, fragments=[marked]))
-    skills = mark_skills(skill_sources(structure), terms)
+    skills = mark_skills(skill_sources(structure) if skills is None else skills, terms)
     if skills:
         highlights.append(Highlight(field="skills", fragments=skills))
     sectors = [m for m in (mark(s.name, terms) for s in structure.sectors.all()) if m]

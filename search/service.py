@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from . import database
-from .base import relaxed_search
+from .base import check_hits, relaxed_search
 from .engine import EngineUnavailable, get_backend
 from .sync import GENERATION_KEY, current_generation, pending
 from .text import words
@@ -78,6 +78,8 @@ def _search(query: SearchQuery, backend, queued) -> SearchResult:
         result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.database)), database.search)
         result.degraded = True
         return result
+    # The engine's cards, checked against the database in one query (published, not stale).
+    result.hits = check_hits(result.hits)
     result.degraded = bool(queued.engine)
     return result
 

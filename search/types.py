@@ -7,6 +7,9 @@ category and membership values exist (``unknown_choices``).
 """
 
 from dataclasses import dataclass, field
+from datetime import date
+
+from django.urls import reverse
 
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 
@@ -118,9 +121,78 @@ class Highlight:
     fragments: list[str]  # HTML-escaped text with <mark>…</mark> around matches
 
 
+class Listed(tuple):
+    """Related values of a card, read as a prefetched relation is (``.all()``), so templates serve both."""
+
+    def all(self):
+        return self
+
+
+@dataclass(frozen=True)
+class NamedValue:
+    """A membership, sector or skill as a hit shows it."""
+
+    slug: str
+    name: str
+
+
+@dataclass
+class StructureCard:
+    """A published structure as a search hit shows it, read from the engine's copy (``_source``).
+
+    It answers what listings read on a ``Structure`` (``pk``, ``name``,
+    ``category_label``, ``has_location``, ``memberships.all()``,
+    ``get_absolute_url()``…) without loading the model and its relations.
+    ``document_skills`` are those its search document holds (the structure's own
+    and its public people's), not ``Structure.skills``: a card has no ``skills``. ``updated_at`` and ``people`` (ids of its public
+    people) are what ``search.base.check_hits`` compares with the database
+    before a card is shown.
+    """
+
+    pk: int
+    slug: str
+    name: str
+    summary: str
+    description: str
+    city: str
+    category: str
+    latitude: float | None
+    longitude: float | None
+    joined: date | None
+    memberships: Listed = Listed()
+    sectors: Listed = Listed()
+    document_skills: Listed = Listed()
+    skill_synonyms: tuple[str, ...] = ()
+    updated_at: str = ""
+    people: tuple[int, ...] = ()
+
+    @property
+    def id(self) -> int:
+        return self.pk
+
+    @property
+    def category_label(self) -> str:
+        return CATEGORY_LABELS.get(self.category, self.category)
+
+    @property
+    def has_location(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
+
+    def get_absolute_url(self) -> str:
+        return reverse("structure_detail", kwargs={"slug": self.slug})
+
+    @property
+    def url(self) -> str:
+        return self.get_absolute_url()
+
+    def __str__(self):
+        return self.name
+
+
 @dataclass
 class SearchHit:
-    structure: object  # directory.models.Structure (with_related() prefetches applied)
+    # A StructureCard (the engine) or a Structure with with_related() prefetches (the database).
+    structure: object
     score: float | None
     distance_km: float | None
     highlights: list[Highlight] = field(default_factory=list)

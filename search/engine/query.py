@@ -43,6 +43,26 @@ FUZZINESS = f"AUTO:{FUZZY_ONE_EDIT_FROM},{FUZZY_TWO_EDITS_FROM}"
 FUZZY_PREFIX_LENGTH = TYPO_FIXED_PREFIX  # the first two letters are never a typo
 
 
+# What a hit shows and how it is checked (``search.base.card_from_source``), per profile:
+# the portable index keeps the text as written under « shown » and the name as « label ».
+_HIT_COMMON = [
+    "id",
+    "slug",
+    "category",
+    "memberships",
+    "skills",
+    "sectors",
+    "location",
+    "joined",
+    "updated_at",
+    "people",
+]
+HIT_SOURCE = {
+    "full": [*_HIT_COMMON, "name", "summary", "description", "city", "skill_names", "skill_synonyms", "sector_names"],
+    "portable": [*_HIT_COMMON, "label", "shown"],
+}
+
+
 def _fields(mapping: dict[str, int]) -> list[str]:
     return [f"{name}^{boost}" for name, boost in mapping.items()]
 
@@ -304,7 +324,7 @@ def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()
         "size": query.per_page,
         "sort": sort_clause(query, profile),
         "track_total_hits": True,
-        "_source": ["id", "slug"],
+        "_source": HIT_SOURCE[profile.name],
         "aggs": aggregations,
     }
     if filters:

@@ -1,8 +1,10 @@
 """Reading the engine's answers into the search contract (``SearchResult``, ``Suggestion``).
 
-Hits become structures loaded from the database (``search.base.load_structures``,
-published only), facets go through the same ``build_facets`` as the database
-backend's, highlights keep the contract's field names. The portable profile's
+Hits are read from what the engine returns (``_source`` holds what a hit
+shows: ``search.base.card_from_source``), without a database query; the
+service then checks the whole page against the database in one query
+(``search.base.check_hits``). Facets go through the same ``build_facets`` as
+the database backend's, highlights keep the contract's field names. The portable profile's
 index holds analysed terms, not the text visitors see: LaGrappe marks the
 displayed text itself (``search.highlight``, as the database backend does) with
 what the engine matched — the query's terms, their synonyms, and the words of
@@ -14,11 +16,10 @@ import re
 
 from django.utils.html import escape
 
-from ..base import build_facets, distance_km, load_structures
-from ..documents import skill_sources
+from ..base import build_facets, card_from_source, card_skill_sources, distance_km
 from ..highlight import structure_highlights
 from ..text import analyze, fold, query_terms, words
-from ..types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, Suggestion
+from ..types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, StructureCard, Suggestion
 from .definition import FULL, HIGHLIGHT_FIELDS, AnalysisProfile, expand_synonyms
 from .query import FUZZY_ONE_EDIT_FROM, FUZZY_PREFIX_LENGTH, FUZZY_TWO_EDITS_FROM
 
@@ -46,16 +47,15 @@ def _within_typo_distance(typed: str, candidate: str) -> bool:
     return previous[-1] <= allowed
 
 
-def portable_highlight_terms(query: SearchQuery, structure, synonyms) -> list[str]:
+def portable_highlight_terms(query: SearchQuery, card: StructureCard, synonyms) -> list[str]:
     """What to mark on a structure found through the portable profile: the engine's matches, re-found."""
     typed = query_terms(query.text)
     terms = list(typed)
     for variant in expand_synonyms(typed, synonyms):
         terms.extend(t for t in variant if t not in terms)
-    texts = [structure.name, structure.summary, structure.description, structure.city]
-    texts += [s.name for s in structure.sectors.all()]
-    for skill in skill_sources(structure):
-        texts += [skill["name"], *skill["synonyms"]]
+    texts = [card.name, card.summary, card.description, card.city]
+    texts += [s.name for s in card.sectors]
+    texts += [s.name for s in card.document_skills] + list(card.skill_synonyms)
     shown = {term for text in texts for term in analyze(text or "")}
     terms.extend(sorted(c for c in shown - set(terms) if any(_within_typo_distance(t, c) for t in typed)))
     return terms
@@ -65,16 +65,9 @@ def read_search(
     query: SearchQuery, response: dict, engine: str, profile: AnalysisProfile = FULL, synonyms=()
 ) -> SearchResult:
     """One search response -> the page's ``SearchResult`` (``synonyms``: the portable profile's rule groups)."""
-    raw_hits = response["hits"]["hits"]
-    ids = [int(h["_source"]["id"]) for h in raw_hits]
-    # Structures come from the database, restricted to published ones: a stale
-    # index entry can never leak an unpublished structure.
-    structures = {s.pk: s for s in load_structures(ids)}
     hits = []
-    for raw in raw_hits:
-        structure = structures.get(int(raw["_source"]["id"]))
-        if structure is None:
-            continue
+    for raw in response["hits"]["hits"]:
+        card = card_from_source(raw["_source"])
         found = raw.get("highlight") or {}
         if profile.analyzed_by_engine:
             highlights = [
@@ -82,17 +75,18 @@ def read_search(
                 for field, fragments in found.items()
                 if field in HIGHLIGHT_FIELDS
             ]
-            mark_skills_by_synonym(structure, highlights, found.get("skill_synonyms") or [])
+            mark_skills_by_synonym(card, highlights, found.get("skill_synonyms") or [])
         elif words(query.text):
-            highlights = structure_highlights(structure, portable_highlight_terms(query, structure, synonyms))
+            terms = portable_highlight_terms(query, card, synonyms)
+            highlights = structure_highlights(card, terms, skills=card_skill_sources(card))
         else:
             highlights = []
         highlights.sort(key=lambda h: HIGHLIGHT_ORDER.index(h.field))
         hits.append(
             SearchHit(
-                structure=structure,
+                structure=card,
                 score=raw.get("_score"),
-                distance_km=distance_km(query, structure),
+                distance_km=distance_km(query, card),
                 highlights=highlights,
             )
         )
@@ -127,7 +121,7 @@ def read_structure_suggestions(response: dict) -> list[Suggestion]:
     ]
 
 
-def mark_skills_by_synonym(structure, highlights: list[Highlight], synonym_fragments: list[str]) -> None:
+def mark_skills_by_synonym(card: StructureCard, highlights: list[Highlight], synonym_fragments: list[str]) -> None:
     """Mark, whole, the skills a synonym matched (« responsabilité sociétale » marks « RSE »).
 
     The engine highlights the synonym text itself, which is not shown to
@@ -144,7 +138,7 @@ def mark_skills_by_synonym(structure, highlights: list[Highlight], synonym_fragm
     already = {plain(f) for f in (skills.fragments if skills else [])}
     added = [
         f"<mark>{escape(skill['name'])}</mark>"
-        for skill in skill_sources(structure)
+        for skill in card_skill_sources(card)
         if fold(skill["name"]).strip() not in already and any(fold(s).strip() in matched for s in skill["synonyms"])
     ]
     if not added:

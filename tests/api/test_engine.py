@@ -172,3 +172,46 @@ def test_engine_suggestions_through_graphql(engine_directory, gql):
 
     assert status == 200
     assert body["data"]["directorySuggest"] == [{"kind": "skill", "label": "Photovoltaïque", "slug": "photovoltaique"}]
+
+
+# What a partner's results page asks: a card's fields, then skills, sectors and people with their skills.
+CARD = "slug name categoryLabel city summary url memberships { slug name } sectors { slug name }"
+NESTED = f"{CARD} skills {{ slug name }} people {{ fullName role skills {{ name }} }}"
+COUNTED = (
+    "{{ directorySearch(query: {query}, perPage: {n}, page: {page}, sort: NAME) {{ total engine "
+    "hits {{ score distanceKm highlights {{ field fragments }} structure {{ {fields} }} }} "
+    "facets {{ skills {{ value label count }} sectors {{ value label count }} cities {{ value count }} }} }} }}"
+)
+
+
+def counted(gql, **arguments):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        status, body = gql(COUNTED.format(**arguments))
+    assert status == 200 and "errors" not in body, body
+    return len(captured), body["data"]["directorySearch"]
+
+
+@pytest.mark.parametrize(
+    "fields, most",
+    [pytest.param(CARD, 2, id="cards"), pytest.param(NESTED, 6, id="nested-skills-sectors-people")],
+)
+@pytest.mark.parametrize("query", ['""', '"photovoltaïque"'], ids=["listing", "text"])
+def test_directory_search_sql_is_constant_in_the_number_of_hits(engine_directory, gql, settings, fields, most, query):
+    settings.SEARCH_LISTING_CACHE_SECONDS = 0  # computed every time; the first search fills the cached labels
+    gql(COUNTED.format(query=query, n=1, page=1, fields=fields))
+    every, result = counted(gql, query=query, n=100, page=1, fields=fields)
+    # One hit, the one with a public person (a prefetch that finds no row to follow costs no query).
+    soleil = next(i for i, hit in enumerate(result["hits"]) if hit["structure"]["slug"] == "soleil-coop")
+    one, first = counted(gql, query=query, n=1, page=soleil + 1, fields=fields)
+
+    assert result["engine"] == engine_info().product
+    assert (len(first["hits"]), len(result["hits"])) == (1, result["total"]) and result["total"] >= 2
+    assert one == every <= most
+    if fields == NESTED:
+        shown = first["hits"][0]["structure"]
+        assert shown["people"] == [{"fullName": "Alice Martin", "role": "Coordination", "skills": []}]
+        assert [s["slug"] for s in shown["skills"]] == ["photovoltaique", "renovation"]
+        assert "Bruno" not in str(result) and "Denis" not in str(result)

@@ -6,10 +6,13 @@ in the type resolvers. Everything a response may touch is prefetched, so the
 number of SQL queries does not grow with the number of results.
 """
 
+import dataclasses
+from collections import defaultdict
+
 from django.db.models import Count, Q, QuerySet, prefetch_related_objects
 
-from directory.models import Sector, Skill, SkillDomain, Structure, public_structures
-from search.types import SearchQuery
+from directory.models import Person, Sector, Skill, SkillDomain, Structure, public_structures
+from search.types import Listed, SearchQuery, SearchResult, StructureCard
 
 
 def structures_with_logos() -> QuerySet:
@@ -71,3 +74,85 @@ def skill_domains_queryset() -> QuerySet:
 
 def sectors_queryset() -> QuerySet:
     return Sector.objects.order_by("name")
+
+
+# Fields of `Structure` a search hit's card answers by itself (``search.types.StructureCard``).
+CARD_FIELDS = frozenset(
+    {
+        "__typename", "slug", "name", "category", "categoryLabel", "memberships", "summary", "description",
+        "city", "latitude", "longitude", "joined", "sectors", "url",
+    }
+)  # fmt: skip
+
+
+class HitStructure:
+    """A hit's structure for GraphQL: its card, with what the request asked beyond it, loaded for the whole page.
+
+    ``skills`` and ``people`` are what ``Structure.skills.all()`` and
+    ``get_public_people()`` return; any other field the card lacks (contact,
+    logo…) is read on the structure's row, loaded only when asked for.
+    """
+
+    def __init__(self, card: StructureCard, row=None, skills=(), people=()):
+        self._card, self._row = card, row
+        self.skills, self._people = Listed(skills), list(people)
+
+    def get_public_people(self):
+        return self._people
+
+    def __getattr__(self, name):
+        # Only reached for names not set above: the card's own fields first, then the row's.
+        if name in ("memberships", "sectors") or self._row is None:
+            return getattr(self._card, name)
+        return getattr(self._row, name)
+
+
+def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
+    """``result`` whose hits answer every field of ``wanted`` (``selection.selected_fields``), in constant SQL.
+
+    Database hits are structures with their listing prefetches (logo renditions
+    added here); engine hits are cards, and the fields they lack cost one query
+    each for the whole page: the rows (with logos), the skills, the public
+    people (and their skills).
+    """
+    cards = [hit.structure for hit in result.hits if isinstance(hit.structure, StructureCard)]
+    if not cards:
+        if "logo" in wanted:
+            prefetch_logo_renditions([hit.structure for hit in result.hits])
+        return result
+    if set(wanted) <= CARD_FIELDS:
+        return result
+    ids = [card.pk for card in cards]
+    rows = None
+    if set(wanted) - CARD_FIELDS - {"skills", "people"}:
+        queryset = Structure.objects.public().filter(pk__in=ids)
+        rows = (queryset.select_related("logo") if "logo" in wanted else queryset).in_bulk()
+        if "logo" in wanted:
+            prefetch_logo_renditions(rows.values())
+    skills, people = defaultdict(list), defaultdict(list)
+    if "skills" in wanted:
+        links = Structure.skills.through.objects.filter(structure_id__in=ids).select_related("skill")
+        for link in links.order_by("skill__name", "skill__pk"):
+            skills[link.structure_id].append(link.skill)
+    if "people" in wanted:
+        # Visibility on the queryset: only people who consented, in their listing order.
+        queryset = Person.objects.public().filter(structure_id__in=ids).order_by(*Person._meta.ordering, "pk")
+        if "skills" in wanted["people"]:
+            queryset = queryset.prefetch_related("skills")
+        for person in queryset:
+            people[person.structure_id].append(person)
+    hits = [
+        dataclasses.replace(
+            hit,
+            structure=HitStructure(
+                hit.structure,
+                None if rows is None else rows[hit.structure.pk],
+                skills[hit.structure.pk],
+                people[hit.structure.pk],
+            ),
+        )
+        for hit in result.hits
+        # A row unpublished since the search was checked is left out.
+        if rows is None or hit.structure.pk in rows
+    ]
+    return dataclasses.replace(result, hits=hits)

@@ -7,12 +7,14 @@ build a validated ``SearchQuery`` (``filters``), then ask the querysets
 
 import graphene
 
+from api.visibility import Visibility
 from search import service
 from search.service import MAX_SUGGESTIONS
 from search.types import DEFAULT_PER_PAGE, MAX_PER_PAGE, InvalidSearchQuery
 
 from . import resolvers
 from .filters import bad_argument, build_search_query
+from .selection import selected_fields
 from .types import (
     DirectorySearchResultType,
     DirectorySort,
@@ -103,8 +105,9 @@ class DirectoryQueries:
             result = service.search_structures(search_query)
         except InvalidSearchQuery as exc:
             raise bad_argument(exc) from exc
-        resolvers.prefetch_logo_renditions([hit.structure for hit in result.hits])
-        return result
+        # The service read every hit as published (its check, or the database's query) a moment ago.
+        Visibility.for_request(info.context).vouch_published(hit.structure.pk for hit in result.hits)
+        return resolvers.with_hit_structures(result, selected_fields(info, "hits", "structure"))
 
     def resolve_directory_suggest(self, info, prefix, limit=8):
         if not 1 <= limit <= MAX_SUGGESTIONS:

@@ -1,0 +1,113 @@
+"""Hits come from what the engine returns, checked against the database in one query.
+
+The engine's copy of a structure (``_source``) holds what a hit shows; one SQL
+query per search checks that each hit's structure is still published,
+unchanged since it was indexed and has the same public people. A stale entry
+the outbox does not know of (a writer that bypassed it) is left out.
+Its own module: tests change the module's dataset behind the outbox's back.
+"""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from directory.models import Person, Structure
+from search.service import search_structures
+from search.types import GeoPoint, SearchQuery, StructureCard
+from tests.search.search_dataset import LILLE, PUBLISHED, slugs
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def nothing_waiting(db):
+    """Start from an empty outbox: what it held when the index was built is in the index."""
+    from search.models import IndexOutbox
+
+    IndexOutbox.objects.all().delete()
+
+
+# A search with everything the engine answers: text (highlights, suggestion), filters, facets, distance.
+SHAPES = {
+    "text": dict(text="solaire"),
+    "text-near-distance": dict(text="photovoltaïque", near=GeoPoint(*LILLE, 80), sort="distance"),
+    "filters": dict(categories=["collectif", "territoire"], memberships=["cluster", "reseau"]),
+    "blank": dict(),
+}
+
+
+def count_queries(**kwargs):
+    with CaptureQueriesContext(connection) as captured:
+        result = search_structures(SearchQuery(**kwargs))
+    return len(captured), result
+
+
+@pytest.mark.engine
+@pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
+def test_an_engine_search_costs_at_most_three_queries_whatever_the_page_size(engine_index, settings, shape):
+    # Computed every time (the listing cache is tested in test_listing_cache.py); the first search fills the labels.
+    settings.SEARCH_LISTING_CACHE_SECONDS = 0
+    search_structures(SearchQuery(**SHAPES[shape]))
+    one, first = count_queries(**SHAPES[shape], per_page=1)
+    every, result = count_queries(**SHAPES[shape], per_page=100)
+    assert result.engine in ("opensearch", "elasticsearch") and not result.degraded
+    assert (len(first.hits), len(result.hits)) == (min(1, result.total), result.total)
+    assert result.total >= 2, "the shape must find several structures for the count to mean something"
+    assert one == every <= 3
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
+def test_a_database_search_costs_the_same_whatever_the_page_size(directory, settings, shape):
+    settings.ELASTICSEARCH_URL = None
+    settings.SEARCH_LISTING_CACHE_SECONDS = 0
+    search_structures(SearchQuery(**SHAPES[shape]))  # fills the cached labels
+    every, result = count_queries(**SHAPES[shape], per_page=100)
+    assert result.engine == "database" and result.total >= 2
+    # The page of one hit, with people when a hit has some (a prefetch finding nothing costs no query).
+    page = 1 + next((i for i, hit in enumerate(result.hits) if hit.structure.get_public_people()), 0)
+    one, first = count_queries(**SHAPES[shape], per_page=1, page=page)
+    assert len(first.hits) == 1
+    assert one == every
+
+
+@pytest.mark.engine
+def test_engine_hits_are_cards_showing_what_the_database_holds(engine_index):
+    result = search_structures(SearchQuery(per_page=100))
+    assert sorted(slugs(result)) == PUBLISHED
+    structures = Structure.objects.with_related().in_bulk([hit.structure.pk for hit in result.hits])
+    for hit in result.hits:
+        card, structure = hit.structure, structures[hit.structure.pk]
+        assert isinstance(card, StructureCard)
+        shown = lambda s: (  # noqa: E731
+            s.pk, s.slug, s.name, s.summary, s.description, s.city, s.category, s.category_label,
+            s.latitude, s.longitude, s.has_location, s.joined, s.get_absolute_url(),
+            [(m.slug, m.name) for m in s.memberships.all()], [(x.slug, x.name) for x in s.sectors.all()],
+        )  # fmt: skip
+        assert shown(card) == shown(structure)
+
+
+@pytest.mark.engine
+def test_a_stale_entry_never_shows_an_unpublished_structure(engine_index):
+    assert "soleil-du-nord" in slugs(search_structures(SearchQuery(text="solaire")))
+    # Behind the outbox's back: no row says the index must change, the engine still holds it.
+    Structure.objects.filter(slug="soleil-du-nord").update(live=False)
+    result = search_structures(SearchQuery(text="solaire"))
+    assert "soleil-du-nord" not in slugs(result)
+    assert "photon-coop" in slugs(result)
+
+
+@pytest.mark.engine
+def test_a_stale_entry_never_shows_through_a_withdrawn_consent(engine_index):
+    # « Compostage » is held only by Camille, a public person of « Terres de Compost ».
+    assert slugs(search_structures(SearchQuery(text="compostage"))) == ["terres-de-compost"]
+    Person.objects.filter(first_name="Camille").update(public=False)
+    assert slugs(search_structures(SearchQuery(text="compostage"))) == []
+    assert slugs(search_structures(SearchQuery(skills=["compostage"]))) == []
+
+
+@pytest.mark.engine
+def test_a_structure_changed_since_it_was_indexed_is_left_out(engine_index):
+    Structure.objects.filter(slug="photon-coop").update(name="Photon Renommé", updated_at=timezone.now())
+    result = search_structures(SearchQuery(text="photon"))
+    assert slugs(result) == []
