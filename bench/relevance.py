@@ -23,7 +23,11 @@ it (``grade()``), so the judgements are fixed by the dataset, not by any backend
 Reported per backend and set: NDCG@10 (gain 2^grade - 1), the share of queries
 with a relevant hit (grade >= 2) in the top 3, and the zero-result rate over the
 queries that have a relevant structure. Then the queries where backends
-disagree (a different first hit, or NDCG@10 apart by more than 0.2).
+disagree (a different first hit, or NDCG@10 apart by more than 0.2), and issue
+12's targets on the held-out set with PASS/FAIL: engine NDCG@10 >= 0.90 and
+top 3 >= 95 %, PostgreSQL within 0.05 of the engine, no zero result on any
+backend. An answer from another backend than the one named (an engine search
+the database answered) fails the run: its figures would not be the engine's.
 """
 
 import argparse
@@ -40,6 +44,7 @@ HERE = ROOT / "bench" / "relevance"
 DATASET = HERE / "dataset.json"
 SETS = {"heldout": HERE / "heldout.tsv", "dev": HERE / "dev.tsv"}
 BACKENDS = ("engine", "sqlite", "postgres")
+TARGETS = {"engine_ndcg": 0.90, "engine_top3": 0.95, "postgres_gap": 0.05, "zero_results": 0.0}
 DEFAULT_ENGINE_URL = "http://127.0.0.1:9200"
 DEFAULT_POSTGRES_URL = "postgres://lagrappe:lagrappe@127.0.0.1:5433/lagrappe_relevance_bench"
 TOP = 10
@@ -310,14 +315,48 @@ def main():
                         f"{b} {scores[b]:.2f} {(answers[b][q['text']]['names'] or ['∅'])[0]}" for b in backends
                     )
                     print(f"  [{n}] {q['text']!r}: {detail}")
+    verdicts = targets(answers, report)
     if args.json:
         Path(args.json).write_text(
             json.dumps(
-                {"answers": answers, "figures": {f"{b}/{n}": m for (b, n), m in report.items()}},
+                {
+                    "answers": answers,
+                    "figures": {f"{b}/{n}": m for (b, n), m in report.items()},
+                    "targets": verdicts,
+                },
                 ensure_ascii=False,
                 indent=1,
             )
         )
+    if not all(v["pass"] for v in verdicts):
+        sys.exit(1)
+
+
+def targets(answers: dict, report: dict) -> list[dict]:
+    """Issue 12's targets on the held-out set, each with the measured value and PASS/FAIL (printed)."""
+    verdicts = []
+
+    def check(name, measured, passed, detail):
+        verdicts.append({"target": name, "measured": measured, "pass": passed})
+        print(f"  {'PASS' if passed else 'FAIL'} {name}: {detail}")
+
+    print("\n— Objectifs (issue 12, ensemble réservé)")
+    for backend, got in answers.items():
+        expected = ("opensearch", "elasticsearch") if backend == "engine" else ("database",)
+        strays = sorted(text for text, a in got.items() if "engine" in a and a["engine"] not in expected)
+        check(f"{backend} answered by itself", len(strays), not strays, f"{len(strays)} réponse(s) d’un autre moteur")
+    if ("engine", "heldout") in report:
+        m = report[("engine", "heldout")]
+        check("engine NDCG@10", m["ndcg@10"], m["ndcg@10"] >= TARGETS["engine_ndcg"], f"{m['ndcg@10']:.3f} >= 0.90")
+        check("engine top 3", m["top3"], m["top3"] >= TARGETS["engine_top3"], f"{m['top3']:.1%} >= 95 %")
+        if ("postgres", "heldout") in report:
+            gap = m["ndcg@10"] - report[("postgres", "heldout")]["ndcg@10"]
+            check("postgres within 0.05", gap, gap <= TARGETS["postgres_gap"], f"écart {gap:+.3f} <= 0.05")
+    for (backend, name), m in report.items():
+        if name == "heldout":
+            zero = m["zero_results"]
+            check(f"{backend} zero results", zero, zero <= TARGETS["zero_results"], f"{zero:.1%} = 0 %")
+    return verdicts
 
 
 if __name__ == "__main__":

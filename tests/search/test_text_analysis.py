@@ -7,7 +7,7 @@ the real index's ``french_index`` analyzer and expects the same terms.
 
 import pytest
 
-from search.text import STOP_WORDS, analyze, fold, query_terms, stem
+from search.text import STOP_WORDS, analyze, edit_distance, fold, max_typos, query_terms, stem
 
 IRREGULAR_PLURALS = [
     ("matériau", "matériaux"),
@@ -80,3 +80,27 @@ def test_the_engine_analyses_words_as_search_text_does(engine_index):
         "POST", f"/{engine_index.alias}/_analyze", body={"analyzer": "french_index", "text": WORDS}
     )["tokens"]
     assert [t["token"] for t in tokens] == analyze(WORDS)
+
+
+@pytest.mark.parametrize(
+    ("typed", "known", "distance"),
+    [
+        pytest.param("menuiseir", "menuisier", 1, id="swapped-letters"),
+        pytest.param("photovoltaque", "photovoltaique", 1, id="missing-letter"),
+        pytest.param("ceramik", "ceramiq", 1, id="wrong-letter"),
+        pytest.param("compostge", "compostage", 1, id="dropped-letter"),
+        pytest.param("kitten", "sitting", 3, id="three-edits"),
+    ],
+)
+def test_edit_distance_counts_a_swap_as_one_edit(typed, known, distance):
+    assert edit_distance(typed, known, limit=3) == distance
+
+
+def test_edit_distance_stops_beyond_its_limit():
+    assert edit_distance("menuiserie", "comptabilite", limit=2) == 3
+
+
+@pytest.mark.parametrize(("word", "typos"), [("velo", 0), ("ruche", 1), ("menuisier", 2), ("photovoltaique", 2)])
+def test_words_carry_as_many_typos_as_the_engine_allows(word, typos):
+    # The engine's fuzziness AUTO:5,9: none under 5 letters, one from 5, two from 9.
+    assert max_typos(word) == typos
