@@ -40,17 +40,13 @@ from graphql.type.introspection import SchemaMetaFieldDef, TypeMetaFieldDef, Typ
 SIZE_ARGUMENTS = ("perPage", "per_page", "limit", "first", "last")
 
 
-def limit(name: str, default: int) -> int:
-    return int(getattr(settings, name, default))
-
-
 def parse_bounded(query: str):
     """Parse with hard limits; a GraphQLError (syntax or limit) is raised otherwise."""
     return parse(
         query,
-        max_lexical_tokens=limit("GRAPHQL_MAX_TOKENS", 2000),
-        max_comments=limit("GRAPHQL_MAX_COMMENTS", 100),
-        max_source_length=limit("GRAPHQL_MAX_QUERY_LENGTH", 50_000),
+        max_lexical_tokens=settings.GRAPHQL_MAX_TOKENS,
+        max_comments=settings.GRAPHQL_MAX_COMMENTS,
+        max_source_length=settings.GRAPHQL_MAX_QUERY_LENGTH,
     )
 
 
@@ -176,8 +172,8 @@ def check_limits(schema, document, operation, variables) -> list[GraphQLError]:
     """Errors for a too deep or too costly operation (empty list when within bounds)."""
     m = measure(schema, document, operation, variables)
     errors = []
-    max_depth = limit("GRAPHQL_MAX_DEPTH", 15)
-    max_cost = limit("GRAPHQL_MAX_COST", 25_000)
+    max_depth = settings.GRAPHQL_MAX_DEPTH
+    max_cost = settings.GRAPHQL_MAX_COST
     if m.depth > max_depth:
         errors.append(
             GraphQLError(

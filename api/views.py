@@ -41,13 +41,19 @@ from graphql import (
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from .access import AccessDenied, consume, identify
-from .limits import check_limits, limit, parse_bounded
+from .limits import check_limits, parse_bounded
 from .persisted import PersistedQueryError, resolve_persisted_query
 
 logger = logging.getLogger(__name__)
 
-# Exceptions whose message is meant for the client (argument and filter errors).
-CLIENT_FACING_ERRORS = (GraphQLError, TypeError, ValueError, ObjectDoesNotExist)
+# Python's own errors from a resolver given a bad value (« invalid literal for int() … »,
+# « Page matching query does not exist. »): the client learns which field failed (the
+# error's path) and a French sentence, never Python's English text.
+BAD_VALUE_ERRORS = {
+    TypeError: ("Valeur d’argument invalide pour ce champ.", "BAD_USER_INPUT"),
+    ValueError: ("Valeur d’argument invalide pour ce champ.", "BAD_USER_INPUT"),
+    ObjectDoesNotExist: ("Aucun objet ne correspond à ces arguments.", "NOT_FOUND"),
+}
 
 
 def _engine_errors() -> tuple[type[Exception], ...]:
@@ -255,7 +261,7 @@ class PartnerGraphQLView(GraphQLView):
     # -- steps ---------------------------------------------------------------
 
     def check_size(self, request):
-        max_bytes = limit("GRAPHQL_MAX_BODY_BYTES", 100_000)
+        max_bytes = settings.GRAPHQL_MAX_BODY_BYTES
         declared = int(request.META.get("CONTENT_LENGTH") or 0)
         size = max(declared, len(request.META.get("QUERY_STRING", "")))
         if size <= max_bytes and request.method == "POST":
@@ -284,7 +290,7 @@ class PartnerGraphQLView(GraphQLView):
         if isinstance(data, dict):
             return data
         if isinstance(data, list):
-            max_batch = limit("GRAPHQL_MAX_BATCH", 5)
+            max_batch = settings.GRAPHQL_MAX_BATCH
             if not data or len(data) > max_batch:
                 raise RequestRefused(
                     400, f"Lot de {len(data)} opérations : de 1 à {max_batch} par requête.", "BATCH_TOO_LARGE"
@@ -357,7 +363,14 @@ class PartnerGraphQLView(GraphQLView):
                 error.path,
                 extensions={"code": "SEARCH_UNAVAILABLE"},
             ).formatted
-        if original is not None and not isinstance(original, CLIENT_FACING_ERRORS):
+        if original is not None and isinstance(original, tuple(BAD_VALUE_ERRORS)):
+            logger.info("GraphQL resolver refused a value: %r", original)
+            message, code = next(v for k, v in BAD_VALUE_ERRORS.items() if isinstance(original, k))
+            return GraphQLError(
+                message, error.nodes, error.source, error.positions, error.path, extensions={"code": code}
+            ).formatted
+        # Our own GraphQLErrors (and graphql-core's validation, which names the argument) pass as they are.
+        if original is not None and not isinstance(original, GraphQLError):
             # An unexpected failure: log it, don't hand internals to the client.
             logger.error("GraphQL resolver failed", exc_info=original)
             formatted = GraphQLError(
@@ -379,7 +392,7 @@ class PartnerGraphQLView(GraphQLView):
             return response
         etag = '"' + hashlib.sha256(body).hexdigest() + '"'
         response["ETag"] = etag
-        response["Cache-Control"] = f"public, max-age={limit('GRAPHQL_CACHE_MAX_AGE', 60)}"
+        response["Cache-Control"] = f"public, max-age={settings.GRAPHQL_CACHE_MAX_AGE}"
         response["Vary"] = "Origin"
         candidates = [tag.strip() for tag in request.META.get("HTTP_IF_NONE_MATCH", "").split(",") if tag.strip()]
         if etag in candidates or "*" in candidates:
