@@ -14,37 +14,21 @@ target is treated as a deleted one: a link keeps its text without an address
 (``<a>``), an image becomes Wagtail's empty ``<img alt="">``. Every renderer goes through them: the HTML site
 (``|richtext``, ``RichTextBlock``) and grapple's ``RichText`` fields alike.
 
-The request being rendered is read from ``CurrentRequestMiddleware``; without one
+The request being rendered is read from ``lagrappe.current_request``; without one
 (a management command, a task) the default Site is the one the text is rendered for.
 """
-
-from contextvars import ContextVar
 
 from wagtail.documents.rich_text import DocumentLinkHandler
 from wagtail.images.rich_text import ImageEmbedHandler
 from wagtail.rich_text.pages import PageLinkHandler
 
+from lagrappe.current_request import current_request
+
 from .visibility import Visibility
-
-_current_request: ContextVar = ContextVar("lagrappe_current_request", default=None)
-
-
-class CurrentRequestMiddleware:
-    """Keep the request at hand for the rich-text handlers (they are given attributes only)."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        token = _current_request.set(request)
-        try:
-            return self.get_response(request)
-        finally:
-            _current_request.reset(token)
 
 
 def current_visibility() -> Visibility:
-    request = _current_request.get()
+    request = current_request()
     if request is None:
         return Visibility.without_request()
     return Visibility.for_request(request)

@@ -31,9 +31,11 @@ from wagtail import blocks
 from wagtail.documents.blocks import DocumentChooserBlock
 from wagtail.embeds.blocks import EmbedBlock
 from wagtail.images.blocks import ImageChooserBlock
+from wagtail.models import Site
 
 from directory.models import Sector, Skill
 from directory.models.structures import CATEGORY_CHOICES, MEMBERSHIP_CHOICES
+from lagrappe.current_request import current_request
 
 
 # First: grapple registers block types in definition order, which orders schema.graphql.
@@ -80,14 +82,41 @@ class DirectoryBlock(blocks.StructBlock):
 RICH_TEXT_FEATURES = ["bold", "italic", "link", "document-link", "ol", "ul", "h3", "h4"]
 
 
-def live_public_page(page):
-    """A chosen page, only if visitors may see it: a link never reveals a draft or a private page."""
+def rendered_site(request=None) -> Site | None:
+    """The Site being rendered: the request's (the current one when not given), else the default Site."""
+    request = request or current_request()
+    if request is not None:
+        return Site.find_for_request(request)
+    return Site.objects.filter(is_default_site=True).first()
+
+
+def site_of(page) -> int | None:
+    """The id of the Site a page belongs to, from Wagtail's cached root paths (most specific first)."""
+    for root in Site.get_site_root_paths():
+        if page.url_path.startswith(root.root_path):
+            return root.site_id
+    return None
+
+
+def live_public_page(page, request=None):
+    """A chosen page, only if a visitor of the Site being rendered may see it.
+
+    A link never reveals a draft, a private page, or a page of another Site (its
+    address would lead out of this one, or name a page that Site does not list).
+    """
     if page is None:
         return None
     page = page.specific
     if not page.live or page.get_view_restrictions().exists():
         return None
+    site = rendered_site(request)
+    if site is None or site_of(page) != site.pk:
+        return None
     return page
+
+
+def _request(parent_context):
+    return (parent_context or {}).get("request")
 
 
 @register_streamfield_block
@@ -124,16 +153,16 @@ class LinkBlock(blocks.StructBlock):
     def get_live_page(self, values=None, **kwargs):
         return live_public_page((values or {}).get("page"))
 
-    def get_href(self, values=None, **kwargs):
+    def get_href(self, values=None, request=None, **kwargs):
         values = values or {}
-        page = live_public_page(values.get("page"))
+        page = live_public_page(values.get("page"), request)
         if page is not None:
             return page.url
         return values.get("url") or None
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["href"] = self.get_href(values=value)
+        context["href"] = self.get_href(values=value, request=_request(parent_context))
         return context
 
 
@@ -348,7 +377,7 @@ class HighlightBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        context["linked_page"] = live_public_page(value.get("page"))
+        context["linked_page"] = live_public_page(value.get("page"), _request(parent_context))
         return context
 
 

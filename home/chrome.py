@@ -148,7 +148,7 @@ def resolve_links(stream, request) -> list[MenuLink]:
     links = []
     for child in stream:
         value = child.value
-        page = live_public_page(value.get("page"))
+        page = live_public_page(value.get("page"), request)
         href = page.get_url(request=request) if page is not None else value.get("url")
         if not href:
             continue  # a link to an unpublished or private page disappears rather than leading to a 404

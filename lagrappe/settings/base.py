@@ -69,8 +69,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # Rich text renders links and images for the request's Site (api/rich_text.py).
-    "api.rich_text.CurrentRequestMiddleware",
+    # Rich text and block links render for the request's Site (api/rich_text.py, home/blocks.py).
+    "lagrappe.current_request.CurrentRequestMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
