@@ -74,7 +74,9 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    # No LocaleMiddleware: the site is French first and has no /en/ URLs, so a visitor's
+    # Accept-Language must not turn Django's form errors into English. The admin follows
+    # each editor's own language setting (Wagtail activates it in its views).
     "django.middleware.common.CommonMiddleware",
     # The Site and its home page from the cache, after ALLOWED_HOSTS was checked (home/chrome.py).
     "home.middleware.CachedSiteMiddleware",
