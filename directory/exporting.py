@@ -39,7 +39,7 @@ def _number(value) -> str:
 
 STRUCTURE_VALUE_FIELDS = [
     "id", "slug", "name", "category", "legal_form", "summary", "description", "address", "postcode", "city",
-    "latitude", "longitude", "website", "email", "phone", "founded", "joined",
+    "latitude", "longitude", "location_precision", "website", "email", "phone", "founded", "joined",
 ]  # fmt: skip
 
 

@@ -16,7 +16,7 @@ from lagrappe.spreadsheets import InertCSVWriter
 from .columns import STRUCTURE_COLUMNS
 from .exporting import structure_records, structure_rows
 from .models import Structure
-from .models.structures import CATEGORY_LABELS
+from .models.structures import APPROXIMATE_PRECISIONS, CATEGORY_LABELS
 
 CACHE_SECONDS = 900
 # The French public sector's default open licence; the directory page says the same.
@@ -51,6 +51,9 @@ def _feature(s: dict, base_url: str) -> dict:
             "email": s["email"],
             "phone": s["phone"],
             "founded": s["founded"],
+            # The point is a street's or a commune's centre, not the address (directory.geocoding):
+            # a map should not pin it as the door. Null when there is no point.
+            "approximate": None if geometry is None else s["location_precision"] in APPROXIMATE_PRECISIONS,
             "url": f"{base_url}/annuaire/structures/{s['slug']}/",
         },
     }

@@ -40,6 +40,22 @@ def test_geojson_has_published_structures_with_points(client, directory):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("source", "precision", "approximate"),
+    [("ban", "address", False), ("ban", "street", True), ("communes", "municipality", True), ("manual", "", False)],
+    ids=["address", "street", "commune centre", "placed by hand"],
+)
+def test_geojson_flags_a_point_that_is_only_approximate(client, make_structure, source, precision, approximate):
+    make_structure(location_source=source, location_precision=precision)
+    make_structure(slug="sans-point", name="Sans point", latitude=None, longitude=None, location_precision="")
+
+    features = {f["id"]: f["properties"] for f in json.loads(body(client.get(GEOJSON)))["features"]}
+
+    assert features["soleil-du-nord"]["approximate"] is approximate
+    assert features["sans-point"]["approximate"] is None
+
+
+@pytest.mark.django_db
 def test_csv_has_published_structures_in_import_columns(client, directory):
     rows = list(csv.DictReader(io.StringIO(body(client.get(CSV)).lstrip("\ufeff"))))
 
