@@ -222,13 +222,20 @@ class StructureType(graphene.ObjectType):
         return path
 
 
-class PaginationType(graphene.ObjectType):
-    """Where a page of results sits in the whole list."""
+class PageNumbersFields(graphene.ObjectType):
+    """Where a page of results sits in the whole list: the fields every paginated answer has."""
 
     total = graphene.Int(required=True, description="Nombre total de résultats.")
     page = graphene.Int(required=True, description="Numéro de la page renvoyée (à partir de 1).")
     per_page = graphene.Int(required=True, description="Taille de page demandée.")
     total_pages = graphene.Int(required=True, description="Nombre de pages (au moins 1).")
+
+    class Meta:
+        abstract = True
+
+
+class PaginationType(PageNumbersFields):
+    """Where a page of results sits in the whole list."""
 
     class Meta:
         name = "Pagination"
@@ -315,13 +322,9 @@ class FacetsType(graphene.ObjectType):
         return FacetsType._facet(facets, "cities")
 
 
-class DirectorySearchResultType(graphene.ObjectType):
+class DirectorySearchResultType(PageNumbersFields):
     """A page of search results with its facets."""
 
-    total = graphene.Int(required=True, description="Nombre total de structures trouvées.")
-    page = graphene.Int(required=True, description="Numéro de la page renvoyée (à partir de 1).")
-    per_page = graphene.Int(required=True, description="Taille de page demandée.")
-    total_pages = graphene.Int(required=True, description="Nombre de pages (au moins 1).")
     engine = graphene.String(
         required=True, description="Moteur qui a répondu : `elasticsearch`, `opensearch` ou `database`."
     )
