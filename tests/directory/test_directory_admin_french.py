@@ -105,3 +105,28 @@ def test_french_dates_say_premier():
         assert date_fr(dt.date(2026, 12, 1)) == "1er décembre 2026"
         assert date_fr(dt.date(2026, 3, 15)) == "15 mars 2026"
         assert date_fr(dt.date(2026, 3, 1), False) == "1er mars"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("model", "slug", "name"),
+    [
+        ("sector", "economie-circulaire", "Économie circulaire"),
+        ("skilldomain", "artisanat-reemploi", "Artisanat & réemploi"),
+    ],
+)
+def test_sectors_and_domains_take_synonyms_and_acronyms_in_the_admin(admin_client, taxonomy, model, slug, name):
+    from directory.models import Sector, SkillDomain
+
+    row = {"sector": Sector, "skilldomain": SkillDomain}[model].objects.get(slug=slug)
+    edit = f"/admin/snippets/directory/{model}/edit/{row.pk}/"
+    assert "Synonymes et sigles" in admin_client.get(edit).content.decode()
+
+    form = {"name": name, "slug": slug, "synonyms": "zéro déchet ; ZD\nrecyclage"}
+    if model == "skilldomain":
+        form["sort_order"] = "0"
+    response = admin_client.post(edit, form)
+
+    assert response.status_code == 302
+    row.refresh_from_db()
+    assert row.synonym_list == ["zéro déchet", "ZD", "recyclage"]
