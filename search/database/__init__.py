@@ -11,10 +11,10 @@ filters, facets, sorting and hits as the engine, from the same analysis
 
 from django.db import connection
 
-from . import portable, sqlite
+from . import portable, postgres, sqlite
 
 # connection.vendor -> module; a vendor not listed gets ``portable``.
-IMPLEMENTATIONS = {"sqlite": sqlite}
+IMPLEMENTATIONS = {"postgresql": postgres, "sqlite": sqlite}
 
 
 def implementation():

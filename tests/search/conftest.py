@@ -77,3 +77,11 @@ def search(backend):
         return result
 
     return run
+
+
+@pytest.fixture
+def typo_tolerant(backend):
+    """True where typos are corrected: the engine, and the database backend on PostgreSQL (pg_trgm)."""
+    from django.db import connection
+
+    return backend == "engine" or connection.vendor == "postgresql"

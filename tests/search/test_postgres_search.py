@@ -1,0 +1,239 @@
+"""The database backend on PostgreSQL (``search.database.postgres``): typos, « vouliez-vous dire », its index kept
+by the database itself, and totals, facets and order generated against ``portable`` on a seeded directory.
+
+Run with ``DATABASE_URL=postgres://…``; on SQLite every test here is skipped with the reason printed.
+"""
+
+import itertools
+
+import pytest
+from django.db import connection, transaction
+
+from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from search.database import portable, postgres
+from search.models import IndexOutbox, StructureSearchDocument
+from search.types import FACET_NAMES, GeoPoint, SearchQuery
+from tests.search.search_dataset import LILLE, slugs
+
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.skipif(
+        connection.vendor != "postgresql",
+        reason="PostgreSQL full-text search: run with DATABASE_URL=postgres://… (SQLite has its own backend)",
+    ),
+]
+
+
+def vocabulary(*words: str) -> dict[str, int]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT word, documents FROM search_vocabulary WHERE word = ANY(%s)", [list(words)])
+        return dict(cursor.fetchall())
+
+
+# --------------------------------------------------------------------------- typos, on the contract's dataset
+@pytest.fixture
+def pg_search(directory, settings):
+    """search(text=..., **filters) on PostgreSQL through the service, no engine."""
+    from search.service import search_structures
+
+    settings.ELASTICSEARCH_URL = None
+
+    def run(**kwargs):
+        result = search_structures(SearchQuery(**kwargs))
+        assert (result.engine, result.degraded) == ("database", False)
+        return result
+
+    return run
+
+
+@pytest.mark.parametrize(
+    "text, expected, suggestion",
+    [
+        pytest.param("comptabilté", ["compta-solidaire"], "comptabilite", id="one-letter-missing"),
+        pytest.param("comptabilitée", ["compta-solidaire"], None, id="longer-word-is-a-prefix-match-not-a-typo"),
+        pytest.param(
+            "menuiserei lille",
+            ["atelier-bois-roubaix", "menuiserie-lilloise"],
+            "menuiserie lille",
+            id="typo-beside-a-town-that-only-ranks",
+        ),  # fmt: skip
+        pytest.param("photovlotaique", ["photon-coop", "soleil-du-nord"], "photovoltaique", id="transposition"),
+        pytest.param("photovltaiqe", ["photon-coop", "soleil-du-nord"], "photovoltaique", id="two-edits-from-9"),
+        pytest.param("comptabliiteee", ["compta-solidaire"], "comptabilite", id="stem-corrected-shown-as-a-word"),
+    ],
+)
+def test_a_typo_is_corrected_from_the_indexed_words(pg_search, text, expected, suggestion):
+    result = pg_search(text=text)
+
+    assert sorted(slugs(result)) == expected
+    assert result.suggestion == suggestion
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("compta", id="right-word"),
+        pytest.param("menuisiers", id="mere-plural"),
+        pytest.param("rsx", id="short-word-never-corrected"),
+        pytest.param("omptabilite", id="first-letters-never-a-typo"),
+        pytest.param("comxxxbilite", id="too-many-edits"),
+    ],
+)
+def test_no_correction_where_the_engine_makes_none(pg_search, text):
+    result = pg_search(text=text)
+
+    assert result.suggestion is None
+    if text in ("compta", "menuisiers"):
+        assert result.total >= 1
+    else:
+        assert result.total == 0
+
+
+def test_a_correction_never_shows_an_unpublished_structure(pg_search):
+    # « Brouillon Solaire » is not published: its words are not indexed at all.
+    result = pg_search(text="brouillom")
+
+    assert (result.total, result.suggestion) == (0, None)
+    assert vocabulary("brouillon") == {}
+
+
+def test_a_correction_keeps_the_filters(pg_search):
+    result = pg_search(text="photovlotaique", city="Lens")
+
+    assert slugs(result) == ["photon-coop"]
+    assert [(f.value, f.count) for f in result.facets["cities"]] == [("Lens", 1), ("Lille", 1)]
+
+
+def test_a_hidden_structure_is_not_found_through_a_correction(directory):
+    hidden = directory["structures"]["compta-solidaire"].pk
+    result = postgres.search(SearchQuery(text="comptabilté", hidden_ids=(hidden,)))
+
+    assert (result.total, slugs(result)) == (0, [])
+
+
+# --------------------------------------------------------------------------- kept by the database itself
+def _document(pk: int, words: str) -> StructureSearchDocument:
+    return StructureSearchDocument(
+        structure_id=pk, name_sort="x", name_text=f" {words} ", skills_text=" ", summary_text=" ",
+        search_text=f" {words} ", category="collectif",
+    )  # fmt: skip
+
+
+def test_the_vector_and_vocabulary_follow_every_writer(directory):
+    pk = directory["structures"]["photon-coop"].pk
+    with transaction.atomic():
+        StructureSearchDocument.objects.filter(pk=pk).delete()
+        assert vocabulary("centrale") == {}
+        # bulk_create, as the rebuild writes
+        StructureSearchDocument.objects.bulk_create([_document(pk, "zorglub zorglub photon")])
+        assert vocabulary("zorglub") == {"zorglub": 1}
+        assert slugs(postgres.search(SearchQuery(text="zorglu"))) == ["photon-coop"]
+        # a raw UPDATE, as a hand-written fix or COPY-based loader would
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {postgres.DOCUMENTS} SET search_text = ' bidulon ', name_text = ' bidulon ' "
+                "WHERE structure_id = %s",
+                [pk],
+            )
+        assert vocabulary("zorglub", "bidulon") == {"bidulon": 1}
+        assert slugs(postgres.search(SearchQuery(text="bidulon"))) == ["photon-coop"]
+        assert postgres.search(SearchQuery(text="zorglub")).total == 0
+        transaction.set_rollback(True)
+
+
+def test_a_weight_says_which_field_holds_the_word(directory):
+    pk = directory["structures"]["photon-coop"].pk
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT search_vector @@ %s::tsquery, search_vector @@ %s::tsquery, search_vector @@ %s::tsquery "
+            f"FROM {postgres.DOCUMENTS} WHERE structure_id = %s",
+            ["'photovoltaiqu':*A", "'photon':B", "'centrale':*C", pk],
+        )
+        assert cursor.fetchone() == (True, True, True)
+        cursor.execute(
+            f"SELECT search_vector @@ %s::tsquery FROM {postgres.DOCUMENTS} WHERE structure_id = %s",
+            ["'photon':A", pk],
+        )
+        assert cursor.fetchone() == (False,)
+
+
+# --------------------------------------------------------------------------- generated comparison with portable
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """300 generated structures (the demo generator), their documents built, committed for the module."""
+    from directory.seed import seed_directory
+    from search.documents import refresh_database_documents
+
+    with django_db_blocker.unblock():
+        seed_directory(300, progress=False)
+        refresh_database_documents(list(Structure.objects.values_list("pk", flat=True)))
+        IndexOutbox.objects.all().delete()
+        yield
+        Person.objects.all().delete()
+        Structure.objects.all().delete()
+        Skill.objects.all().delete()
+        SkillDomain.objects.all().delete()
+        Sector.objects.all().delete()
+        StructureSearchDocument.objects.all().delete()
+        IndexOutbox.objects.all().delete()
+
+
+def _cases():
+    texts = ["", "energie", "compost", "menuiserie lille", "conseil", "atelier", "projet solidaire", "ro", "lille"]
+    return texts
+
+
+def _filters(listing) -> list[dict]:
+    """Filter combinations from the blank listing's own facet values: one, two and three facets at once."""
+    first = {name: [v.value for v in listing.facets[name][:2]] for name in FACET_NAMES}
+    single = [
+        {"categories": first["categories"][:1]},
+        {"memberships": first["memberships"][:2]},
+        {"skills": first["skills"][:1]},
+        {"sectors": first["sectors"][:2]},
+        {"city": first["cities"][0]},
+    ]
+    combined = [{**a, **b} for a, b in itertools.combinations(single, 2)]
+    return [{}, *single, *combined, {**single[0], **single[2], **single[4]}]
+
+
+def _facets(result) -> dict:
+    return {name: [(v.value, v.count) for v in values] for name, values in result.facets.items()}
+
+
+def _ranked(result) -> list[tuple[int, int]]:
+    # Whole points are the tiers both backends share; PostgreSQL's fraction (ts_rank_cd) only breaks their ties.
+    return sorted((-int(hit.score), hit.structure.pk) for hit in result.hits)
+
+
+def test_totals_facets_and_order_agree_with_portable(seeded):
+    listing = portable.search(SearchQuery(per_page=1))
+    compared = 0
+    for text in _cases():
+        for filters in _filters(listing):
+            for sort in ("relevance", "name", "newest"):
+                query = SearchQuery(text=text, sort=sort, per_page=100, **filters)
+                expected, got = portable.search(query), postgres.search(query)
+                label = f"{text!r} {filters} {sort}"
+                assert got.total == expected.total, label
+                assert _facets(got) == _facets(expected), label
+                if sort == "relevance" and text:
+                    assert _ranked(got) == _ranked(expected), label
+                else:
+                    assert slugs(got) == slugs(expected), label
+                compared += 1
+    assert compared == len(_cases()) * 17 * 3
+    assert listing.total == Structure.objects.filter(live=True).count()
+
+
+@pytest.mark.parametrize("page", [1, 2, 7])
+def test_pages_and_distances_agree_with_portable(seeded, page):
+    near = GeoPoint(*LILLE, radius_km=25)
+    for query in (
+        SearchQuery(near=near, sort="distance", page=page, per_page=7),
+        SearchQuery(text="energie", near=near, sort="name", page=page, per_page=3),
+    ):
+        expected, got = portable.search(query), postgres.search(query)
+        assert (got.total, slugs(got)) == (expected.total, slugs(expected))
+        assert [h.distance_km for h in got.hits] == pytest.approx([h.distance_km for h in expected.hits], abs=1e-3)
+        assert _facets(got) == _facets(expected)
