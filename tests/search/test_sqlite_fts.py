@@ -47,8 +47,8 @@ def _answer(result):
 
 @pytest.fixture
 def seeded():
-    """300 generated structures (some unpublished, every facet populated), their documents rebuilt."""
-    call_command("seed_directory", "--count", "300", stdout=io.StringIO())
+    """150 generated structures (some unpublished, every facet populated), their documents rebuilt."""
+    call_command("seed_directory", "--count", "150", stdout=io.StringIO())
     SearchIndexCommand().rebuild_database(progress=False)
     return StructureSearchDocument.objects.count()
 
