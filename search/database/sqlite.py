@@ -60,23 +60,32 @@ ORDER_BY = {
     "distance": "distance, name_sort, id",
 }
 
-_ready: dict[str, bool] = {}
+_ready: set[str] = set()  # databases where the FTS5 table was found (once there, it stays)
+_reported: set[str] = set()  # databases where its absence was logged
 
 
 def fts_ready() -> bool:
-    """True when the FTS5 table exists in the default database (checked once per database)."""
+    """True when the FTS5 table exists in the default database.
+
+    Found once, it is not looked for again; missing, it is looked for on each
+    search (a migration may create it meanwhile) and the reason is logged once.
+    """
     name = str(connection.settings_dict["NAME"])
-    if name not in _ready:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS])
-            _ready[name] = cursor.fetchone() is not None
-        if not _ready[name]:
-            logger.warning(
-                "Recherche de secours sur SQLite sans la table FTS5 %s (SQLite compilé sans FTS5, ou migration "
-                "search.0006 non appliquée) : la recherche LIKE (portable) répond.",
-                FTS,
-            )
-    return _ready[name]
+    if name in _ready:
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS])
+        found = cursor.fetchone() is not None
+    if found:
+        _ready.add(name)
+    elif name not in _reported:
+        _reported.add(name)
+        logger.warning(
+            "SQLite database search without the FTS5 table %s (SQLite built without FTS5, or migration "
+            "search.0006 not applied): the portable LIKE search answers.",
+            FTS,
+        )
+    return found
 
 
 # ---------------------------------------------------------------------- FTS5 expressions

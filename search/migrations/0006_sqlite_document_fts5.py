@@ -134,7 +134,7 @@ def create(apps, schema_editor):
     if connection.vendor != "sqlite":
         return
     if not fts5_available(connection):
-        logger.warning("SQLite sans FTS5 : la recherche de secours reste sur la recherche LIKE (portable).")
+        logger.warning("SQLite without FTS5: the database search stays on the portable LIKE search.")
         return
     for statement in CREATE:
         schema_editor.execute(statement)

@@ -161,7 +161,8 @@ def _recount():
 
 def test_without_the_fts5_table_portable_answers_and_the_reason_is_logged(directory, monkeypatch, caplog):
     monkeypatch.setattr(sqlite, "FTS", "search_document_fts_missing")
-    monkeypatch.setattr(sqlite, "_ready", {})
+    monkeypatch.setattr(sqlite, "_ready", set())
+    monkeypatch.setattr(sqlite, "_reported", set())
     query = SearchQuery(text="energie", categories=["collectif"], sort="name")
 
     with caplog.at_level(logging.WARNING, logger="search.database.sqlite"):
