@@ -90,6 +90,56 @@ def queries():
     }
 
 
+# directorySearch with what a partner's results page shows: highlights, distance, cards, facets.
+GRAPHQL_SEARCH = """query Search($q: String, $categories: [String!], $memberships: [String!], $near: GeoPointInput,
+  $sort: DirectorySort, $page: Int) {
+  directorySearch(query: $q, categories: $categories, memberships: $memberships, near: $near, sort: $sort, page: $page) {
+    total engine degraded suggestion
+    hits { score distanceKm highlights { field fragments }
+           structure { slug name city categoryLabel summary url memberships { slug name } } }
+    facets { categories { value label count } memberships { value label count } skills { value label count }
+             sectors { value label count } cities { value label count } }
+  }
+}"""
+
+
+def graphql_variables(query) -> dict:
+    near = query.near
+    return {
+        "q": query.text,
+        "categories": query.categories or None,
+        "memberships": query.memberships or None,
+        "near": {"latitude": near.latitude, "longitude": near.longitude, "radiusKm": near.radius_km} if near else None,
+        "sort": query.sort.upper(),
+        "page": query.page,
+    }
+
+
+def graphql_client():
+    """Django's test Client in this process (no network, as the service calls): the GraphQL stack alone."""
+    from django.conf import settings
+    from django.test import Client
+
+    settings.GRAPHQL_RATE_LIMIT_ANONYMOUS = 10**9  # the benchmark measures the stack, not the limiter
+    settings.ALLOWED_HOSTS = ["*"]
+    client = Client()
+
+    def post(document, variables=None, label="{ __typename }"):
+        response = client.post(
+            "/graphql/", {"query": document, "variables": variables or {}}, content_type="application/json"
+        )
+        body = response.json()
+        if response.status_code != 200 or body.get("errors"):
+            sys.exit(f"FAIL : GraphQL « {label} » : {response.status_code} {str(body)[:300]}")
+        answered = body["data"].get("directorySearch")
+        if answered is not None and (answered["engine"] == "database" or answered["degraded"]):
+            sys.exit(
+                f"FAIL : GraphQL « {label} » servie par la base de données ou dégradée : aucun chiffre moteur publié"
+            )
+
+    return post
+
+
 def percentile(values, p):
     values = sorted(values)
     k = (len(values) - 1) * p / 100
@@ -161,7 +211,6 @@ def run(args):
     from directory.models import Structure
     from search import database as database_backend
     from search.engine import get_backend
-    from search.engine.query import search_body
     from search.management.commands.search_index import Command as SearchIndexCommand
     from search.service import search_structures
 
@@ -197,11 +246,13 @@ def run(args):
         if answered.engine == "database" or answered.degraded:
             # A figure from the database fallback is not an engine figure.
             sys.exit(f"FAIL : « {label} » a été servie par la base de données, pas par le moteur")
-        synonyms = backend.synonym_groups() if not backend.profile.analyzed_by_engine else ()
-        body = search_body(query, backend.profile, synonyms)
+        # The very request the service sends (body and query string, request cache included).
+        body, params, _ = backend.search_request(query)
         engine = timed(lambda q=query, label=label: engine_call(q, label), args.rounds)
         database = timed(lambda q=query: database_backend.search(q), args.rounds)
-        raw = timed(lambda b=body: backend.request("POST", f"/{backend.alias}/_search", body=b), args.rounds)
+        raw = timed(
+            lambda b=body, p=params: backend.request("POST", f"/{backend.alias}/_search", body=b, params=p), args.rounds
+        )
         totals = (search_structures(query).total, database_backend.search(query).total)
         row = {"query": label, "total_engine": totals[0], "total_database": totals[1]}
         for name, samples in (("engine", engine), ("database", database), ("raw", raw)):
@@ -211,6 +262,22 @@ def run(args):
         rows.append(row)
         print(".", end="", flush=True)
     print()
+
+    # GraphQL directorySearch against the service call it makes plus the floor of any GraphQL request.
+    post = graphql_client()
+    graphql_samples = []
+    for label, query in queries().items():
+        variables = graphql_variables(query)
+        samples = timed(lambda v=variables, label=label: post(GRAPHQL_SEARCH, v, label), args.rounds)
+        graphql_samples.extend(samples)
+        next(row for row in rows if row["query"] == label)["graphql_p95_ms"] = round(percentile(samples, 95), 1)
+    floor_samples = timed(lambda: post("{ __typename }"), args.rounds * 5)
+    floor = (round(percentile(floor_samples, 50), 1), round(percentile(floor_samples, 95), 1))
+    graphql_overall = (round(percentile(graphql_samples, 50), 1), round(percentile(graphql_samples, 95), 1))
+    print(
+        f"GraphQL directorySearch p50/p95 : {graphql_overall[0]}/{graphql_overall[1]} ms — "
+        f"{{ __typename }} : {floor[0]}/{floor[1]} ms"
+    )
 
     header = f"{'requête':<26}{'résultats m/b':>15}{'moteur p50/p95':>18}{'base p50/p95':>18}{'brut p50/p95':>18}"
     print(header)
@@ -236,6 +303,11 @@ def run(args):
         verdict("moteur p95 / requête brute p95 (listing vide)", listing["engine_p95_ms"] / listing["raw_p95_ms"], 1.3),
         verdict("repli base p95 / moteur p95 (toutes requêtes)", overall["database"][1] / overall["engine"][1], 3),
         verdict("repli base p95 / moteur p95 (listing vide)", listing["database_p95_ms"] / listing["engine_p95_ms"], 3),
+        verdict(
+            "GraphQL directorySearch p95 / (moteur p95 + { __typename } p95)",
+            graphql_overall[1] / (overall["engine"][1] + floor[1]),
+            1.2,
+        ),
         verdict("reconstruction base", db_docs / db_seconds, 3000, " docs/s", lower_is_better=False),
         verdict("reconstruction moteur", engine_report["docs_per_second"], 3000, " docs/s", lower_is_better=False),
     ]
@@ -257,6 +329,8 @@ def run(args):
         "rebuild_engine": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in engine_report.items()},
         "queries": rows,
         "overall_ms": {name: {"p50": v[0], "p95": v[1]} for name, v in overall.items()},
+        "graphql_ms": {"p50": graphql_overall[0], "p95": graphql_overall[1]},
+        "typename_floor_ms": {"p50": floor[0], "p95": floor[1]},
         "targets": targets,
     }
     out_dir = ROOT / "bench" / "results"

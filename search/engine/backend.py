@@ -12,17 +12,31 @@ from ..base import matching_skill_suggestions, merge_suggestions
 from ..text import words
 from ..types import SearchQuery, SearchResult, Suggestion
 from .indexer import EngineIndexer
-from .query import search_body, suggest_body
+from .query import search_body, spelling_body, suggest_body, wants_spelling
 from .results import read_search, read_structure_suggestions
 
 
 class EngineBackend(EngineIndexer):
-    def search(self, query: SearchQuery) -> SearchResult:
+    def search_request(self, query: SearchQuery) -> tuple[dict, dict | None, tuple]:
+        """The body and query string of the request answering ``query``, and the synonyms it expanded.
+
+        A listing without text or position is the same request for every visitor:
+        the engine's shard request cache keeps its whole answer, aggregations
+        included, until the next refresh changes the index (``request_cache``).
+        """
         profile = self.profile
         # The portable profile expands synonyms itself, from the skills' rules (cached).
         synonyms = self.synonym_groups() if not profile.analyzed_by_engine and words(query.text) else ()
-        response = self.request("POST", f"/{self.alias}/_search", body=search_body(query, profile, synonyms))
-        return read_search(query, response, engine=self.name, profile=profile, synonyms=synonyms)
+        params = None if words(query.text) or query.near else {"request_cache": "true"}
+        return search_body(query, profile, synonyms), params, synonyms
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        body, params, synonyms = self.search_request(query)
+        response = self.request("POST", f"/{self.alias}/_search", body=body, params=params)
+        if wants_spelling(query, response["hits"]["total"]["value"]):
+            spelled = self.request("POST", f"/{self.alias}/_search", body=spelling_body(query))
+            response["suggest"] = spelled.get("suggest")
+        return read_search(query, response, engine=self.name, profile=self.profile, synonyms=synonyms)
 
     def suggest(self, prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
         if not words(prefix):

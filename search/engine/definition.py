@@ -157,6 +157,9 @@ def _french(**extra) -> dict:
     return {"type": "text", "analyzer": "french_index", "search_analyzer": "french_search", **extra}
 
 
+# Facet fields: their global ordinals are built when a refresh opens a segment, not by the
+# first aggregation after it (a blank listing at 200k paid them on the request path).
+FACET_KEYWORD = {"type": "keyword", "eager_global_ordinals": True}
 # Kept in ``_source`` only (neither indexed nor in doc values).
 CHECK_FIELDS = {
     "updated_at": {"type": "keyword", "index": False, "doc_values": False},
@@ -189,15 +192,15 @@ def mappings() -> dict:
             "description": _french(**to_prefix_and_spell),
             "city": _french(
                 **short,
-                fields={"keyword": {"type": "keyword"}, "folded": {"type": "keyword", "normalizer": "folded"}},
+                fields={"keyword": FACET_KEYWORD, "folded": {"type": "keyword", "normalizer": "folded"}},
             ),
-            "category": {"type": "keyword"},
-            "memberships": {"type": "keyword"},
-            "skills": {"type": "keyword"},
+            "category": FACET_KEYWORD,
+            "memberships": FACET_KEYWORD,
+            "skills": FACET_KEYWORD,
             "skill_names": _french(**short, fields={"exact": {"type": "text", "analyzer": "folded_words"}}),
             "skill_domains": _french(**short),
             "skill_synonyms": _french(**short),
-            "sectors": {"type": "keyword"},
+            "sectors": FACET_KEYWORD,
             "sector_names": _french(**short),
             # What visitors type for a domain or a sector (« ESS », « zéro déchet »): as its name.
             "domain_synonyms": _french(**short),
@@ -242,7 +245,7 @@ def portable_mappings() -> dict:
             "label": {"type": "keyword", "index": False, "doc_values": False},  # the name as written
             "name_sort": {"type": "keyword"},
             "name_prefix": _PREFIXED,  # autocomplete on the name's words
-            "city_name": {"type": "keyword"},  # the city as written (facet values)
+            "city_name": FACET_KEYWORD,  # the city as written (facet values)
             "city_folded": {"type": "keyword"},  # the city filter, compared folded
             "all_prefix": _PREFIXED,
             "spell": _TERMS,

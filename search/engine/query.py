@@ -1,8 +1,10 @@
 """Query builders: ``SearchQuery`` -> one request body (dicts only, unit-tested on what they produce).
 
-One round trip answers everything: hits, highlights, disjunctive facets
-(``post_filter`` narrows the hits; each facet aggregation is filtered by every
-*other* facet's filter), and a « did you mean » phrase suggestion.
+One round trip answers a page: hits (what they show, from ``_source``),
+highlights, disjunctive facets (``post_filter`` narrows the hits; each facet
+aggregation is filtered by every *other* facet's filter). A « did you mean »
+phrase suggestion is a second, size-0 request, made only when the page found
+few hits (``wants_spelling``).
 
 Visitor text never reaches a query parser: it goes into ``multi_match`` /
 ``match`` queries, which analyse it as plain text (no ``query_string``).
@@ -300,7 +302,7 @@ def sort_clause(query: SearchQuery, profile: AnalysisProfile = FULL) -> list:
 
 
 def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()) -> dict:
-    """The single request answering a search page (``synonyms``: the portable profile's analysed rule groups)."""
+    """The request answering a search page (``synonyms``: the portable profile's analysed rule groups)."""
     text = text_query(query.text, profile, synonyms, query.town_words, query.boost_skills)
     main = {"bool": {"must": [text] if text else [{"match_all": {}}], "filter": []}}
     geo = geo_filter(query)
@@ -347,9 +349,30 @@ def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()
                     for field in [*HIGHLIGHT_FIELDS, *SKILL_ALIAS_FIELDS]
                 },
             }
-    if text and words(query.text) and not hidden:
-        # The phrase suggester reads the whole index's terms: none while some documents are hidden.
-        body["suggest"] = {
+    return body
+
+
+# The « did you mean » is asked apart, and only when the page found fewer hits than
+# this: many hits mean the words were understood (fuzziness did the rest), and the
+# phrase suggester reads the whole index's terms on every request that carries it.
+SPELLING_BELOW_HITS = 10
+
+
+def wants_spelling(query: SearchQuery, total: int) -> bool:
+    """Whether a search that found ``total`` hits asks for a spelling suggestion (``spelling_body``).
+
+    Never while some documents are hidden (the suggester reads every document's
+    terms), nor for the relaxation's counting runs (one hit asked, ``base.relaxed_search``).
+    """
+    return bool(words(query.text)) and not query.hidden_ids and query.per_page > 1 and total < SPELLING_BELOW_HITS
+
+
+def spelling_body(query: SearchQuery) -> dict:
+    """A « did you mean » for the query's words, alone: no hits, no aggregations (the engine caches size-0 requests)."""
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "suggest": {
             "text": " ".join(words(query.text)),
             "did_you_mean": {
                 "phrase": {
@@ -360,8 +383,8 @@ def search_body(query: SearchQuery, profile: AnalysisProfile = FULL, synonyms=()
                     "direct_generator": [{"field": "spell", "suggest_mode": "missing", "min_word_length": 4}],
                 }
             },
-        }
-    return body
+        },
+    }
 
 
 def hidden_clause(ids) -> dict | None:

@@ -17,7 +17,7 @@ from search.engine.definition import (
     portable_document,
     synonym_groups,
 )
-from search.engine.query import search_body, suggest_body, text_query
+from search.engine.query import search_body, spelling_body, suggest_body, text_query
 from search.engine.results import _within_typo_distance
 from search.text import analyze, document_text
 from search.types import SearchQuery
@@ -136,7 +136,7 @@ def test_the_portable_query_sends_analysed_terms_and_names_no_analyzer():
     assert per_word[0]["bool"]["should"][1] == {"prefix": {"all_prefix": {"value": "panneaux"}}}
     assert per_word[0]["bool"]["should"][0]["multi_match"]["fuzziness"] == "AUTO:5,9"
     assert "highlight" not in body  # marked on the displayed text by LaGrappe
-    assert body["suggest"]["text"] == "panneaux solaires arras"
+    assert spelling_body(SearchQuery(text="Panneaux solaires d'Arras"))["suggest"]["text"] == "panneaux solaires arras"
     assert body["sort"][-2:] == [{"name_sort": {"order": "asc"}}, {"slug": {"order": "asc"}}]
 
 

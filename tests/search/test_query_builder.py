@@ -1,7 +1,7 @@
 """The engine's request bodies, checked as dicts (no server needed)."""
 
 from search.engine.definition import analysis, index_body, synonym_rules
-from search.engine.query import search_body, suggest_body, text_query
+from search.engine.query import search_body, spelling_body, suggest_body, text_query, wants_spelling
 from search.types import GeoPoint, SearchQuery
 
 
@@ -121,16 +121,24 @@ def test_sorts_and_pagination():
     assert (body["from"], body["size"], body["track_total_hits"]) == (40, 20, True)
 
 
-def test_highlight_and_did_you_mean_in_the_same_request():
-    body = search_body(SearchQuery(text="comptabilté"))
+def test_highlights_in_the_search_request_and_did_you_mean_apart_when_few_hits():
+    query = SearchQuery(text="comptabilté")
+    body = search_body(query)
 
     assert body["highlight"]["pre_tags"] == ["<mark>"]
     assert body["highlight"]["encoder"] == "html"
     assert set(body["highlight"]["fields"]) == {
         "name", "summary", "description", "city", "skill_names", "sector_names", "skill_synonyms",
     }  # fmt: skip
-    assert body["suggest"]["text"] == "comptabilte"
-    assert body["suggest"]["did_you_mean"]["phrase"]["field"] == "spell"
+    assert "suggest" not in body
+    spelling = spelling_body(query)
+    assert (spelling["size"], spelling["suggest"]["text"]) == (0, "comptabilte")
+    assert spelling["suggest"]["did_you_mean"]["phrase"]["field"] == "spell"
+    # Only a page with few hits asks; never the relaxation's counting runs, nor while documents are hidden.
+    assert [wants_spelling(query, total) for total in (0, 9, 10, 500)] == [True, True, False, False]
+    assert wants_spelling(SearchQuery(text="comptabilté", per_page=1), 0) is False
+    assert wants_spelling(SearchQuery(text="comptabilté", hidden_ids=(3,)), 0) is False
+    assert wants_spelling(SearchQuery(categories=["collectif"]), 0) is False
 
 
 def test_suggest_body_uses_edge_ngrams_of_the_name():
