@@ -19,8 +19,8 @@ the filter or search really applied), counts its SQL queries, then prints p50/p9
 per size, the 200k/20k ratio of the medians with PASS/FAIL, and writes JSON to
 ``bench/results/``.
 
-Duration on the shared 2-core machine: about 25 minutes from scratch (seeding 200k
-dominates), a minute or two with ``--reuse``.
+Duration on the shared 2-core machine: 10 to 20 minutes from scratch (seeding 200k
+dominates: 5 min 20 s), 3 to 15 minutes with ``--reuse`` depending on the load.
 """
 
 import argparse
