@@ -16,6 +16,9 @@
   var errors = document.getElementById("join-errors");
   if (errors) { errors.focus(); }
 
+  var widgets = window.lagrappeWidgets;  // static/js/widgets.js
+  if (!widgets) { return; }
+
   function fold(text) {
     return text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
   }
@@ -57,20 +60,9 @@
       if (active >= matches.length) { active = matches.length - 1; }
       listbox.innerHTML = "";
       matches.forEach(function (item, index) {
-        var li = document.createElement("li");
-        li.id = "skills-option-" + index;
-        li.className = "skills__option" + (index === active ? " is-active" : "");
-        li.setAttribute("role", "option");
+        var li = widgets.optionElement("skills-option-" + index, "skills__option" + (index === active ? " is-active" : ""),
+          item.label, "skills__option-domain", item.domain, function () { toggle(index); });
         li.setAttribute("aria-selected", item.box.checked ? "true" : "false");
-        var name = document.createElement("span");
-        name.textContent = item.label;
-        var domain = document.createElement("span");
-        domain.className = "skills__option-domain";
-        domain.textContent = item.domain;
-        li.appendChild(name);
-        li.appendChild(document.createTextNode(" "));
-        li.appendChild(domain);
-        li.addEventListener("mousedown", function (event) { event.preventDefault(); toggle(index); });
         listbox.appendChild(li);
       });
       var open = matches.length > 0 && document.activeElement === input;
@@ -150,7 +142,6 @@
   var street = form.querySelector("#id_address");
   if (statusBox && postcode && city) {
     var initial = statusBox.textContent;
-    var timer = null;
     var update = function () {
       var hasPostcode = /^\s*\d{5}\s*$/.test(postcode.value);
       var hasCity = city.value.trim().length > 1;
@@ -167,8 +158,9 @@
         statusBox.textContent = "Indiquez le code postal (5 chiffres) et la ville pour apparaître sur la carte.";
       }
     };
+    var updateOncePaused = widgets.debounce(update, 400);
     [postcode, city, street].forEach(function (field) {
-      if (field) { field.addEventListener("input", function () { window.clearTimeout(timer); timer = window.setTimeout(update, 400); }); }
+      if (field) { field.addEventListener("input", updateOncePaused); }
     });
   }
 })();

@@ -17,7 +17,8 @@
   "use strict";
 
   var root = document.querySelector("[data-directory]");
-  if (!root || !window.fetch || !window.URLSearchParams || !window.history.pushState) {
+  var widgets = window.lagrappeWidgets;  // static/js/widgets.js
+  if (!root || !widgets || !window.fetch || !window.URLSearchParams || !window.history.pushState) {
     return;
   }
   var script = document.currentScript || document.querySelector("script[data-leaflet-src]");
@@ -154,15 +155,14 @@
     load(window.location.href, { history: null, log: false });
   });
 
-  var typingTimer = null;
+  var searchWhileTyping = widgets.debounce(function () {
+    // One history entry per burst of typing, not one per keystroke.
+    var mode = typingEntry ? "replace" : "push";
+    typingEntry = true;
+    load(formUrl(), { history: mode, log: false });
+  }, 300);
   input.addEventListener("input", function () {
-    window.clearTimeout(typingTimer);
-    typingTimer = window.setTimeout(function () {
-      // One history entry per burst of typing, not one per keystroke.
-      var mode = typingEntry ? "replace" : "push";
-      typingEntry = true;
-      load(formUrl(), { history: mode, log: false });
-    }, 300);
+    searchWhileTyping();
     requestSuggestions();
   });
 
@@ -196,7 +196,6 @@
 
   var options = [];
   var activeIndex = -1;
-  var suggestTimer = null;
   var suggestRequest = null;
 
   input.setAttribute("role", "combobox");
@@ -236,41 +235,28 @@
     activeIndex = -1;
     listbox.innerHTML = "";
     items.forEach(function (item, index) {
-      var li = document.createElement("li");
-      li.id = "dir-q-option-" + index;
-      li.setAttribute("role", "option");
+      var li = widgets.optionElement("dir-q-option-" + index, "dir-option", item.label, "dir-option-kind",
+        item.kind_label, function () { choose(index); });
       li.setAttribute("aria-selected", "false");
-      li.className = "dir-option";
-      var label = document.createElement("span");
-      label.textContent = item.label;
-      var kind = document.createElement("span");
-      kind.className = "dir-option-kind";
-      kind.textContent = item.kind_label;
-      li.appendChild(label);
-      li.appendChild(document.createTextNode(" "));
-      li.appendChild(kind);
-      // mousedown, not click: the input keeps focus.
-      li.addEventListener("mousedown", function (event) {
-        event.preventDefault();
-        choose(index);
-      });
       listbox.appendChild(li);
     });
     if (items.length && document.activeElement === input) { openListbox(); } else { closeListbox(); }
   }
 
+  var fetchSuggestions = widgets.debounce(function (prefix) {
+    if (suggestRequest) { suggestRequest.abort(); }
+    suggestRequest = new AbortController();
+    fetch(suggestUrl + "?q=" + encodeURIComponent(prefix), { signal: suggestRequest.signal })
+      .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
+      .then(function (data) { renderOptions(data.suggestions || []); })
+      .catch(function () { /* suggestions are a nicety: typing still searches */ });
+  }, 150);
+
   function requestSuggestions() {
-    window.clearTimeout(suggestTimer);
+    fetchSuggestions.cancel();
     var prefix = input.value.trim();
     if (prefix.length < 2) { renderOptions([]); return; }
-    suggestTimer = window.setTimeout(function () {
-      if (suggestRequest) { suggestRequest.abort(); }
-      suggestRequest = new AbortController();
-      fetch(suggestUrl + "?q=" + encodeURIComponent(prefix), { signal: suggestRequest.signal })
-        .then(function (response) { return response.ok ? response.json() : { suggestions: [] }; })
-        .then(function (data) { renderOptions(data.suggestions || []); })
-        .catch(function () { /* suggestions are a nicety: typing still searches */ });
-    }, 150);
+    fetchSuggestions(prefix);
   }
 
   function choose(index) {
@@ -278,7 +264,7 @@
     if (!item) { return; }
     input.value = item.label;
     closeListbox();
-    window.clearTimeout(typingTimer);
+    searchWhileTyping.cancel();
     searchNow("push");
   }
 
