@@ -47,7 +47,68 @@ def sector_choices():
     return [(s.slug, s.name) for s in Sector.objects.order_by("name")]
 
 
+def _graphql_field(name, block, description):
+    """The grapple field for one child block: the one place a block type maps to a GraphQL type."""
+    if isinstance(block, EmbedBlock):  # before URLBlock, its parent
+        return GraphQLEmbed(name, description=description)
+    if isinstance(block, blocks.MultipleChoiceBlock):
+        return GraphQLString(name, is_list=True, description=description)
+    if isinstance(block, (blocks.CharBlock, blocks.TextBlock, blocks.ChoiceBlock, blocks.URLBlock)):
+        return GraphQLString(name, description=description)
+    if isinstance(block, blocks.IntegerBlock):
+        return GraphQLInt(name, description=description)
+    if isinstance(block, blocks.RichTextBlock):
+        return GraphQLRichText(name, description=description)
+    if isinstance(block, ImageChooserBlock):
+        return GraphQLImage(name, description=description)
+    if isinstance(block, DocumentChooserBlock):
+        return GraphQLDocument(name, description=description)
+    if isinstance(block, blocks.PageChooserBlock):
+        # Through get_live_page: a draft, private or other Site's page is never returned.
+        return GraphQLPage(name, source="get_live_page", description=description)
+    if isinstance(block, blocks.ListBlock):
+        return GraphQLStreamfield(name, description=description)
+    if isinstance(block, blocks.StructBlock):
+        return GraphQLStreamfield(name, is_list=False, description=description)
+    raise TypeError(f"{type(block).__name__} has no GraphQL mapping: add it to _graphql_field")
+
+
+def graphql_fields_from_blocks(**descriptions):
+    """Class decorator: ``graphql_fields`` from the StructBlock's child blocks, in their order.
+
+    Each child block must be given its description (every GraphQL field has one);
+    fields the class declares itself (computed ones) follow. A page chooser is
+    answered by ``get_live_page``, provided here unless the class has its own.
+    """
+
+    def decorate(cls):
+        missing = set(cls.base_blocks) ^ set(descriptions)
+        if missing:
+            raise TypeError(f"{cls.__name__}: describe exactly its child blocks (mismatch: {sorted(missing)})")
+        generated = [_graphql_field(name, block, descriptions[name]) for name, block in cls.base_blocks.items()]
+        cls.graphql_fields = generated + list(cls.__dict__.get("graphql_fields", []))
+        choosers_page = any(isinstance(block, blocks.PageChooserBlock) for block in cls.base_blocks.values())
+        if choosers_page and not hasattr(cls, "get_live_page"):
+            cls.get_live_page = _get_live_page
+        return cls
+
+    return decorate
+
+
+def _get_live_page(self, values=None, **kwargs):
+    return live_public_page((values or {}).get("page"))
+
+
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    heading_text="Titre de l’extrait d’annuaire.",
+    categories="Catégories pré-filtrées (identifiants).",
+    memberships="Appartenances pré-filtrées (identifiants).",
+    skills="Compétences pré-filtrées (identifiants).",
+    sectors="Secteurs pré-filtrés (identifiants).",
+    city="Ville pré-filtrée.",
+    limit="Nombre de structures à afficher.",
+)
 class DirectoryBlock(blocks.StructBlock):
     """A pre-filtered list of structures (« nos locataires », « les acteurs du compost »),
     with a link to the full search. The ``directory_excerpt`` tag of the directory
@@ -60,16 +121,6 @@ class DirectoryBlock(blocks.StructBlock):
     sectors = blocks.MultipleChoiceBlock(label="Secteurs", choices=sector_choices, required=False)
     city = blocks.CharBlock(label="Ville", max_length=120, required=False)
     limit = blocks.IntegerBlock(label="Nombre de structures affichées", default=6, min_value=1, max_value=24)
-
-    graphql_fields = [
-        GraphQLString("heading_text", description="Titre de l’extrait d’annuaire."),
-        GraphQLString("categories", is_list=True, description="Catégories pré-filtrées (identifiants)."),
-        GraphQLString("memberships", is_list=True, description="Appartenances pré-filtrées (identifiants)."),
-        GraphQLString("skills", is_list=True, description="Compétences pré-filtrées (identifiants)."),
-        GraphQLString("sectors", is_list=True, description="Secteurs pré-filtrés (identifiants)."),
-        GraphQLString("city", description="Ville pré-filtrée."),
-        GraphQLInt("limit", description="Nombre de structures à afficher."),
-    ]
 
     class Meta:
         icon = "group"
@@ -120,6 +171,11 @@ def _request(parent_context):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    link_text="Texte du lien.",
+    page="Page du site liée (seulement si elle est publiée).",
+    url="Adresse externe, quand le lien ne pointe pas vers une page du site.",
+)
 class LinkBlock(blocks.StructBlock):
     """A link to a page of the site or to an external address, with its label."""
 
@@ -128,10 +184,8 @@ class LinkBlock(blocks.StructBlock):
     page = blocks.PageChooserBlock(label="Page du site", required=False)
     url = blocks.URLBlock(label="Adresse externe", required=False, help_text="Si aucune page du site n’est choisie.")
 
+    # Computed, after the child blocks' fields (@graphql_fields_from_blocks).
     graphql_fields = [
-        GraphQLString("link_text", description="Texte du lien."),
-        GraphQLPage("page", source="get_live_page", description="Page du site liée (seulement si elle est publiée)."),
-        GraphQLString("url", description="Adresse externe, quand le lien ne pointe pas vers une page du site."),
         GraphQLString(
             "href", source="get_href", description="Adresse à utiliser : celle de la page ou l’adresse externe."
         ),
@@ -150,9 +204,6 @@ class LinkBlock(blocks.StructBlock):
             raise blocks.StructBlockValidationError(block_errors={"page": ErrorList([ValidationError(message)])})
         return value
 
-    def get_live_page(self, values=None, **kwargs):
-        return live_public_page((values or {}).get("page"))
-
     def get_href(self, values=None, request=None, **kwargs):
         values = values or {}
         page = live_public_page(values.get("page"), request)
@@ -167,6 +218,10 @@ class LinkBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    heading_text="Texte du titre.",
+    size="Niveau HTML du titre : h2, h3 ou h4.",
+)
 class HeadingBlock(blocks.StructBlock):
     """A section title; the level keeps the document outline correct for screen readers."""
 
@@ -177,11 +232,6 @@ class HeadingBlock(blocks.StructBlock):
         default="h2",
     )
 
-    graphql_fields = [
-        GraphQLString("heading_text", description="Texte du titre."),
-        GraphQLString("size", description="Niveau HTML du titre : h2, h3 ou h4."),
-    ]
-
     class Meta:
         icon = "title"
         label = "Titre"
@@ -190,16 +240,15 @@ class HeadingBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    rich_text="Texte en HTML, liens internes résolus.",
+)
 class ParagraphBlock(blocks.StructBlock):
     """Prose: rich text with links to pages and documents."""
 
     # "rich_text", not "text": GraphQL refuses two `text` fields of different types
     # (this one and CallToActionBlock's plain string) in one selection on the body.
     rich_text = blocks.RichTextBlock(label="Texte", features=RICH_TEXT_FEATURES)
-
-    graphql_fields = [
-        GraphQLRichText("rich_text", description="Texte en HTML, liens internes résolus."),
-    ]
 
     class Meta:
         icon = "pilcrow"
@@ -209,6 +258,11 @@ class ParagraphBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    image="L’image, avec ses déclinaisons (renditions, srcSet).",
+    alt_text="Texte alternatif ; vide si l’image est décorative.",
+    caption="Légende affichée sous l’image.",
+)
 class CaptionedImageBlock(blocks.StructBlock):
     """An image with the alternative text a screen reader speaks and an optional visible caption."""
 
@@ -221,12 +275,6 @@ class CaptionedImageBlock(blocks.StructBlock):
     )
     caption = blocks.CharBlock(label="Légende", max_length=250, required=False)
 
-    graphql_fields = [
-        GraphQLImage("image", description="L’image, avec ses déclinaisons (renditions, srcSet)."),
-        GraphQLString("alt_text", description="Texte alternatif ; vide si l’image est décorative."),
-        GraphQLString("caption", description="Légende affichée sous l’image."),
-    ]
-
     class Meta:
         icon = "image"
         label = "Image"
@@ -235,16 +283,15 @@ class CaptionedImageBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    quote="Texte de la citation.",
+    attribution="Personne ou structure citée.",
+)
 class QuoteBlock(blocks.StructBlock):
     """A quotation, attributed."""
 
     quote = blocks.TextBlock(label="Citation")
     attribution = blocks.CharBlock(label="Auteur ou autrice", max_length=120, required=False)
-
-    graphql_fields = [
-        GraphQLString("quote", description="Texte de la citation."),
-        GraphQLString("attribution", description="Personne ou structure citée."),
-    ]
 
     class Meta:
         icon = "openquote"
@@ -254,18 +301,17 @@ class QuoteBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    title="Titre de l’appel à l’action.",
+    text="Texte d’accompagnement.",
+    link="Le bouton : libellé et destination.",
+)
 class CallToActionBlock(blocks.StructBlock):
     """An invitation to act (apply, register, get in touch) with one button."""
 
     title = blocks.CharBlock(label="Titre", max_length=120)
     text = blocks.TextBlock(label="Texte", required=False)
     link = LinkBlock(label="Bouton")
-
-    graphql_fields = [
-        GraphQLString("title", description="Titre de l’appel à l’action."),
-        GraphQLString("text", description="Texte d’accompagnement."),
-        GraphQLStreamfield("link", is_list=False, description="Le bouton : libellé et destination."),
-    ]
 
     class Meta:
         icon = "pick"
@@ -275,16 +321,15 @@ class CallToActionBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    embed="Le média intégré : adresse et code HTML fourni par l’hébergeur.",
+    caption="Légende du média.",
+)
 class VideoEmbedBlock(blocks.StructBlock):
     """Media embedded from a provider (video, podcast, slides) through oEmbed."""
 
     embed = EmbedBlock(label="Adresse du média", help_text="Par exemple une vidéo PeerTube, Vimeo ou YouTube.")
     caption = blocks.CharBlock(label="Légende", max_length=250, required=False)
-
-    graphql_fields = [
-        GraphQLEmbed("embed", description="Le média intégré : adresse et code HTML fourni par l’hébergeur."),
-        GraphQLString("caption", description="Légende du média."),
-    ]
 
     class Meta:
         icon = "media"
@@ -294,6 +339,10 @@ class VideoEmbedBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    document="Le document à télécharger.",
+    link_text="Libellé du lien ; vide pour utiliser le titre du document.",
+)
 class DocumentLinkBlock(blocks.StructBlock):
     """A downloadable document (programme, statutes, application file)."""
 
@@ -301,11 +350,6 @@ class DocumentLinkBlock(blocks.StructBlock):
     link_text = blocks.CharBlock(
         label="Libellé", max_length=120, required=False, help_text="Par défaut, le titre du document."
     )
-
-    graphql_fields = [
-        GraphQLDocument("document", description="Le document à télécharger."),
-        GraphQLString("link_text", description="Libellé du lien ; vide pour utiliser le titre du document."),
-    ]
 
     class Meta:
         icon = "doc-full"
@@ -315,16 +359,15 @@ class DocumentLinkBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    question="La question.",
+    answer="La réponse, en HTML.",
+)
 class FaqItemBlock(blocks.StructBlock):
     """One question and its answer."""
 
     question = blocks.CharBlock(label="Question", max_length=250)
     answer = blocks.RichTextBlock(label="Réponse", features=RICH_TEXT_FEATURES)
-
-    graphql_fields = [
-        GraphQLString("question", description="La question."),
-        GraphQLRichText("answer", description="La réponse, en HTML."),
-    ]
 
     class Meta:
         icon = "help"
@@ -332,16 +375,15 @@ class FaqItemBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    title="Titre de la foire aux questions.",
+    items="Les questions et leurs réponses (FaqItemBlock).",
+)
 class FaqBlock(blocks.StructBlock):
     """Questions and answers shown as an accordion (native <details>, works without JavaScript)."""
 
     title = blocks.CharBlock(label="Titre", max_length=120, required=False)
     items = blocks.ListBlock(FaqItemBlock(), label="Questions", min_num=1)
-
-    graphql_fields = [
-        GraphQLString("title", description="Titre de la foire aux questions."),
-        GraphQLStreamfield("items", description="Les questions et leurs réponses (FaqItemBlock)."),
-    ]
 
     class Meta:
         icon = "list-ul"
@@ -351,6 +393,12 @@ class FaqBlock(blocks.StructBlock):
 
 
 @register_streamfield_block
+@graphql_fields_from_blocks(
+    title="Titre de la carte.",
+    text="Texte court.",
+    image="Image décorative de la carte.",
+    page="Page liée (seulement si elle est publiée).",
+)
 class HighlightBlock(blocks.StructBlock):
     """A card on the home page: what LaGrappe offers, in a few words."""
 
@@ -359,21 +407,11 @@ class HighlightBlock(blocks.StructBlock):
     image = ImageChooserBlock(label="Image", required=False)
     page = blocks.PageChooserBlock(label="Page « En savoir plus »", required=False)
 
-    graphql_fields = [
-        GraphQLString("title", description="Titre de la carte."),
-        GraphQLString("text", description="Texte court."),
-        GraphQLImage("image", description="Image décorative de la carte."),
-        GraphQLPage("page", source="get_live_page", description="Page liée (seulement si elle est publiée)."),
-    ]
-
     class Meta:
         icon = "pick"
         label = "Temps fort"
         template = "blocks/highlight_block.html"
         description = "Une carte de la page d’accueil."
-
-    def get_live_page(self, values=None, **kwargs):
-        return live_public_page((values or {}).get("page"))
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
