@@ -312,3 +312,31 @@ def test_geocode_structures_command_places_and_retries_approximate_points(make_s
     assert "  2 placée(s) : Base Adresse Nationale, précision « address »" in out.getvalue().splitlines()
     placed = Structure.objects.get(slug="a")
     assert (placed.latitude, placed.location_source, placed.location_precision) == (50.63157, "ban", "address")
+
+
+def test_background_geocoding_enqueues_no_task_per_structure(
+    make_structure, settings, django_capture_on_commit_callbacks
+):
+    """40,000 of Wagtail's per-object tasks followed an import of 20,000 addresses: none now."""
+    from django_tasks import task_backends
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    structures = [make_structure(slug=f"s{i}", latitude=None, longitude=None) for i in range(5)]
+    ids = [s.pk for s in structures]
+    Structure.objects.filter(pk__in=ids).update(latitude=None, longitude=None)  # as a bulk import leaves them
+    task_backends["default"].clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        reports = geocode_structures(ids)
+    assert [r.status for r in reports] == ["geocoded"] * 5
+    assert list(Structure.objects.filter(pk__in=ids).values_list("latitude", flat=True)) == [50.6339] * 5
+    # Only the search indexing (one per burst with the database backend, which dedupes what is still queued).
+    enqueued = {result.task.module_path for result in task_backends["default"].results}
+    assert enqueued == {"search.sync.index_changes"}
+    from search.models import IndexOutbox
+
+    IndexOutbox.objects.all().delete()  # what the structures' creation queued
+    with django_capture_on_commit_callbacks(execute=True):
+        Structure.objects.filter(pk__in=ids).update(latitude=None, longitude=None)
+        geocode_structures(ids)
+    # Each new point still reaches search, announced with its UPDATE.
+    assert sorted(IndexOutbox.objects.values_list("structure_id", flat=True)) == sorted(ids)
