@@ -16,7 +16,7 @@ from search import database
 from search.database import portable, sqlite
 from search.management.commands.search_index import Command as SearchIndexCommand
 from search.models import StructureSearchDocument
-from search.types import GeoPoint, SearchQuery
+from search.types import FACET_NAMES, GeoPoint, SearchQuery
 
 pytestmark = [
     pytest.mark.django_db,
@@ -171,3 +171,36 @@ def test_without_the_fts5_table_portable_answers_and_the_reason_is_logged(direct
     assert _answer(answered) == _answer(portable.search(query))
     assert answered.total > 0
     assert "FTS5" in caplog.text and "portable" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        pytest.param(SearchQuery(), id="blank"),
+        pytest.param(SearchQuery(text="projet", per_page=5), id="most-documents"),
+        pytest.param(
+            SearchQuery(text="projet", categories=["collectif"], memberships=["reseau"], per_page=4), id="filters"
+        ),
+        pytest.param(SearchQuery(near=LILLE, sort="distance", per_page=3), id="geo"),
+    ],
+)
+def test_one_sql_statement_finds_counts_and_pages_whatever_the_number_of_matches(seeded, query):
+    from django.test.utils import CaptureQueriesContext
+
+    from search.text import query_words
+
+    sqlite.fts_ready()
+    with CaptureQueriesContext(connection) as queries:
+        total, page, counts = sqlite._run(query, query_words(query.text))
+
+    assert len(queries) == 1
+    assert total > query.per_page
+    assert len(page) == query.per_page
+    # Rows read into Python: the page, the totals, and facet values each at most twice (counted, subtracted),
+    # never a row per match.
+    rows = _fetch(queries[0]["sql"])
+    kinds = Counter(kind for kind, *_ in rows)
+    assert kinds["hit"] == query.per_page
+    assert kinds["total"] <= 2
+    assert set(kinds) - {"hit", "total"} <= set(FACET_NAMES)
+    assert max(Counter((kind, value) for kind, value, *_ in rows if kind in FACET_NAMES).values()) <= 2
