@@ -1,10 +1,9 @@
-"""What every page view needs besides its own page, cached per Site: the Site and
-its home page, the menus, the footer and the contact details.
+"""What every page view needs besides its own page, cached per Site: the menus,
+the footer and the contact details.
 
 Resolving a menu link to a page a visitor may open costs the page, its
 ``.specific`` row and its view restrictions: about 23 SQL queries for the demo
-menus, on every page view; finding the Site and its home page two more. They are
-built once per host (which names one Site) and kept in the default cache
+menus, on every page view, and the two settings two more. They are built once per host (which names one Site) and kept in the default cache
 (shared by every worker), under keys that name the host, so two Sites never
 share an entry.
 
@@ -20,8 +19,8 @@ Retiring is a new generation, not a delete: an entry is stored with the
 generation read *before* the database was, and only an entry of the current
 generation is served. A request that read the menus just before a page became
 private and stores them just after cannot bring the old link back: its entry is
-of the old generation. The generation, the Site and the layout are read in one
-cache round trip per request (one query with the database cache).
+of the old generation. The generation and the layout are read in one cache
+round trip per request (one query with the database cache).
 """
 
 import uuid
@@ -102,32 +101,20 @@ def cached_for_site(request, key: str, build, prefetch: tuple[str, ...] = ()):
     return value
 
 
-# ---------------------------------------------------------------------- the Site
-def find_site(request) -> Site | None:
-    """Wagtail's ``Site.find_for_request``, with the Site and its specific home page from the cache.
+# ---------------------------------------------------------------------- one round trip per request
+def prefetch(request) -> None:
+    """Read the generation, this host's layout and what the page at this path cached, in one round trip.
 
-    The routing starts from ``site.root_page.specific``: a cached specific page
-    saves Wagtail both queries. Stored on ``request._wagtail_site``, where
-    Wagtail's ``Site.find_for_request`` documents that it keeps the request's Site.
+    Called by ``home.middleware.LayoutCacheMiddleware`` on GET and HEAD. The Site
+    itself is Wagtail's to find (``Site.find_for_request``, one query): seeding
+    its private ``request._wagtail_site`` would save that query and the home
+    page's ``.specific`` one, but issue 14 keeps first-party code off Wagtail's
+    private attributes.
     """
-    if hasattr(request, "_wagtail_site"):
-        return request._wagtail_site
     # Only hosts ALLOWED_HOSTS accepts reach here (CommonMiddleware has checked): no key per forged Host.
     host = f"{split_domain_port(request.get_host())[0]}:{request.get_port()}"
     request._lagrappe_host = host
-
-    def build():
-        site = Site._find_for_request(request)
-        if site is None:
-            return (None,)
-        site.root_page = site.root_page.specific
-        return (site,)
-
-    # The layout and what the page at this path cached (cached_for_path) come in the same round trip.
-    prefetch = (f"chrome:{host}", f"path:{host}:{request.path}")
-    (site,) = cached_for_site(request, f"site:{host}", build, prefetch=prefetch)
-    request._wagtail_site = site
-    return site
+    _read(request, CACHE_PREFIX + f"chrome:{host}", (CACHE_PREFIX + f"path:{host}:{request.path}",))
 
 
 def cached_for_path(request, build):
@@ -164,8 +151,7 @@ def _setting(model, site: Site):
 def build_chrome(site: Site, request) -> SiteChrome:
     navigation = _setting(NavigationSettings, site)
     contact = _setting(ContactSettings, site)
-    # The cached copy must not carry the request it was built for, nor drag the Site along.
-    contact._request = None
+    # The cached copy must not drag the Site along.
     contact._state.fields_cache.clear()
     return SiteChrome(
         contact=contact,
@@ -184,7 +170,7 @@ def site_chrome(request) -> SiteChrome:
         site = Site.find_for_request(request)
         if site is None:
             return SiteChrome()
-        # Per host, which names one Site: the key the Site lookup already read (find_site).
+        # Per host, which names one Site: the key prefetch() already read.
         host = getattr(request, "_lagrappe_host", None) or f"site-{site.pk}"
         chrome = cached_for_site(request, f"chrome:{host}", lambda: build_chrome(site, request))
         setattr(request, _CHROME_ATTR, chrome)

@@ -1,13 +1,13 @@
-"""Find the request's Site in the cache (``home.chrome.find_site``) before Wagtail looks for it."""
+"""Read the layout's cache entries in one round trip (``home.chrome.prefetch``) before the page needs them."""
 
-from home.chrome import find_site
+from home.chrome import prefetch
 
 
-class CachedSiteMiddleware:
+class LayoutCacheMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.method in ("GET", "HEAD"):
-            find_site(request)
+            prefetch(request)
         return self.get_response(request)

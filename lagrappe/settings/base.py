@@ -78,8 +78,8 @@ MIDDLEWARE = [
     # Accept-Language must not turn Django's form errors into English. The admin follows
     # each editor's own language setting (Wagtail activates it in its views).
     "django.middleware.common.CommonMiddleware",
-    # The Site and its home page from the cache, after ALLOWED_HOSTS was checked (home/chrome.py).
-    "home.middleware.CachedSiteMiddleware",
+    # The layout's cache entries in one round trip, after ALLOWED_HOSTS was checked (home/chrome.py).
+    "home.middleware.LayoutCacheMiddleware",
     # Inside CommonMiddleware, so the Content-Length it sets counts the rewritten page.
     "lagrappe.typography.FrenchTypographyMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
