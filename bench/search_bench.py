@@ -9,8 +9,9 @@ the engine index (its own prefix ``bench_<pid>``, or ``--prefix``: only that pre
 alias and versioned indexes are ever deleted, never another run's), then runs a mix of queries with
 facets: through the search service on the engine, through the database
 fallback, and as a raw HTTP request to the engine with the very same body (the
-floor: no Django, no loading of structures). Prints a table and writes JSON to
-``bench/results/``.
+floor: no Django, no loading of structures), and as GraphQL ``directorySearch`` (hits with
+highlights, distance and cards, facets) beside ``{ __typename }``, the floor of any GraphQL request;
+the calls of a query are interleaved round by round. Prints a table and writes JSON to ``bench/results/``.
 
 Honesty: every timed engine call is checked — a call degraded or answered by the
 database aborts the run (no engine figure is reported from the fallback). Each
@@ -147,14 +148,15 @@ def percentile(values, p):
     return values[lo] + (values[hi] - values[lo]) * (k - lo)
 
 
-def timed(fn, rounds):
-    fn()  # warm: caches, connections, JIT of the engine
-    fn()
-    samples = []
-    for _ in range(rounds):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
+def timed_together(calls: dict, rounds: int) -> dict[str, list[float]]:
+    """Each call timed ``rounds`` times, one of each per round, after two warm rounds: name -> samples (ms)."""
+    samples = {name: [] for name in calls}
+    for round_ in range(rounds + 2):
+        for name, fn in calls.items():
+            start = time.perf_counter()
+            fn()
+            if round_ >= 2:  # warm: caches, connections, JIT of the engine
+                samples[name].append((time.perf_counter() - start) * 1000)
     return samples
 
 
@@ -239,7 +241,8 @@ def run(args):
     )
 
     rows = []
-    all_samples = {"engine": [], "database": [], "raw": []}
+    all_samples = {"engine": [], "database": [], "raw": [], "graphql": [], "floor": []}
+    post = graphql_client()
     for label, query in queries().items():
         query.validate()
         answered = search_structures(query)
@@ -248,32 +251,34 @@ def run(args):
             sys.exit(f"FAIL : « {label} » a été servie par la base de données, pas par le moteur")
         # The very request the service sends (body and query string, request cache included).
         body, params, _ = backend.search_request(query)
-        engine = timed(lambda q=query, label=label: engine_call(q, label), args.rounds)
-        database = timed(lambda q=query: database_backend.search(q), args.rounds)
-        raw = timed(
-            lambda b=body, p=params: backend.request("POST", f"/{backend.alias}/_search", body=b, params=p), args.rounds
+        variables = graphql_variables(query)
+        # Interleaved round by round: on a shared machine the load moves, and the ratios compare
+        # calls made side by side, not minutes apart.
+        samples = timed_together(
+            {
+                "engine": lambda q=query, label=label: engine_call(q, label),
+                "database": lambda q=query: database_backend.search(q),
+                "raw": lambda b=body, p=params: backend.request("POST", f"/{backend.alias}/_search", body=b, params=p),
+                # GraphQL directorySearch, and the floor of any GraphQL request.
+                "graphql": lambda v=variables, label=label: post(GRAPHQL_SEARCH, v, label),
+                "floor": lambda: post("{ __typename }"),
+            },
+            args.rounds,
         )
         totals = (search_structures(query).total, database_backend.search(query).total)
         row = {"query": label, "total_engine": totals[0], "total_database": totals[1]}
-        for name, samples in (("engine", engine), ("database", database), ("raw", raw)):
-            row[f"{name}_p50_ms"] = round(percentile(samples, 50), 1)
-            row[f"{name}_p95_ms"] = round(percentile(samples, 95), 1)
-            all_samples[name].extend(samples)
+        for name, values in samples.items():
+            row[f"{name}_p50_ms"] = round(percentile(values, 50), 1)
+            row[f"{name}_p95_ms"] = round(percentile(values, 95), 1)
+            all_samples[name].extend(values)
         rows.append(row)
         print(".", end="", flush=True)
     print()
-
-    # GraphQL directorySearch against the service call it makes plus the floor of any GraphQL request.
-    post = graphql_client()
-    graphql_samples = []
-    for label, query in queries().items():
-        variables = graphql_variables(query)
-        samples = timed(lambda v=variables, label=label: post(GRAPHQL_SEARCH, v, label), args.rounds)
-        graphql_samples.extend(samples)
-        next(row for row in rows if row["query"] == label)["graphql_p95_ms"] = round(percentile(samples, 95), 1)
-    floor_samples = timed(lambda: post("{ __typename }"), args.rounds * 5)
-    floor = (round(percentile(floor_samples, 50), 1), round(percentile(floor_samples, 95), 1))
-    graphql_overall = (round(percentile(graphql_samples, 50), 1), round(percentile(graphql_samples, 95), 1))
+    floor = (round(percentile(all_samples["floor"], 50), 1), round(percentile(all_samples["floor"], 95), 1))
+    graphql_overall = (
+        round(percentile(all_samples["graphql"], 50), 1),
+        round(percentile(all_samples["graphql"], 95), 1),
+    )
     print(
         f"GraphQL directorySearch p50/p95 : {graphql_overall[0]}/{graphql_overall[1]} ms — "
         f"{{ __typename }} : {floor[0]}/{floor[1]} ms"
