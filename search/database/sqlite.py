@@ -64,28 +64,39 @@ _ready: set[str] = set()  # databases where the FTS5 table was found (once there
 _reported: set[str] = set()  # databases where its absence was logged
 
 
-def fts_ready() -> bool:
-    """True when the FTS5 table exists in the default database.
+def _required() -> tuple[str, ...]:
+    """What the migrations create; without the triggers, the index and the counts would go stale."""
+    return (FTS, VALUES, COUNTS, LISTING_INDEX, f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update")
 
-    Found once, it is not looked for again; missing, it is looked for on each
-    search (a migration may create it meanwhile) and the reason is logged once.
+
+def fts_ready() -> bool:
+    """True when the FTS5 table, the facet tables, the listing index and their triggers exist.
+
+    Found once, they are not looked for again; missing, they are looked for on
+    each search (a migration may create them meanwhile) and the reason is logged
+    once. A table remade by a later migration (Django rebuilds an SQLite table to
+    alter a column) loses its triggers: ``portable`` then answers, right if slower.
     """
     name = str(connection.settings_dict["NAME"])
     if name in _ready:
         return True
+    required = _required()
     with connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = %s", [FTS])
-        found = cursor.fetchone() is not None
-    if found:
+        cursor.execute(
+            f"SELECT name FROM sqlite_master WHERE name IN ({', '.join(['%s'] * len(required))})", list(required)
+        )
+        missing = sorted(set(required) - {found for (found,) in cursor.fetchall()})
+    if not missing:
         _ready.add(name)
     elif name not in _reported:
         _reported.add(name)
         logger.warning(
-            "SQLite database search without the FTS5 table %s (SQLite built without FTS5, or migration "
-            "search.0006 not applied): the portable LIKE search answers.",
-            FTS,
+            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007 not "
+            "applied, or the documents table remade without its triggers): the portable LIKE search answers. "
+            "Run migrate; after a table rebuild, migrate search 0005 then migrate.",
+            ", ".join(missing),
         )
-    return found
+    return not missing
 
 
 # ---------------------------------------------------------------------- FTS5 expressions

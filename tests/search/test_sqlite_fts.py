@@ -204,3 +204,19 @@ def test_one_sql_statement_finds_counts_and_pages_whatever_the_number_of_matches
     assert kinds["total"] <= 2
     assert set(kinds) - {"hit", "total"} <= set(FACET_NAMES)
     assert max(Counter((kind, value) for kind, value, *_ in rows if kind in FACET_NAMES).values()) <= 2
+
+
+def test_a_documents_table_remade_without_its_triggers_falls_back_to_portable(directory, monkeypatch, caplog):
+    """Django remakes an SQLite table to alter a column, and the triggers go with it: the FTS5 index would go stale."""
+    monkeypatch.setattr(sqlite, "_ready", set())
+    monkeypatch.setattr(sqlite, "_reported", set())
+    _fetch("DROP TRIGGER search_document_fts_update")  # rolled back with the test's transaction
+    query = SearchQuery(text="menuiserie")
+
+    with caplog.at_level(logging.WARNING, logger="search.database.sqlite"):
+        answered = sqlite.search(query)
+
+    assert sqlite.fts_ready() is False
+    assert _answer(answered) == _answer(portable.search(query))
+    assert answered.total == 2
+    assert "search_document_fts_update" in caplog.text
