@@ -141,6 +141,38 @@ def test_the_vector_and_vocabulary_follow_every_writer(directory):
         transaction.set_rollback(True)
 
 
+def _kept_and_recounted(cursor) -> tuple[list, list]:
+    cursor.execute("SELECT key, documents FROM search_facet_counts ORDER BY key")
+    kept = cursor.fetchall() + [("words", None)]
+    cursor.execute("SELECT word, documents FROM search_vocabulary ORDER BY word")
+    kept += cursor.fetchall()
+    cursor.execute(
+        f"SELECT key, count(*) FROM {postgres.DOCUMENTS}, unnest(facet_keys) AS key GROUP BY key ORDER BY key"
+    )
+    recounted = cursor.fetchall() + [("words", None)]
+    cursor.execute(
+        f"SELECT word, count(*) FROM {postgres.DOCUMENTS}, unnest(tsvector_to_array(search_vector)) AS word "
+        "GROUP BY word ORDER BY word"
+    )
+    return kept, recounted + cursor.fetchall()
+
+
+def test_counts_and_vocabulary_survive_the_upserts_of_the_sync(directory):
+    from search.documents import refresh_database_documents
+
+    compost = directory["structures"]["terres-de-compost"]
+    with transaction.atomic():
+        # INSERT … ON CONFLICT DO UPDATE (the sync's upsert) fires the update triggers, a delete the delete ones.
+        refresh_database_documents(list(Structure.objects.values_list("pk", flat=True)))
+        Structure.objects.filter(pk=compost.pk).update(live=False)
+        refresh_database_documents([compost.pk])
+        with connection.cursor() as cursor:
+            kept, recounted = _kept_and_recounted(cursor)
+        assert kept == recounted
+        assert ("t:", 5) in kept and vocabulary("biodechet") == {}
+        transaction.set_rollback(True)
+
+
 def test_a_weight_says_which_field_holds_the_word(directory):
     pk = directory["structures"]["photon-coop"].pk
     with connection.cursor() as cursor:
