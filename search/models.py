@@ -12,6 +12,11 @@ class StructureSearchDocument(models.Model):
     (``search.text.document_text``), and the facet values as delimited strings
     (``|a|b|``). Only published structures have a row; rows are rebuilt by the
     same sync path that feeds the engine (``search.sync``).
+
+    On PostgreSQL, migration ``0008_postgres_fulltext`` adds columns the database
+    generates from these (``search_vector``, ``facet_keys``) and triggers that keep
+    ``search_vocabulary`` and ``search_facet_counts``: a migration changing the type
+    of a text or slug column here must drop and recreate those generated columns.
     """
 
     structure = models.OneToOneField(
