@@ -28,6 +28,7 @@ from django.db import transaction
 
 from directory.models import Person, Sector, Skill, Structure
 from directory.models.taxonomy import split_synonyms
+from lagrappe.collation import french_sort_key
 
 from .models import StructureSearchDocument
 from .text import document_text, fold
@@ -59,8 +60,9 @@ class SourceBuilder:
                 "pk", "slug", "name", "domain__name", "domain__synonyms", "synonyms"
             )
         }
-        # A structure's skills and sectors in their models' ordering (Skill.Meta, Sector.Meta).
-        self.skill_order = {pk: (skill["name"], pk) for pk, skill in self.skills.items()}
+        # A structure's skills and sectors in their models' ordering (Skill.Meta, Sector.Meta: the
+        # French collation of their names, so « Éolien » comes before « Rénovation » as in the ORM).
+        self.skill_order = {pk: (french_sort_key(skill["name"]), pk) for pk, skill in self.skills.items()}
         self.sectors = {
             pk: (slug, name, split_synonyms(synonyms))
             for pk, slug, name, synonyms in Sector.objects.values_list("pk", "slug", "name", "synonyms")
@@ -132,7 +134,7 @@ class SourceBuilder:
                 for skill_id in sorted(person_skills[person_id], key=skill_order.__getitem__):
                     chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
             chosen_skills = list(chosen.values())
-            structure_sectors = sorted((sectors[i] for i in own_sectors[pk]), key=lambda sector: sector[1])
+            structure_sectors = sorted((sectors[i] for i in own_sectors[pk]), key=lambda sector: french_sort_key(sector[1]))
             has_location = latitude is not None and longitude is not None
             sources.append(
                 {

@@ -13,7 +13,7 @@ import json
 import pytest
 from django.forms.models import model_to_dict
 
-from directory.models import Person, Structure, public_structures
+from directory.models import Person, Sector, Skill, Structure, public_structures
 from search.documents import SourceBuilder, database_document, rebuild_database_documents, structure_sources
 from search.engine.definition import FULL, PORTABLE
 from search.models import StructureSearchDocument
@@ -118,3 +118,19 @@ def test_database_rebuild_writes_each_published_structure_once_and_drops_the_oth
     after = {d.structure_id: model_to_dict(d, exclude=["indexed_at"]) for d in StructureSearchDocument.objects.all()}
     assert after == before
     assert sorted(after) == sorted(Structure.objects.public().values_list("pk", flat=True))
+
+
+def test_skills_and_sectors_follow_the_french_collation_as_the_orm_does(directory):
+    """An accented initial sorts with its letter (« Éolien » before « Rénovation »), not after « Z »."""
+    structure = Structure.objects.public().first()
+    skills = [
+        Skill.objects.create(name=name, slug=f"tri-{i}") for i, name in enumerate(("Zinguerie", "Éolien", "Rénovation"))
+    ]
+    sectors = [Sector.objects.create(name=name, slug=f"tri-{i}") for i, name in enumerate(("Zoologie", "Écologie"))]
+    structure.skills.set(skills)
+    structure.sectors.set(sectors)
+    structure.save()  # parental many-to-many: written on save
+    [source] = structure_sources([structure.pk])
+    assert source["skill_names"][:3] == ["Éolien", "Rénovation", "Zinguerie"]
+    assert source["sector_names"] == ["Écologie", "Zoologie"]
+    assert as_json(source) == as_json(reference_source(public_structures([structure.pk])[0]))
