@@ -27,7 +27,16 @@ before the new index is in place.
 
 from dataclasses import dataclass
 
-from ..text import ELISION_PREFIXES, PLURAL_RULES, STOP_WORDS, analyze, document_text, fold, words
+from ..text import (
+    ELISION_PREFIXES,
+    MIN_PREFIX_LENGTH,
+    PLURAL_RULES,
+    STOP_WORDS,
+    analyze,
+    document_text,
+    fold,
+    words,
+)
 
 SYNONYM_FILTER = "directory_synonyms"
 # A synonym_graph filter needs at least one rule: this harmless one stands in while no skill has synonyms.
@@ -55,6 +64,24 @@ FACET_FIELDS = {
     "sectors": "sectors",
     "cities": "city.keyword",
 }
+# What a word being typed is matched against as a prefix (``all_prefix``): the short texts and the
+# summary. A description (about 35 words, three times the rest) is left out: its words match whole,
+# stemmed or with a typo; their prefixes slowed the engine's indexing for no measured relevance
+# (issue 10, ``bench/relevance.py``; docs/search.md « Rebuild throughput »).
+PREFIX_FIELDS = (
+    "name",
+    "skill_names",
+    "skill_synonyms",
+    "skill_domains",
+    "domain_synonyms",
+    "sector_names",
+    "sector_synonyms",
+    "summary",
+    "city",
+)
+# Prefixes from MIN_PREFIX_LENGTH letters (shorter ones are never asked for) to PREFIX_MAX_LENGTH;
+# a longer typed word is cut to that length, so it still meets the words it starts.
+PREFIX_MAX_LENGTH = 15
 HIGHLIGHT_FIELDS = {  # index field -> Highlight.field
     "name": "name",
     "summary": "summary",
@@ -112,7 +139,10 @@ def analysis(synonyms: list[str]) -> dict:
             "french_stemmer": {"type": "stemmer", "language": "light_french"},
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
             SYNONYM_FILTER: synonym_filter(synonyms),
+            # Structure names as they are typed, from the first letter (suggestions).
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
+            "word_start_edge": {"type": "edge_ngram", "min_gram": MIN_PREFIX_LENGTH, "max_gram": PREFIX_MAX_LENGTH},
+            "word_start_cut": {"type": "truncate", "length": PREFIX_MAX_LENGTH},
             # Adjacent words glued (« tiers-lieu » -> « tierslieu », « zéro déchet » -> « zerodechet »),
             # as visitors also type them; the database indexes the same (``search.text._variants``).
             "glue_pairs": {
@@ -149,6 +179,8 @@ def analysis(synonyms: list[str]) -> dict:
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},
             "prefix_search": {"tokenizer": "standard", "filter": folding},
+            "word_start_index": {"tokenizer": "standard", "filter": [*index_folding, "word_start_edge"]},
+            "word_start_search": {"tokenizer": "standard", "filter": [*folding, "word_start_cut"]},
         },
     }
 
@@ -171,7 +203,7 @@ SHOWN_FIELDS = ("summary", "description", "city", "skill_names", "skill_synonyms
 
 def mappings() -> dict:
     prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
-    to_prefix_and_spell = {"copy_to": ["all_prefix", "spell"]}
+    word_start = {"type": "text", "analyzer": "word_start_index", "search_analyzer": "word_start_search"}
     # Short texts (a name, a town, a skill, a synonym, a domain, a sector) also feed ``glued``.
     short = {"copy_to": ["all_prefix", "spell", GLUED_FIELD]}
     return {
@@ -187,9 +219,9 @@ def mappings() -> dict:
                     "autocomplete": prefix,
                 },
             ),
-            "summary": _french(**to_prefix_and_spell),
+            "summary": _french(copy_to=["all_prefix", "spell"]),
             # In the spelling dictionary too: a word of a description is a real word (« graphiste »).
-            "description": _french(**to_prefix_and_spell),
+            "description": _french(copy_to=["spell"]),
             "city": _french(
                 **short,
                 fields={"keyword": FACET_KEYWORD, "folded": {"type": "keyword", "normalizer": "folded"}},
@@ -207,7 +239,7 @@ def mappings() -> dict:
             "sector_synonyms": _french(**short),
             "location": {"type": "geo_point"},
             "joined": {"type": "date", "format": "strict_date"},
-            "all_prefix": prefix,
+            "all_prefix": word_start,
             "spell": {"type": "text", "analyzer": "folded_words"},
             # Pairs of adjacent words of the short texts glued, stemmed; a query word matches as one stem.
             GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index"},
@@ -222,8 +254,11 @@ def mappings() -> dict:
 # Terms analysed by LaGrappe are lowercase ASCII words separated by spaces: the
 # built-in whitespace analyzer indexes them as they are, on every engine.
 _TERMS = {"type": "text", "analyzer": "whitespace"}
-# Prefix queries on these fields read precomputed prefixes (core feature, no module needed).
-_PREFIXED = {**_TERMS, "index_prefixes": {"min_chars": 1, "max_chars": 19}}
+# Prefix queries on these fields read precomputed prefixes (core feature, no module needed);
+# a longer prefix is still answered, from the terms themselves.
+_PREFIXED = {**_TERMS, "index_prefixes": {"min_chars": MIN_PREFIX_LENGTH, "max_chars": PREFIX_MAX_LENGTH}}
+# Names are suggested from their first letter (``suggest_body``).
+_NAME_PREFIXED = {**_TERMS, "index_prefixes": {"min_chars": 1, "max_chars": 19}}
 # The same weights as EXACT_FIELDS: skills before an incidental name match (issue 12).
 PORTABLE_EXACT_FIELDS = {"name_words": 3, "skill_names_words": 6}
 PORTABLE_FACET_FIELDS = {**FACET_FIELDS, "cities": "city_name"}
@@ -244,7 +279,7 @@ def portable_mappings() -> dict:
             "skill_names_words": _TERMS,
             "label": {"type": "keyword", "index": False, "doc_values": False},  # the name as written
             "name_sort": {"type": "keyword"},
-            "name_prefix": _PREFIXED,  # autocomplete on the name's words
+            "name_prefix": _NAME_PREFIXED,  # autocomplete on the name's words
             "city_name": FACET_KEYWORD,  # the city as written (facet values)
             "city_folded": {"type": "keyword"},  # the city filter, compared folded
             "all_prefix": _PREFIXED,
@@ -297,7 +332,7 @@ def portable_document(source: dict) -> dict:
         name_prefix=_words(source["name"]),
         city_name=source["city"] or None,
         city_folded=fold(source["city"]).strip() or None,
-        all_prefix=_words(*texts),
+        all_prefix=_words(*(source[field] for field in PREFIX_FIELDS)),
         spell=_words(*texts),
         shown={field: source[field] for field in SHOWN_FIELDS},
     )

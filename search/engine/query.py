@@ -101,8 +101,10 @@ def text_query(text: str, profile: AnalysisProfile = FULL, synonyms=(), town_wor
       ``definition.synonym_groups``);
     - the per-word clause makes every word count while tolerating typos
       (fuzziness AUTO, first two letters fixed) or a word still being typed
-      (edge n-grams, or ``index_prefixes`` in the portable profile, from two
-      letters); it is boosted low so it never outranks an exact match;
+      (``all_prefix``: edge n-grams, or ``index_prefixes`` in the portable
+      profile, from two letters, of every text but the description,
+      ``definition.PREFIX_FIELDS``); it is boosted low so it never outranks an
+      exact match;
     - the exact clause (folded words, no stemming, no fuzziness), the city
       clause and, for several words, the phrase clause (the words side by side in one field:
       « économie circulaire ») only add score.

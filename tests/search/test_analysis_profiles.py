@@ -85,7 +85,7 @@ def test_the_portable_index_uses_only_built_in_analysis():
     assert "analysis" not in body["settings"]
     assert _analyzers(body) == {"whitespace"}
     assert body["mappings"]["_meta"] == {"lagrappe_profile": "portable"}
-    assert body["mappings"]["properties"]["all_prefix"]["index_prefixes"] == {"min_chars": 1, "max_chars": 19}
+    assert body["mappings"]["properties"]["all_prefix"]["index_prefixes"] == {"min_chars": 2, "max_chars": 15}
     full = FULL.index_body(RULES)
     assert full["mappings"]["_meta"] == {"lagrappe_profile": "full"}
     assert {"french_index", "french_search", "prefix_index"} <= _analyzers(full)
@@ -191,3 +191,20 @@ def test_status_names_the_engine_version_and_profile(settings):
     assert "Index construit avec le profil" not in out.getvalue()
     assert get_backend().index_profile() == expected.name
     get_backend().drop_all()
+
+
+def test_both_profiles_index_prefixes_of_every_text_but_the_description():
+    """A description's words match whole, stemmed or with a typo: their prefixes tripled the indexing time (issue 10)."""
+    portable = portable_document({**SOURCE, "description": "Copropriétés solaires et graphistes."})[
+        "all_prefix"
+    ].split()
+    full = FULL.index_body(RULES)["mappings"]["properties"]
+    analysis = FULL.index_body(RULES)["settings"]["analysis"]
+
+    assert "graphistes" not in portable and {"soleil", "cooperative", "villeneuve", "photovoltaique"} <= set(portable)
+    assert "all_prefix" not in full["description"]["copy_to"]
+    assert all("all_prefix" in full[field]["copy_to"] for field in ("name", "summary", "city", "skill_synonyms"))
+    edge = analysis["filter"]["word_start_edge"]
+    assert (edge["min_gram"], edge["max_gram"]) == (2, 15)  # one letter is never a prefix (MIN_PREFIX_LENGTH)
+    assert analysis["filter"]["word_start_cut"]["length"] == 15  # a longer typed word still meets its words
+    assert full["all_prefix"]["search_analyzer"] == "word_start_search"
