@@ -119,9 +119,15 @@ def card_from_source(source: dict) -> StructureCard:
     )
 
 
-def card_skill_sources(card: StructureCard) -> list[dict]:
-    """``documents.skill_sources`` of a card: its document's skills with their synonyms (cached)."""
-    synonyms = taxonomy_synonyms([skill.slug for skill in card.document_skills])
+def card_skill_sources(card: StructureCard, synonyms: Mapping[str, list[str]] | None = None) -> list[dict]:
+    """``documents.skill_sources`` of a card: its document's skills with their synonyms.
+
+    ``synonyms`` (``taxonomy_synonyms`` of a whole page's skills) saves a cache
+    read per card: with the database cache, a read is an SQL query, and a page's
+    cost must not grow with its hits.
+    """
+    if synonyms is None:
+        synonyms = taxonomy_synonyms([skill.slug for skill in card.document_skills])
     return [{"slug": s.slug, "name": s.name, "synonyms": synonyms.get(s.slug, [])} for s in card.document_skills]
 
 

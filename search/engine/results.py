@@ -11,12 +11,13 @@ what the engine matched — the query's terms, their synonyms, and the words of
 the structure within the query's typo distance (``portable_highlight_terms``).
 """
 
+import functools
 import html
 import re
 
 from django.utils.html import escape
 
-from ..base import build_facets, card_from_source, card_skill_sources, distance_km
+from ..base import build_facets, card_from_source, card_skill_sources, distance_km, taxonomy_synonyms
 from ..highlight import structure_highlights
 from ..text import analyze, fold, query_terms, words
 from ..types import FACET_NAMES, Highlight, SearchHit, SearchQuery, SearchResult, StructureCard, Suggestion
@@ -66,8 +67,14 @@ def read_search(
 ) -> SearchResult:
     """One search response -> the page's ``SearchResult`` (``synonyms``: the portable profile's rule groups)."""
     hits = []
-    for raw in response["hits"]["hits"]:
-        card = card_from_source(raw["_source"])
+    cards = [card_from_source(raw["_source"]) for raw in response["hits"]["hits"]]
+
+    @functools.cache
+    def page_synonyms():
+        # One cache read for the page's skills, only when a hit needs them.
+        return taxonomy_synonyms(sorted({skill.slug for card in cards for skill in card.document_skills}))
+
+    for raw, card in zip(response["hits"]["hits"], cards, strict=True):
         found = raw.get("highlight") or {}
         if profile.analyzed_by_engine:
             highlights = [
@@ -75,10 +82,10 @@ def read_search(
                 for field, fragments in found.items()
                 if field in HIGHLIGHT_FIELDS
             ]
-            mark_skills_by_synonym(card, highlights, found.get("skill_synonyms") or [])
+            mark_skills_by_synonym(card, highlights, found.get("skill_synonyms") or [], page_synonyms)
         elif words(query.text):
             terms = portable_highlight_terms(query, card, synonyms)
-            highlights = structure_highlights(card, terms, skills=card_skill_sources(card))
+            highlights = structure_highlights(card, terms, skills=card_skill_sources(card, page_synonyms()))
         else:
             highlights = []
         highlights.sort(key=lambda h: HIGHLIGHT_ORDER.index(h.field))
@@ -121,7 +128,9 @@ def read_structure_suggestions(response: dict) -> list[Suggestion]:
     ]
 
 
-def mark_skills_by_synonym(card: StructureCard, highlights: list[Highlight], synonym_fragments: list[str]) -> None:
+def mark_skills_by_synonym(
+    card: StructureCard, highlights: list[Highlight], synonym_fragments: list[str], page_synonyms
+) -> None:
     """Mark, whole, the skills a synonym matched (« responsabilité sociétale » marks « RSE »).
 
     The engine highlights the synonym text itself, which is not shown to
@@ -138,7 +147,7 @@ def mark_skills_by_synonym(card: StructureCard, highlights: list[Highlight], syn
     already = {plain(f) for f in (skills.fragments if skills else [])}
     added = [
         f"<mark>{escape(skill['name'])}</mark>"
-        for skill in card_skill_sources(card)
+        for skill in card_skill_sources(card, page_synonyms())
         if fold(skill["name"]).strip() not in already and any(fold(s).strip() in matched for s in skill["synonyms"])
     ]
     if not added:

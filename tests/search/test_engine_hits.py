@@ -43,14 +43,33 @@ def count_queries(**kwargs):
     return len(captured), result
 
 
+@pytest.fixture
+def cache_reads(monkeypatch):
+    """Counts the cache's reads: without Redis, the cache is the database, and each read is an SQL query."""
+    from django.core.cache import caches
+
+    cache, reads = caches["default"], []
+    for name in ("get", "get_many"):
+        original = getattr(cache, name)
+        monkeypatch.setattr(cache, name, lambda *a, _original=original, **k: reads.append(a) or _original(*a, **k))
+    return reads
+
+
 @pytest.mark.engine
 @pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
-def test_an_engine_search_costs_at_most_three_queries_whatever_the_page_size(engine_index, settings, shape):
+def test_an_engine_search_costs_at_most_three_queries_whatever_the_page_size(
+    engine_index, settings, shape, cache_reads
+):
     # Computed every time (the listing cache is tested in test_listing_cache.py); the first search fills the labels.
     settings.SEARCH_LISTING_CACHE_SECONDS = 0
     search_structures(SearchQuery(**SHAPES[shape]))
+    cache_reads.clear()
     one, first = count_queries(**SHAPES[shape], per_page=1)
+    reads_for_one = len(cache_reads)
+    cache_reads.clear()
     every, result = count_queries(**SHAPES[shape], per_page=100)
+    # Cache reads (SQL with the database cache) do not grow with the hits either.
+    assert len(cache_reads) == reads_for_one
     assert result.engine in ("opensearch", "elasticsearch") and not result.degraded
     assert (len(first.hits), len(result.hits)) == (min(1, result.total), result.total)
     assert result.total >= 2, "the shape must find several structures for the count to mean something"
