@@ -66,7 +66,7 @@ FACET_FIELDS = {
 }
 # What a word being typed is matched against as a prefix (``all_prefix``): the short texts and the
 # summary. A description (about 35 words, three times the rest) is left out: its words match whole,
-# stemmed or with a typo; their prefixes slowed the engine's indexing for no measured relevance
+# stemmed or with a typo; their prefixes added 13 % to the index for no measured relevance
 # (issue 10, ``bench/relevance.py``; docs/search.md « Rebuild throughput »).
 PREFIX_FIELDS = (
     "name",
