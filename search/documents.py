@@ -134,7 +134,9 @@ class SourceBuilder:
                 for skill_id in sorted(person_skills[person_id], key=skill_order.__getitem__):
                     chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
             chosen_skills = list(chosen.values())
-            structure_sectors = sorted((sectors[i] for i in own_sectors[pk]), key=lambda sector: french_sort_key(sector[1]))
+            structure_sectors = sorted(
+                (sectors[i] for i in own_sectors[pk]), key=lambda sector: french_sort_key(sector[1])
+            )
             has_location = latitude is not None and longitude is not None
             sources.append(
                 {

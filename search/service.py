@@ -68,11 +68,15 @@ def search_structures(query: SearchQuery) -> SearchResult:
 
 def _search(query: SearchQuery, backend, queued) -> SearchResult:
     if backend is None:
-        result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.database)), database.search)
+        result = relaxed_search(
+            dataclasses.replace(query, hidden_ids=tuple(queued.database), settled=not queued.engine), database.search
+        )
         result.degraded = bool(queued.database)
         return result
     try:
-        result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.engine)), backend.search)
+        result = relaxed_search(
+            dataclasses.replace(query, hidden_ids=tuple(queued.engine), settled=not queued.engine), backend.search
+        )
     except EngineUnavailable as exc:
         logger.warning("Search engine unavailable, answering from the database: %s", exc)
         result = relaxed_search(dataclasses.replace(query, hidden_ids=tuple(queued.database)), database.search)
