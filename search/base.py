@@ -22,6 +22,7 @@ from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 from directory.models.taxonomy import split_synonyms
 
+from .generation import GENERATION_KEY, current_generation
 from .models import IndexOutbox, StructureSearchDocument
 from .text import (
     STOP_WORDS,
@@ -334,8 +335,6 @@ def _cached(key_prefix: str, compute, stamped: bool = True, settled: bool = Fals
     then stamps the key instead of two SQL queries over the documents.
     """
     if stamped and settled:
-        from .sync import GENERATION_KEY, current_generation  # sync builds on this module's neighbours
-
         key = f"{key_prefix}:generation:{current_generation(cache.get(GENERATION_KEY))}"
     elif stamped:
         stamp = skills_cache_key()

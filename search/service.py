@@ -13,7 +13,7 @@ Searching never processes the queue: that is the worker's job.
 
 The blank and filter-only listings (the landing page, the embed, a partner's
 first query: no text, no position) are cached per backend under the index
-generation (``sync.GENERATION_KEY``), which every processed change and rebuild
+generation (``search.generation``), which every processed change and rebuild
 bumps; they are neither read nor stored while any change waits (hidden ids) or
 when the answer is degraded, so a cached listing never shows what the indexes
 no longer hold.
@@ -29,7 +29,8 @@ from django.core.cache import cache
 from . import database
 from .base import check_hits, relaxed_search
 from .engine import EngineUnavailable, get_backend
-from .sync import GENERATION_KEY, current_generation, pending
+from .generation import GENERATION_KEY, current_generation
+from .sync import pending
 from .text import words
 from .types import MAX_QUERY_LENGTH, InvalidSearchQuery, SearchQuery, SearchResult, Suggestion
 

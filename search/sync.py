@@ -29,12 +29,10 @@
 """
 
 import logging
-import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.core.cache import cache
 from django.db import transaction
 from django.db.models import F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
@@ -46,6 +44,7 @@ from directory.models import Structure
 
 from .documents import SourceBuilder, store_database_documents
 from .engine import EngineUnavailable, get_backend
+from .generation import bump_generation
 from .models import IndexOutbox, StructureSearchDocument
 
 logger = logging.getLogger(__name__)
@@ -81,27 +80,7 @@ def schedule(run_after=None) -> None:
 
 
 # ---------------------------------------------------------------------- reading side (searches)
-# Every change that reaches the indexes (a processed outbox batch, a rebuild) bumps
-# this counter in the shared cache: answers cached under an older value are never
-# read again (``service`` caches the blank and filter-only listings under it).
-GENERATION_KEY = "search:generation"
-
-
-def bump_generation() -> None:
-    try:
-        cache.incr(GENERATION_KEY)
-    except ValueError:
-        # Missing or evicted: start from the clock, never from a value already used.
-        cache.set(GENERATION_KEY, time.time_ns(), None)
-
-
-def current_generation(found) -> int:
-    """The generation read from the cache (``found``), set from the clock when it was missing."""
-    if found is None:
-        found = time.time_ns()
-        if not cache.add(GENERATION_KEY, found, None):
-            found = cache.get(GENERATION_KEY, found)
-    return found
+# The index generation (``search.generation``) is bumped by every processed batch and rebuild.
 
 
 @dataclass

@@ -63,7 +63,7 @@ class SearchQuery:
     # Not a visitor's argument: structures the service hides while their change is not indexed.
     hidden_ids: tuple[int, ...] = ()
     # Set by the service when no change waits to be indexed: what is cached under the index
-    # generation (``sync.GENERATION_KEY``) is then current, and costs no SQL query to check.
+    # generation (``search.generation``) is then current, and costs no SQL query to check.
     settled: bool = False
     # Not visitor arguments either: read off the text by ``base.prepare``, honoured by every backend.
     # Folded words of the text that name a town: they rank that town's structures first, never filter.

@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from directory.models import Sector, Structure
-from search import sync
+from search import generation, sync
 from search.service import listing_cache_key, search_structures
 from search.types import GeoPoint, SearchQuery
 
@@ -67,7 +67,7 @@ def test_listing_served_from_cache_until_a_change_is_indexed(search, backend):
 def test_filter_only_listing_follows_the_generation(search, backend):
     filtered = search(categories=["collectif"])
     assert filtered.total and all(hit.structure.category == "collectif" for hit in filtered.hits)
-    sync.bump_generation()
+    generation.bump_generation()
     with CaptureQueriesContext(connection) as queries:
         fresh = search(categories=["collectif"])
     assert len(queries) > 1  # a new generation: computed again

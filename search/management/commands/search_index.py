@@ -10,8 +10,9 @@ from directory.models import Structure, public_structures
 from lagrappe.engine_probe import safe_url
 from search.documents import rebuild_database_documents
 from search.engine import EngineUnavailable, get_backend
+from search.generation import bump_generation
 from search.models import IndexOutbox, StructureSearchDocument
-from search.sync import bump_generation, drain, next_attempt, pending
+from search.sync import drain, next_attempt, pending
 
 
 class Command(BaseCommand):
