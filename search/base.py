@@ -23,6 +23,7 @@ from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 from directory.models.taxonomy import split_synonyms
 
 from .generation import GENERATION_KEY, current_generation
+from .highlight import structure_highlights
 from .models import IndexOutbox, StructureSearchDocument
 from .text import (
     STOP_WORDS,
@@ -162,6 +163,23 @@ def check_hits(hits: list[SearchHit]) -> list[SearchHit]:
     if len(current) < len(cards):
         logger.warning("Search index behind the database, hits left out: %s", sorted(set(cards) - current))
     return [hit for hit in hits if not isinstance(hit.structure, StructureCard) or hit.structure.pk in current]
+
+
+def database_hits(page, terms) -> list[SearchHit]:
+    """A database backend's page of ``(id, score, distance_km)`` rows -> hits, structures loaded and highlighted.
+
+    ``terms``: what the highlights mark; without any (a blank listing) a hit has no score.
+    """
+    found = {pk: (score, distance) for pk, score, distance in page}
+    return [
+        SearchHit(
+            structure=s,
+            score=float(found[s.pk][0]) if terms else None,
+            distance_km=round(found[s.pk][1], 3) if found[s.pk][1] is not None else None,
+            highlights=structure_highlights(s, terms),
+        )
+        for s in load_structures(list(found))
+    ]
 
 
 # ---------------------------------------------------------------------- facets

@@ -25,15 +25,14 @@ from django.db.models import Case, IntegerField, Q, Value, When
 from ..base import (
     bounding_box,
     build_facets,
+    database_hits,
     haversine_km,
-    load_structures,
     matching_skill_suggestions,
     merge_suggestions,
 )
-from ..highlight import structure_highlights
 from ..models import StructureSearchDocument
 from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
-from ..types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
+from ..types import FACET_NAMES, SearchQuery, SearchResult, Suggestion
 
 
 def _starts_word(term: str) -> str:
@@ -236,17 +235,7 @@ def search(query: SearchQuery) -> SearchResult:
     ordered = sort_rows(kept, query.sort)
     start = (query.page - 1) * query.per_page
     page_rows = ordered[start : start + query.per_page]
-    structures = load_structures([r.pk for r in page_rows])
-    rows_by_id = {r.pk: r for r in page_rows}
-    hits = [
-        SearchHit(
-            structure=s,
-            score=float(rows_by_id[s.pk].score) if terms else None,
-            distance_km=round(rows_by_id[s.pk].distance_km, 3) if rows_by_id[s.pk].distance_km is not None else None,
-            highlights=structure_highlights(s, terms),
-        )
-        for s in structures
-    ]
+    hits = database_hits([(r.pk, r.score, r.distance_km) for r in page_rows], terms)
     return SearchResult(
         total=len(kept),
         page=query.page,

@@ -33,14 +33,13 @@ from ..base import (
     EARTH_RADIUS_KM,
     bounding_box,
     build_facets,
-    load_structures,
+    database_hits,
     matching_skill_suggestions,
     merge_suggestions,
 )
 from ..base import (
     vocabulary as known_words,
 )
-from ..highlight import structure_highlights
 from ..models import StructureSearchDocument
 from ..text import (
     MIN_PREFIX_LENGTH,
@@ -52,7 +51,7 @@ from ..text import (
     query_words,
     stem,
 )
-from ..types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
+from ..types import FACET_NAMES, SearchQuery, SearchResult, Suggestion
 from . import portable
 
 DOCUMENTS = StructureSearchDocument._meta.db_table
@@ -404,17 +403,7 @@ def search(query: SearchQuery) -> SearchResult:
                 )
     # Highlights mark words starting with a stem or with the word as typed, as the match did.
     terms = list(dict.fromkeys([stem_ for _, stem_ in pairs] + [word for word, _ in pairs]))
-    structures = load_structures([pk for pk, _, _ in page])
-    found = {pk: (score, distance) for pk, score, distance in page}
-    hits = [
-        SearchHit(
-            structure=s,
-            score=float(found[s.pk][0]) if terms else None,
-            distance_km=round(found[s.pk][1], 3) if found[s.pk][1] is not None else None,
-            highlights=structure_highlights(s, terms),
-        )
-        for s in structures
-    ]
+    hits = database_hits(page, terms)
     return SearchResult(
         total=total,
         page=query.page,

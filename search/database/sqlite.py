@@ -35,13 +35,12 @@ from ..base import (
     EARTH_RADIUS_KM,
     bounding_box,
     build_facets,
-    load_structures,
+    database_hits,
     matching_skill_suggestions,
     merge_suggestions,
 )
-from ..highlight import structure_highlights
 from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
-from ..types import FACET_NAMES, SearchHit, SearchQuery, SearchResult, Suggestion
+from ..types import FACET_NAMES, SearchQuery, SearchResult, Suggestion
 from . import portable
 
 logger = logging.getLogger(__name__)
@@ -197,17 +196,7 @@ def search(query: SearchQuery) -> SearchResult:
         # Only stop words (« les », « à ») find nothing, rather than the whole directory.
         return _result(query, total=0, hits=[], counts={})
     total, page_rows, counts = _run(query, pairs)
-    structures = load_structures([row[0] for row in page_rows])
-    by_id = {row[0]: row for row in page_rows}
-    hits = [
-        SearchHit(
-            structure=s,
-            score=float(by_id[s.pk][1]) if terms else None,
-            distance_km=round(by_id[s.pk][2], 3) if by_id[s.pk][2] is not None else None,
-            highlights=structure_highlights(s, terms),
-        )
-        for s in structures
-    ]
+    hits = database_hits([row[:3] for row in page_rows], terms)
     return _result(query, total=total, hits=hits, counts=counts)
 
 

@@ -304,25 +304,15 @@ def _words(*values) -> str:
     return " ".join(dict.fromkeys(found))
 
 
+# Kept in the index as they are in the source, whatever the profile: what every hit shows and is checked by
+# (``search.base.card_from_source``); the query asks for them in ``_source``.
+HIT_KEYS = ("id", "slug", "category", "memberships", "skills", "sectors", "location", "joined", "updated_at", "people")
+
+
 def portable_document(source: dict) -> dict:
     """``structure_source`` -> what the portable index stores: LaGrappe's analysis, not the raw text."""
     texts = [source[field] for field in TEXT_FIELDS]
-    document = {
-        key: source[key]
-        for key in (
-            "id",
-            "slug",
-            "category",
-            "memberships",
-            "skills",
-            "sectors",
-            "location",
-            "joined",
-            "updated_at",
-            "people",
-        )
-        if source.get(key) is not None
-    }
+    document = {key: source[key] for key in HIT_KEYS if source.get(key) is not None}
     document.update({field: _terms(source[field]) for field in TEXT_FIELDS})
     document.update(
         label=source["name"],

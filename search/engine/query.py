@@ -27,6 +27,7 @@ from .definition import (
     GLUED_BOOST,
     GLUED_FIELD,
     HIGHLIGHT_FIELDS,
+    HIT_KEYS,
     TEXT_FIELDS,
     AnalysisProfile,
     expand_synonyms,
@@ -47,21 +48,9 @@ FUZZY_PREFIX_LENGTH = TYPO_FIXED_PREFIX  # the first two letters are never a typ
 
 # What a hit shows and how it is checked (``search.base.card_from_source``), per profile:
 # the portable index keeps the text as written under « shown » and the name as « label ».
-_HIT_COMMON = [
-    "id",
-    "slug",
-    "category",
-    "memberships",
-    "skills",
-    "sectors",
-    "location",
-    "joined",
-    "updated_at",
-    "people",
-]
 HIT_SOURCE = {
-    "full": [*_HIT_COMMON, "name", "summary", "description", "city", "skill_names", "skill_synonyms", "sector_names"],
-    "portable": [*_HIT_COMMON, "label", "shown"],
+    "full": [*HIT_KEYS, "name", "summary", "description", "city", "skill_names", "skill_synonyms", "sector_names"],
+    "portable": [*HIT_KEYS, "label", "shown"],
 }
 
 
