@@ -1,6 +1,8 @@
 """Search benchmark: rebuild throughput and warm latency, engine vs database fallback vs raw engine request.
 
     .venv/bin/python bench/search_bench.py --count 20000 [--rounds 20] [--database URL] [--engine URL]
+    .venv/bin/python bench/search_bench.py --count 200000 --sqlite /tmp/b200k.sqlite3 --prefix bench_x --keep
+    .venv/bin/python bench/search_bench.py --count 200000 --sqlite /tmp/b200k.sqlite3 --prefix bench_x --keep --reuse
 
 Seeds ``--count`` structures with ``manage.py seed_directory`` into a throwaway
 database (a temporary SQLite file unless ``--database`` gives a PostgreSQL URL,
@@ -12,6 +14,13 @@ fallback, listing cache included), and as a raw HTTP request to the engine with 
 floor: no Django, no loading of structures), and as GraphQL ``directorySearch`` (hits with
 highlights, distance and cards, facets) beside ``{ __typename }``, the floor of any GraphQL request;
 the calls of a query are interleaved round by round. Prints a table and writes JSON to ``bench/results/``.
+
+``--reuse`` times again what an earlier ``--keep`` run left (the ``--sqlite`` file or the
+``--database``, and the ``--prefix`` index): it migrates but neither seeds nor rebuilds
+when the database already holds ``--count`` structures with their documents (an empty
+one is seeded; any other count stops the run) and the index holds as many documents (a
+missing or short index is rebuilt); the rebuild rates are then not measured and their
+targets not printed.
 
 Honesty: every timed engine call is checked — a call degraded or answered by the
 database aborts the run (no engine figure is reported from the fallback). Each
@@ -46,7 +55,13 @@ def parse_args():
         default=f"bench_{os.getpid()}",
         help="index prefix of this run, dropped afterwards (default bench_<pid>: concurrent runs never share one)",
     )
+    parser.add_argument("--sqlite", help="SQLite file to use (default: a temporary one)")
     parser.add_argument("--keep", action="store_true", help="keep the SQLite file and the index afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="time what an earlier --keep run seeded and indexed (same --sqlite or --database, same --prefix)",
+    )
     return parser.parse_args()
 
 
@@ -55,7 +70,7 @@ def setup_django(args) -> str | None:
     if args.database:
         os.environ["DATABASE_URL"] = args.database
     else:
-        sqlite_path = Path(tempfile.mkdtemp(prefix="lagrappe-bench-")) / "bench.sqlite3"
+        sqlite_path = Path(args.sqlite or Path(tempfile.mkdtemp(prefix="lagrappe-bench-")) / "bench.sqlite3")
         os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_path}"
     os.environ["ELASTICSEARCH_URL"] = args.engine
     os.environ["SEARCH_INDEX_PREFIX"] = args.prefix
@@ -64,7 +79,7 @@ def setup_django(args) -> str | None:
     import django
 
     django.setup()
-    if args.database:
+    if args.database and not args.reuse:
         from django.db import connection
 
         # Fresh tables on the given (throwaway!) PostgreSQL database.
@@ -230,31 +245,47 @@ def run(args):
     from directory.models import Structure
     from search.engine import get_backend
     from search.management.commands.search_index import Command as SearchIndexCommand
+    from search.models import StructureSearchDocument
     from search.service import search_structures
 
     print(f"Base : {connection.vendor} ({sqlite_path or args.database}) — moteur : {args.engine}", flush=True)
     call_command("migrate", verbosity=0)
-    started = time.monotonic()
-    call_command("seed_directory", "--count", str(args.count))
-    seed_seconds = time.monotonic() - started
+    seeded = Structure.objects.count()
+    reused = args.reuse and seeded == args.count and StructureSearchDocument.objects.exists()
+    seed_seconds = db_seconds = None
+    if reused:
+        db_docs = StructureSearchDocument.objects.count()
+        print(f"Réutilisé : {seeded} structures, {db_docs} documents (ni seed ni reconstruction)", flush=True)
+    else:
+        if args.reuse and seeded:
+            sys.exit(f"--reuse : {seeded} structures trouvées pour {args.count} demandées (sans documents ?)")
+        started = time.monotonic()
+        call_command("seed_directory", "--count", str(args.count))
+        seed_seconds = time.monotonic() - started
     published = Structure.objects.public().count()
-    print(f"Seed : {args.count} structures ({published} publiées) en {seed_seconds:.1f} s", flush=True)
-
-    started = time.monotonic()
-    db_docs = SearchIndexCommand().rebuild_database(progress=True)
-    db_seconds = time.monotonic() - started
+    if not reused:
+        print(f"Seed : {args.count} structures ({published} publiées) en {seed_seconds:.1f} s", flush=True)
+        started = time.monotonic()
+        db_docs = SearchIndexCommand().rebuild_database(progress=True)
+        db_seconds = time.monotonic() - started
     backend = get_backend()
     print(
         f"Moteur : {backend.server_version()}, profil d’analyse {backend.profile.name} ({backend.profile_reason})",
         flush=True,
     )
-    engine_report = backend.rebuild(progress=True)
-    print(
-        f"Rebuild base : {db_docs} docs en {db_seconds:.1f} s ({db_docs / db_seconds:.0f} docs/s) — "
-        f"moteur : {engine_report['documents']} docs en {engine_report['seconds']:.1f} s "
-        f"({engine_report['docs_per_second']:.0f} docs/s)",
-        flush=True,
-    )
+    indexed = int((backend.request("GET", f"/{backend.alias}/_count", ignore=(404,)) or {}).get("count", 0))
+    engine_report = None
+    if reused and indexed == db_docs:
+        print(f"Réutilisé : index {backend.alias}, {indexed} documents", flush=True)
+    else:
+        engine_report = backend.rebuild(progress=True)
+        print(
+            f"Rebuild moteur : {engine_report['documents']} docs en {engine_report['seconds']:.1f} s "
+            f"({engine_report['docs_per_second']:.0f} docs/s)",
+            flush=True,
+        )
+    if db_seconds is not None:
+        print(f"Rebuild base : {db_docs} docs en {db_seconds:.1f} s ({db_docs / db_seconds:.0f} docs/s)", flush=True)
 
     rows = []
     all_samples = {"engine": [], "database": [], "raw": [], "graphql": [], "floor": []}
@@ -330,9 +361,14 @@ def run(args):
             graphql_overall[1] / (overall["engine"][1] + floor[1]),
             1.2,
         ),
-        verdict("reconstruction base", db_docs / db_seconds, 3000, " docs/s", lower_is_better=False),
-        verdict("reconstruction moteur", engine_report["docs_per_second"], 3000, " docs/s", lower_is_better=False),
     ]
+    # Rebuild rates only when this run rebuilt (not with --reuse).
+    if db_seconds is not None:
+        targets.append(verdict("reconstruction base", db_docs / db_seconds, 3000, " docs/s", lower_is_better=False))
+    if engine_report is not None:
+        targets.append(
+            verdict("reconstruction moteur", engine_report["docs_per_second"], 3000, " docs/s", lower_is_better=False)
+        )
 
     result = {
         "date": datetime.now().isoformat(timespec="seconds"),
@@ -342,13 +378,14 @@ def run(args):
         "engine": backend.server_version(),
         "profile": backend.profile.name,
         "rounds": args.rounds,
-        "seed_seconds": round(seed_seconds, 1),
-        "rebuild_database": {
-            "documents": db_docs,
-            "seconds": round(db_seconds, 1),
-            "docs_per_second": round(db_docs / db_seconds),
-        },
-        "rebuild_engine": {k: (round(v, 1) if isinstance(v, float) else v) for k, v in engine_report.items()},
+        "reused": reused,
+        "seed_seconds": None if seed_seconds is None else round(seed_seconds, 1),
+        "rebuild_database": None
+        if db_seconds is None
+        else {"documents": db_docs, "seconds": round(db_seconds, 1), "docs_per_second": round(db_docs / db_seconds)},
+        "rebuild_engine": None
+        if engine_report is None
+        else {k: (round(v, 1) if isinstance(v, float) else v) for k, v in engine_report.items()},
         "queries": rows,
         "overall_ms": {name: {"p50": v[0], "p95": v[1]} for name, v in overall.items()},
         "graphql_ms": {"p50": graphql_overall[0], "p95": graphql_overall[1]},
