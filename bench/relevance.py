@@ -36,6 +36,7 @@ import math
 import os
 import subprocess
 import sys
+import tempfile
 import unicodedata
 from pathlib import Path
 
@@ -204,22 +205,24 @@ def load_dataset() -> None:
 
 def run_backend(backend: str, texts: list[str]) -> dict | None:
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ELASTICSEARCH_URL")}
-    sqlite = Path(f"/tmp/relevance_bench_{backend}.sqlite3")
+    # A file of this run's own: two runs side by side (helpers, CI) never share a database.
+    scratch = tempfile.TemporaryDirectory(prefix=f"relevance-{backend}-")
+    sqlite = Path(scratch.name) / "bench.sqlite3"
     if backend == "postgres":
         url = os.environ.get("RELEVANCE_POSTGRES_URL", DEFAULT_POSTGRES_URL)
         if not recreate_postgres(url):
             return None
         env["DATABASE_URL"] = url
     else:
-        sqlite.unlink(missing_ok=True)
         env["DATABASE_URL"] = f"sqlite:///{sqlite}"
     if backend == "engine":
         env["ELASTICSEARCH_URL"] = os.environ.get("ELASTICSEARCH_URL", DEFAULT_ENGINE_URL)
         env["SEARCH_INDEX_PREFIX"] = os.environ.get("RELEVANCE_INDEX_PREFIX", "relevance_bench")
-    done = subprocess.run(
-        [sys.executable, __file__, "--worker", backend],
-        input=json.dumps(texts), env=env, capture_output=True, text=True, cwd=ROOT,
-    )  # fmt: skip
+    with scratch:
+        done = subprocess.run(
+            [sys.executable, __file__, "--worker", backend],
+            input=json.dumps(texts), env=env, capture_output=True, text=True, cwd=ROOT,
+        )  # fmt: skip
     if done.returncode:
         print(f"[{backend}] indisponible :\n{done.stderr[-2000:]}", file=sys.stderr)
         return None
