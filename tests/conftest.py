@@ -1,9 +1,13 @@
 """Shared fixtures. Area fixtures live next to their tests (tests/<area>/conftest.py)."""
 
 import os
+from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.core.management import call_command
+
+from search.engine import EngineUnavailable, get_backend
 
 # Playwright's sync API runs an event loop in the test thread; Django refuses ORM
 # calls from such a thread unless told it is fine (tests only).
@@ -44,15 +48,27 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """With an engine, create Wagtail's page-search indexes with their mappings up front.
 
     Otherwise the first page saved creates its index with dynamic mappings, on which
-    Wagtail's queries find nothing.
+    Wagtail's queries find nothing. They are deleted when the session ends: each run
+    would otherwise leave five indexes (random suffixes) on a shared node.
     """
-    if settings.ELASTICSEARCH_URL:
-        from io import StringIO
+    if not settings.ELASTICSEARCH_URL:
+        yield
+        return
+    with django_db_blocker.unblock():
+        call_command("update_index", stdout=StringIO(), stderr=StringIO())
+    yield
+    delete_page_search_indexes(settings.WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"])
 
-        from django.core.management import call_command
 
-        with django_db_blocker.unblock():
-            call_command("update_index", stdout=StringIO(), stderr=StringIO())
+def delete_page_search_indexes(prefix: str) -> None:
+    """Delete this session's Wagtail indexes by name (nodes refuse wildcard deletes)."""
+    engine = get_backend()
+    try:
+        names = engine.request("GET", f"/{prefix}*", params={"expand_wildcards": "open,closed"})
+        for name in names:
+            engine.request("DELETE", f"/{name}", ignore=(404,))
+    except EngineUnavailable as exc:
+        print(f"\nIndex de recherche des pages non supprimés ({prefix}*) : {exc}")
 
 
 def pytest_collection_modifyitems(config, items):
