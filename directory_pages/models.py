@@ -19,7 +19,8 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from directory.models.structures import CATEGORY_CHOICES
-from home.chrome import cached_for_path
+from home.routing import CachedRouteMixin
+from home.site_cache import cached_for_path
 from search.web.query import Prefilters
 from search.web.views import PageOutOfRange, directory_context, finish, is_fragment_request
 
@@ -36,7 +37,7 @@ class DirectorySearchPageForm(WagtailAdminPageForm):
     )
 
 
-class DirectorySearchPage(Page):
+class DirectorySearchPage(CachedRouteMixin, Page):
     """The visitors' directory search, optionally pre-filtered.
 
     « L’annuaire » is one with no pre-filter; « Locataires permanents » is the
@@ -129,7 +130,7 @@ class DirectorySearchPage(Page):
         """The pre-filters of the published page, cached with the Site's pages (three queries otherwise).
 
         They change only when the page is published (which retires the cache,
-        ``home.chrome``); a preview shows the values being edited, never cached.
+        ``home.site_cache``); a preview shows the values being edited, never cached.
         """
         if getattr(request, "is_preview", False) or self.pk is None:
             return self.prefilters

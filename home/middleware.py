@@ -1,6 +1,6 @@
-"""Read the layout's cache entries in one round trip (``home.chrome.prefetch``) before the page needs them."""
+"""Read the layout's cache entries in one round trip (``home.site_cache.prefetch``) before the page needs them."""
 
-from home.chrome import prefetch
+from home.site_cache import prefetch
 
 
 class LayoutCacheMiddleware:

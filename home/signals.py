@@ -1,4 +1,5 @@
-"""Retire the cached layout (``home.chrome``) whenever a menu link could have changed.
+"""Retire the per-Site cache (``home.site_cache``: the layout, the pages' pre-filters, where each
+path leads) whenever a menu link, a page's place or its privacy could have changed.
 
 Connected in ``HomeConfig.ready``. Retired at once and again when the
 transaction commits: a request rebuilding in between read the old rows, and its
@@ -11,8 +12,8 @@ from wagtail.models import Page, PageViewRestriction, Site
 from wagtail.signals import page_published, page_slug_changed, page_unpublished, post_page_move
 
 from directory.models import Sector, Skill
-from home.chrome import retire_all_sites
 from home.models import ContactSettings, NavigationSettings
+from home.site_cache import retire_all_sites
 
 
 def retire_chrome(sender=None, **kwargs):

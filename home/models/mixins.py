@@ -7,6 +7,7 @@ from wagtail.models import Page
 from wagtail_headless_preview.models import HeadlessPreviewMixin
 
 from home.preview import preview_token_status
+from home.routing import CachedRouteMixin
 
 
 class SeoMixin(models.Model):
@@ -75,8 +76,8 @@ class HeadlessPreviewPageMixin(HeadlessPreviewMixin):
         return super(HeadlessPreviewMixin, self).serve_preview(request, preview_mode)
 
 
-class BasePage(HeadlessPreviewPageMixin, SeoMixin, Page):
-    """Every editorial page: SEO fields, sharing image, headless preview."""
+class BasePage(CachedRouteMixin, HeadlessPreviewPageMixin, SeoMixin, Page):
+    """Every editorial page: SEO fields, sharing image, headless preview, known paths routed in one query."""
 
     promote_panels = SeoMixin.promote_panels
     graphql_fields = SeoMixin.graphql_fields

@@ -12,8 +12,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
-from home.chrome import CACHE_PREFIX, cached_for_site, retire_all_sites
 from home.models import ContactSettings, ContentPage, NavigationSettings
+from home.site_cache import CACHE_PREFIX, cached_for_site, retire_all_sites
 
 
 def warm_then_get(client, url, **extra):
