@@ -10,7 +10,8 @@ What it does, as an operator would run the site: production settings, a fresh
 database (the one ``--database`` names is dropped and created again; a
 temporary SQLite file by default), ``migrate``, the demo, ``seed_directory
 --count N``, ``search_index rebuild``, ``collectstatic``, then gunicorn with
-``lagrappe/gunicorn.py`` and 2 workers (WEB_CONCURRENCY=2). With
+``lagrappe/gunicorn.py`` and 2 workers (WEB_CONCURRENCY=2): ``lagrappe.launch``,
+the same launcher as the production smoke test (tests/deploy). With
 ELASTICSEARCH_URL set, the index lives under its own prefix
 (``httppath_httpbench_<pid>``) and only that prefix's indexes are deleted at
 the end.
@@ -45,21 +46,20 @@ import argparse
 import http.client
 import json
 import os
-import secrets
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-import urllib.request
 from datetime import datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from lagrappe import launch  # noqa: E402  (the project's root is on the path from here)
+
 TERMS = ["menuiserie", "solaire", "comptable", "compostage", "lille", "renovation energetique", "graphiste", "ess"]
 PREFIXES = ["men", "sol", "comp", "lil", "reno", "grap", "ess", "ebe"]
 SEARCH_QUERY = """query Search($q: String) { directorySearch(query: $q, perPage: 20) {
@@ -70,7 +70,6 @@ SEARCH_QUERY = """query Search($q: String) { directorySearch(query: $q, perPage:
            sectors { value label count } cities { value label count } }
 } }"""
 FLOOR_QUERY = "{ __typename }"
-PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.10"}
 TARGETS = {"page_sql": 8, "graphql_sql": 6, "graphql_over_service_and_floor": 1.2}
 
 # Run by `manage.py shell` in the server's environment: a partner key (printed once, like the admin shows it).
@@ -131,62 +130,6 @@ def application(environ, start_response):
 
 
 # ---------------------------------------------------------------------- the driver
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(url: str | None, tmp: Path):
-    """(DATABASE_URL of an empty database, function that drops it); SQLite in ``tmp`` by default."""
-    if not url:
-        return f"sqlite:///{tmp / 'bench.sqlite3'}", lambda: None
-    import dj_database_url
-    import psycopg
-
-    config = dj_database_url.parse(url)
-
-    def run(sql):
-        with psycopg.connect(
-            dbname="postgres",
-            user=config["USER"],
-            password=config["PASSWORD"],
-            host=config["HOST"],
-            port=config["PORT"] or 5432,
-            autocommit=True,
-        ) as connection:
-            connection.execute(sql)
-
-    name = config["NAME"]
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{name}"')
-    return url, lambda: run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def drop_engine_indexes(engine_url: str, prefix: str) -> None:
-    """Delete this run's indexes (named after its own prefix), and only those."""
-    try:
-        with urllib.request.urlopen(f"{engine_url}/_cat/indices/{prefix}*?h=index&format=json", timeout=10) as r:
-            names = [row["index"] for row in json.load(r)]
-        for name in names:
-            if name.startswith(prefix):
-                urllib.request.urlopen(urllib.request.Request(f"{engine_url}/{name}", method="DELETE"), timeout=30)
-    except OSError as exc:
-        print(f"could not drop the benchmark's indexes {prefix}*: {exc}")
-
-
-def manage(env, *args, timeout=7200) -> str:
-    started = time.monotonic()
-    print(f"· manage.py {' '.join(args)[:80]}", flush=True)
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    if result.returncode != 0:
-        raise SystemExit(f"manage.py {' '.join(args)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}")
-    print(f"  {time.monotonic() - started:.0f} s", flush=True)
-    return result.stdout
-
-
 class Server:
     def __init__(self, port: int):
         self.port = port
@@ -194,7 +137,7 @@ class Server:
     def request(self, method, path, body=None, headers=None):
         connection = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
         start = time.perf_counter()
-        connection.request(method, path, body=body, headers={**PROXY_HEADERS, **(headers or {})})
+        connection.request(method, path, body=body, headers={**launch.PROXY_HEADERS, **(headers or {})})
         response = connection.getresponse()
         content = response.read()
         elapsed = (time.perf_counter() - start) * 1000
@@ -279,6 +222,27 @@ def graphql_request(key, query, with_variables):
     return make
 
 
+def run_plan(server: Server, key: str, args) -> tuple[dict, set]:
+    """Each endpoint timed in turn; (results, engines that answered GraphQL)."""
+    status, content, *_ = server.request("GET", "/annuaire/")
+    if status != 200:
+        raise SystemExit(f"/annuaire/ answered {status}: the demo has no directory page there")
+    page = "/annuaire/"
+    results = {}
+    plan = [
+        ("page", page_request(page)),
+        ("fragment", fragment_request(page)),
+        ("suggestions", suggestions_request),
+        ("graphql", graphql_request(key, SEARCH_QUERY, True)),
+        ("floor", graphql_request(key, FLOOR_QUERY, False)),
+    ]
+    for name, make in plan:
+        print(f"· {name}", flush=True)
+        results[name] = measure(server, name, make, args.requests, args.threads, args.warmup)
+    engines = {json.loads(body)["data"]["directorySearch"]["engine"] for body in results["graphql"]["_bodies"]}
+    return results, engines
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--structures", type=int, default=20000, help="structures to seed (default 20000)")
@@ -290,84 +254,31 @@ def main():
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="http-bench-"))
-    database_url, drop_database = fresh_database(args.database, tmp)
+    database_url, drop_database = launch.fresh_database(args.database, tmp)
     engine_url = os.environ.get("ELASTICSEARCH_URL") or ""
     prefix = f"httppath_httpbench_{os.getpid()}"
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "REDIS_URL"}}
-    env.update(
-        DJANGO_SETTINGS_MODULE="lagrappe.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
-        STATIC_ROOT=str(tmp / "static"),
-        MEDIA_ROOT=str(tmp / "media"),
-        SEARCH_LOG_SPOOL_DIR=str(tmp / "search-log"),
-        SEARCH_INDEX_PREFIX=prefix,
-        TRUSTED_PROXY_COUNT="1",
-        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
+    env = launch.production_env(
+        tmp,
+        database_url,
+        launch.free_port(),
+        prefix,
         GRAPHQL_RATE_LIMIT_KEY="1000000",  # the partner key's limit, raised: the rate limit is not what we measure
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
-        LOG_LEVEL="warning",
-        GEOCODER_BAN_URL="",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),
+        PYTHONPATH=os.pathsep.join([str(ROOT / "bench"), str(ROOT)]),  # gunicorn imports http_bench:application
     )
-    if engine_url:
-        env["ELASTICSEARCH_URL"] = engine_url
-    server_process = None
     started = time.monotonic()
     try:
-        manage(env, "createcachetable")
-        manage(env, "migrate", "--no-input", "--verbosity", "0")
-        manage(env, "load_demo")
-        manage(env, "seed_directory", "--count", str(args.structures))
-        manage(env, "search_index", "rebuild", "--no-progress")
-        manage(env, "collectstatic", "--no-input", "--verbosity", "0")
+        more = [("seed_directory", "--count", str(args.structures)), ("search_index", "rebuild", "--no-progress")]
+        launch.prepare(env, *more, timeout=7200, verbose=True)
         key = next(
             line.split(" ", 1)[1]
-            for line in manage(env, "shell", "--command", CREATE_KEY).splitlines()
+            for line in launch.manage(env, "shell", "--command", CREATE_KEY).splitlines()
             if line.startswith("KEY ")
         )
         setup_seconds = time.monotonic() - started
         print("· gunicorn -c lagrappe/gunicorn.py http_bench:application (2 workers)", flush=True)
-        server_process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "lagrappe/gunicorn.py", "http_bench:application"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp / "gunicorn.log", "w"),  # noqa: SIM115 (closed with the process)
-        )
-        server = Server(port)
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                if server.request("GET", "/robots.txt")[0] == 200:
-                    break
-            except OSError:
-                pass
-            if server_process.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit((tmp / "gunicorn.log").read_text())
-            time.sleep(0.3)
-
-        status, content, *_ = server.request("GET", "/annuaire/")
-        if status != 200:
-            raise SystemExit(f"/annuaire/ answered {status}: the demo has no directory page there")
-        page = "/annuaire/"
-        results = {}
-        plan = [
-            ("page", page_request(page)),
-            ("fragment", fragment_request(page)),
-            ("suggestions", suggestions_request),
-            ("graphql", graphql_request(key, SEARCH_QUERY, True)),
-            ("floor", graphql_request(key, FLOOR_QUERY, False)),
-        ]
-        for name, make in plan:
-            print(f"· {name}", flush=True)
-            results[name] = measure(server, name, make, args.requests, args.threads, args.warmup)
-        engines = {json.loads(body)["data"]["directorySearch"]["engine"] for body in results["graphql"]["_bodies"]}
-        service_output = manage(env, "shell", "--command", SERVICE_TIMING % (json.dumps(TERMS), args.requests))
+        with launch.Gunicorn(env, tmp / "gunicorn.log", app="http_bench:application"):
+            results, engines = run_plan(Server(int(env["PORT"])), key, args)
+        service_output = launch.manage(env, "shell", "--command", SERVICE_TIMING % (json.dumps(TERMS), args.requests))
         service = json.loads(next(line[8:] for line in service_output.splitlines() if line.startswith("SERVICE ")))
         results["service"] = {
             "requests": len(service["times"]),
@@ -376,15 +287,9 @@ def main():
             "engines": service["engines"],
         }
     finally:
-        if server_process is not None:
-            server_process.send_signal(signal.SIGTERM)
-            try:
-                server_process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server_process.kill()
         if not args.keep:
             if engine_url:
-                drop_engine_indexes(engine_url, prefix)
+                launch.drop_engine_indexes(engine_url, prefix)
             drop_database()
 
     vendor = "postgresql" if database_url.startswith("postgres") else "sqlite"

@@ -4,30 +4,35 @@ Production settings, ``collectstatic`` into a temporary STATIC_ROOT, a fresh
 database (PostgreSQL when DATABASE_URL names one, a SQLite file otherwise)
 migrated and loaded with the demo, then gunicorn with ``lagrappe/gunicorn.py``
 on 127.0.0.1 behind a declared proxy (TRUSTED_PROXY_COUNT=1,
-SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto). The pages requested come from
+SECURE_PROXY_SSL_HEADER=X-Forwarded-Proto): ``lagrappe.launch``, which the
+HTTP benchmark runs too. The pages requested come from
 Wagtail's page models and the demo's live pages, not from a hand-kept list.
 """
 
 import http.client
 import json
 import os
-import secrets
-import signal
-import socket
 import subprocess
 import sys
-import time
 import urllib.parse
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from http.cookies import SimpleCookie
-from pathlib import Path
 
-import dj_database_url
 import pytest
 
-BASE_DIR = Path(__file__).resolve().parents[2]
-PROXY_HEADERS = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.10"}
+from lagrappe.launch import (
+    PROXY_HEADERS,
+    ROOT,
+    Gunicorn,
+    drop_engine_indexes,
+    free_port,
+    fresh_database,
+    manage,
+    prepare,
+    production_env,
+    renamed_database,
+)
+
 ANONYMOUS_API_LIMIT = 20  # per client and minute, low enough to watch two workers share the count
 
 pytestmark = pytest.mark.deploy
@@ -51,62 +56,6 @@ structure = Structure.objects.public().order_by("pk").first()
 print(json.dumps({"pages": pages, "profile": structure.get_absolute_url(), "term": structure.city,
                   "home_title": Page.objects.get(depth=2).specific.title}))
 """
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def fresh_database(tmp_path: Path):
-    """(DATABASE_URL of a new empty database, function that drops it)."""
-    url = os.environ.get("DATABASE_URL", "")
-    if not url.startswith(("postgres://", "postgresql://")):
-        return f"sqlite:///{tmp_path / 'production.sqlite3'}", lambda: None
-    import psycopg
-
-    config = dj_database_url.parse(url)
-    name = f"{config['NAME']}_deploy_smoke"[:63]
-    admin = {k: config[k] for k in ("USER", "PASSWORD", "HOST", "PORT")}
-
-    def run(sql):
-        with psycopg.connect(
-            dbname="postgres",
-            user=admin["USER"],
-            password=admin["PASSWORD"],
-            host=admin["HOST"],
-            port=admin["PORT"] or 5432,
-            autocommit=True,
-        ) as connection:
-            connection.execute(sql)
-
-    run(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    run(f'CREATE DATABASE "{name}"')
-    parts = urllib.parse.urlsplit(url)
-    return urllib.parse.urlunsplit(parts._replace(path=f"/{name}")), lambda: run(
-        f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'
-    )
-
-
-def drop_engine_indexes(engine_url: str, prefix: str) -> None:
-    """Delete the indexes this test created (named after its own prefix), and only those."""
-    try:
-        with urllib.request.urlopen(f"{engine_url}/_cat/indices/{prefix}*?h=index&format=json", timeout=10) as r:
-            names = [row["index"] for row in json.load(r)]
-        for name in names:
-            if name.startswith(prefix):
-                urllib.request.urlopen(urllib.request.Request(f"{engine_url}/{name}", method="DELETE"), timeout=10)
-    except OSError as exc:  # the engine is not ours to fail on; say what was left
-        print(f"could not drop the smoke-test indexes {prefix}*: {exc}")
-
-
-def manage(env, *args, timeout=240) -> str:
-    result = subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, capture_output=True, text=True, timeout=timeout
-    )
-    assert result.returncode == 0, f"manage.py {' '.join(args)}:\n{result.stdout}\n{result.stderr}"
-    return result.stdout
 
 
 class Site:
@@ -139,72 +88,22 @@ class Site:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     tmp_path = tmp_path_factory.mktemp("production")
-    database_url, drop_database = fresh_database(tmp_path)
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if k not in {"DJANGO_ALLOW_ASYNC_UNSAFE", "PYTEST_CURRENT_TEST"}}
-    engine_url = env.get("ELASTICSEARCH_URL")
-    index_prefix = f"{env.get('SEARCH_INDEX_PREFIX', 'lagrappe')}_deploy_smoke"
-    env.update(
-        DJANGO_SETTINGS_MODULE="lagrappe.settings.production",
-        SECRET_KEY=secrets.token_urlsafe(64),
-        ALLOWED_HOSTS="127.0.0.1",
-        DATABASE_URL=database_url,
-        STATIC_ROOT=str(tmp_path / "static"),
-        MEDIA_ROOT=str(tmp_path / "media"),
-        SEARCH_LOG_SPOOL_DIR=str(tmp_path / "search-log"),
-        SEARCH_INDEX_PREFIX=index_prefix,
-        TRUSTED_PROXY_COUNT="1",
-        SECURE_PROXY_SSL_HEADER="X-Forwarded-Proto",
-        GRAPHQL_RATE_LIMIT_ANONYMOUS=str(ANONYMOUS_API_LIMIT),
-        HOST="127.0.0.1",
-        PORT=str(port),
-        WEB_CONCURRENCY="2",
-        LOG_LEVEL="warning",
-        GEOCODER_BAN_URL="",  # no outside service in tests: the shipped table of communes answers
+    database = os.environ.get("DATABASE_URL", "")
+    database_url, drop_database = fresh_database(database and renamed_database(database, "_deploy_smoke"), tmp_path)
+    index_prefix = f"{os.environ.get('SEARCH_INDEX_PREFIX', 'lagrappe')}_deploy_smoke"
+    # The database cache (no REDIS_URL): the counters an operator without Redis gets.
+    env = production_env(
+        tmp_path, database_url, free_port(), index_prefix, GRAPHQL_RATE_LIMIT_ANONYMOUS=str(ANONYMOUS_API_LIMIT)
     )
-    env.pop("REDIS_URL", None)  # the database cache: the counters an operator without Redis gets
-    server = None
     try:
-        collectstatic = subprocess.Popen(  # independent of the database: alongside migrate
-            [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
-            cwd=BASE_DIR,
-            env=env,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        manage(env, "createcachetable")  # first: Wagtail caches site roots there (make serve's order)
-        manage(env, "migrate", "--no-input", "--verbosity", "0")
-        manage(env, "load_demo")
-        assert collectstatic.wait(timeout=240) == 0, collectstatic.stderr.read()
+        prepare(env)
         inventory = json.loads(manage(env, "shell", "--command", INVENTORY).strip().splitlines()[-1])
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--config", "lagrappe/gunicorn.py", "lagrappe.wsgi"],
-            cwd=BASE_DIR,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(tmp_path / "gunicorn.log", "w"),  # noqa: SIM115 (closed with the process)
-        )
-        running = Site(port, env, tmp_path / "static", inventory)
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                running.get("/robots.txt")
-                break
-            except OSError:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise AssertionError((tmp_path / "gunicorn.log").read_text()) from None
-                time.sleep(0.2)
-        yield running
+        with Gunicorn(env, tmp_path / "gunicorn.log"):
+            yield Site(int(env["PORT"]), env, tmp_path / "static", inventory)
     finally:
-        if server is not None:
-            server.send_signal(signal.SIGTERM)
-            try:
-                server.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                server.kill()
         drop_database()
-        if engine_url:
-            drop_engine_indexes(engine_url, index_prefix)
+        if env.get("ELASTICSEARCH_URL"):
+            drop_engine_indexes(env["ELASTICSEARCH_URL"], index_prefix)
 
 
 def test_every_page_type_has_a_live_page_in_the_demo(site):
@@ -309,7 +208,7 @@ def test_database_cache_increments_are_atomic_across_processes(site):
     counter = "from django.core.cache import cache; [cache.incr('deploy-smoke-counter') for _ in range(50)]"
 
     workers = [
-        subprocess.Popen([sys.executable, "manage.py", "shell", "--command", counter], cwd=BASE_DIR, env=site.env)
+        subprocess.Popen([sys.executable, "manage.py", "shell", "--command", counter], cwd=ROOT, env=site.env)
         for _ in range(3)
     ]
     assert [worker.wait(timeout=120) for worker in workers] == [0, 0, 0]
