@@ -12,7 +12,15 @@ the real worker (``manage.py db_worker --batch``, database task backend) until t
 outbox is empty. Reports the worker's rate from its own task records (documents
 processed / time inside the indexing tasks) and the wall time, checks that the
 engine holds every change (``search_index check`` finds no drift, each edited
-document carries the new summary) and prints PASS/FAIL against 2,000 docs/s.
+document carries the new summary) and prints PASS/FAIL against 2,000 docs/s,
+beside the engine's own rate for the same documents sent again in one bulk
+stream (the ceiling of any catch-up at that moment on that machine).
+
+``--worker-during-outage``: the worker ran during the outage too (as in
+production: one worker beside the web processes), with the engine unreachable:
+it refreshed the database documents and deferred the rows; the engine then comes
+back and the back-off has elapsed. The catch-up measured is then the engine's
+part only.
 """
 
 import argparse
@@ -34,6 +42,11 @@ def parse_args():
     parser.add_argument("--changes", type=int, default=5000, help="structures edited during the outage (default 5000)")
     parser.add_argument("--engine", default=os.environ.get("ELASTICSEARCH_URL") or "http://127.0.0.1:9200")
     parser.add_argument("--prefix", default=f"bench_catchup_{os.getpid()}", help="index prefix, dropped afterwards")
+    parser.add_argument(
+        "--worker-during-outage",
+        action="store_true",
+        help="the worker ran during the outage (database documents already refreshed): time the engine's part",
+    )
     return parser.parse_args()
 
 
@@ -57,6 +70,7 @@ def main():
 
     from directory.models import Structure
     from search import sync
+    from search.documents import structure_sources
     from search.engine import get_backend
     from search.management.commands.search_index import find_drift
     from search.models import IndexOutbox
@@ -80,13 +94,26 @@ def main():
             sync.enqueue(ids)
         queued = IndexOutbox.objects.count()
         print(f"Panne : {len(ids)} structures modifiées, {queued} lignes en attente", flush=True)
+        worker_command = [
+            sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"
+        ]  # fmt: skip
+        if args.worker_during_outage:
+            # Discard port: nothing listens, the engine is refused at once.
+            down = subprocess.run(
+                worker_command, cwd=ROOT, env={**os.environ, "ELASTICSEARCH_URL": "http://127.0.0.1:9"},
+                capture_output=True, text=True, timeout=1800,
+            )  # fmt: skip
+            refreshed = IndexOutbox.objects.filter(database_done=True, attempts__gte=1).count()
+            if down.returncode != 0 or refreshed != queued:
+                sys.exit(
+                    f"FAIL : le worker pendant la panne ({down.returncode}, {refreshed}/{queued})\n{down.stderr[-3000:]}"
+                )
+            print(f"Pendant la panne : documents de la base à jour, {refreshed} lignes différées", flush=True)
+            IndexOutbox.objects.update(next_attempt_at=timezone.now())  # the back-off has elapsed
 
         since = timezone.now()
         started = time.monotonic()
-        worker = subprocess.run(
-            [sys.executable, "manage.py", "db_worker", "--batch", "--no-reload", "--no-startup-delay", "--interval", "0"],
-            cwd=ROOT, env=os.environ, capture_output=True, text=True, timeout=1800,
-        )  # fmt: skip
+        worker = subprocess.run(worker_command, cwd=ROOT, env=os.environ, capture_output=True, text=True, timeout=1800)
         wall = time.monotonic() - started
         if worker.returncode != 0 or IndexOutbox.objects.exists():
             sys.exit(f"FAIL : le worker n’a pas vidé la file ({worker.returncode})\n{worker.stderr[-3000:]}")
@@ -105,9 +132,18 @@ def main():
         )["count"]
         if drift or found != len(ids):
             sys.exit(f"FAIL : {len(drift)} écart(s), {found}/{len(ids)} documents à jour dans le moteur")
+        # The engine's own rate for the same documents, sent again in one bulk stream (sources built beforehand).
+        sources = structure_sources(ids)
+        started = time.monotonic()
+        backend.apply(sources, [])
+        backend.refresh()
+        engine_rate = len(sources) / (time.monotonic() - started)
+        part = "la part du moteur seule" if args.worker_during_outage else "documents de la base et moteur"
         print(
-            f"Rattrapage : {processed} documents en {busy:.2f} s de tâche = {rate:.0f} docs/s "
-            f"({wall:.1f} s de bout en bout, démarrage du worker compris) ; moteur à jour ({found}/{len(ids)})"
+            f"Rattrapage ({part}) : {processed} documents en {busy:.2f} s de tâche = {rate:.0f} docs/s "
+            f"({wall:.1f} s de bout en bout, démarrage du worker compris) ; moteur à jour ({found}/{len(ids)}) ; "
+            f"le moteur seul, mêmes documents en un flux : {engine_rate:.0f} docs/s "
+            f"(le worker en fait {rate / engine_rate:.0%}) ; charge {os.getloadavg()[0]:.1f}"
         )
         ok = rate >= TARGET_DOCS_PER_SECOND
         print(

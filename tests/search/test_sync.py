@@ -12,9 +12,10 @@ from django.core.management import call_command
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from search.engine import get_backend
 from search.management.commands.search_index import find_drift
-from search.models import IndexOutbox
+from search.models import IndexOutbox, StructureSearchDocument
 from search.service import search_structures, suggest
-from search.sync import drain, index_changes
+from search.sync import drain, enqueue, index_changes
+from search.text import document_text
 from search.types import SearchQuery
 from tests.search.search_dataset import slugs
 
@@ -307,3 +308,55 @@ def test_admin_publish_with_the_engine_down_succeeds_quickly(
         structure.summary = "Comptabilité pour les associations"
         structure.save()
     assert find("audit") == []
+
+
+def _edit_in_bulk(summary: str) -> list[int]:
+    """A bulk writer's edit of every published structure, queued in its transaction (no on-commit task here)."""
+    ids = sorted(Structure.objects.public().values_list("pk", flat=True))
+    Structure.objects.filter(pk__in=ids).update(summary=summary)
+    enqueue(ids)
+    return ids
+
+
+def test_engine_down_every_batch_gets_its_database_document_and_is_deferred(directory, settings):
+    """Several batches in the pipeline: the first failure stops engine calls, never the database documents."""
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    ids = _edit_in_bulk("Zorglubisation des ateliers")
+    assert len(ids) >= 5
+
+    report = drain(batch_size=2)
+
+    assert (report.processed, report.failed, report.remaining) == (0, len(ids), len(ids))
+    assert "ConnectionError" in report.error
+    rows = list(IndexOutbox.objects.order_by("structure_id"))
+    assert [(r.structure_id, r.attempts, r.database_done) for r in rows] == [(i, 1, True) for i in ids]
+    # The first batches asked the engine and keep its error; the later ones were not sent.
+    assert "ConnectionError" in rows[0].last_error
+    assert rows[-1].last_error == "moteur indisponible (nouvel essai plus tard)"
+    written = StructureSearchDocument.objects.filter(summary_text=document_text("Zorglubisation des ateliers"))
+    assert sorted(written.values_list("structure_id", flat=True)) == ids
+    # Deferred: nothing is due before the back-off.
+    assert drain().failed == 0
+    result = search_structures(SearchQuery(text="zorglubisation"))
+    assert (result.engine, result.degraded, result.total) == ("database", True, len(ids))
+
+
+@pytest.mark.engine
+def test_a_backlog_in_many_batches_leaves_the_engine_level_with_the_database(
+    engine_index, directory, django_capture_on_commit_callbacks
+):
+    originals = dict(Structure.objects.public().values_list("pk", "summary"))
+    ids = _edit_in_bulk("Zorglubisation des ateliers")
+    try:
+        report = drain(batch_size=2)
+        assert (report.processed, report.failed, report.remaining) == (len(ids), 0, 0)
+        assert find_drift() == []
+        # No refresh by the test: each batch was made visible before its rows went.
+        result = search_structures(SearchQuery(text="zorglubisation"))
+        assert (result.engine, result.degraded, result.total) == (engine_index.name, False, len(ids))
+    finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            for structure in Structure.objects.filter(pk__in=ids):
+                structure.summary = originals[structure.pk]
+                structure.save()
+    assert find("zorglubisation") == []
