@@ -12,7 +12,11 @@ uses FTS5 on SQLite:
   index with a column filter, then the name. ``bm25()`` was tried as the
   tie-break, with column weights: it lowered the development set's NDCG@10
   (0.929 -> 0.925 and 0.923 for two sets of weights, ``bench/relevance.py``) and
-  cost ~80 ms on a word matching 16,000 documents, so it is left out;
+  cost ~80 ms on a word matching 16,000 documents, so it is left out. Words
+  alone, by relevance, score only the strong matches (a word in the city, a
+  skill, the name or the summary: ``strong_expression``) when they fill the page
+  above any other match's best score, as a broad word's page always does
+  (``_ranked``);
 - facets: disjunctive (a document counts in facet F when it passes every filter
   but F's own), counted by SQL over ``search_document_value`` (value ids, named
   by ``search_document_count``); a facet no other
@@ -50,6 +54,7 @@ FTS = "search_document_fts"
 VALUES = "search_document_value"
 COUNTS = "search_document_count"
 LISTING_INDEX = "search_document_listing"
+HOLDERS_INDEX = "search_document_value_holders"
 # Facet -> the SQL condition of its filter on a row of ``matched`` (filled in per query).
 SLUG_COLUMNS = {"memberships": "membership_slugs", "skills": "skill_slugs", "sectors": "sector_slugs"}
 ORDER_BY = {
@@ -65,7 +70,7 @@ _reported: set[str] = set()  # databases where its absence was logged
 
 def _required() -> tuple[str, ...]:
     """What the migrations create; without the triggers, the index and the counts would go stale."""
-    return (FTS, VALUES, COUNTS, LISTING_INDEX, f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update")
+    return (FTS, VALUES, COUNTS, LISTING_INDEX, HOLDERS_INDEX, f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update")
 
 
 def fts_ready() -> bool:
@@ -90,7 +95,7 @@ def fts_ready() -> bool:
     elif name not in _reported:
         _reported.add(name)
         logger.warning(
-            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007 not "
+            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007/0009 not "
             "applied, or the documents table remade without its triggers): the portable LIKE search answers. "
             "Run migrate; after a table rebuild, migrate search 0005 then migrate.",
             ", ".join(missing),
@@ -267,7 +272,11 @@ def _blank_listing(sql: _Sql, query: SearchQuery) -> list[str]:
 
 
 def _value_counts(sign: str, source: str, where: str) -> str:
-    """Documents per facet value over ``source`` (joined to the values ``v``): grouped by value id, then named."""
+    """Documents per facet value over ``source`` (joined to the values ``v``): grouped by value id, then named.
+
+    The values are read by document (``NOT INDEXED``: their primary key), never through the holders index:
+    scanning it in value order would read every document's values to test each against the matches.
+    """
     return f"""SELECT c.facet, c.value, {sign}g.documents, NULL, NULL FROM (
         SELECT v.value_id, count(*) AS documents FROM {source} WHERE {where} GROUP BY v.value_id
     ) g JOIN {COUNTS} c ON c.id = g.value_id"""
@@ -280,13 +289,96 @@ def _counted_facets(facets, condition: str = "1") -> list[str]:
         f"""SELECT facet, value, documents, NULL, NULL FROM {COUNTS}
             WHERE facet IN ({names}) AND documents > 0 AND {condition}""",
         _value_counts(
-            "-", f"{VALUES} v", f"v.structure_id IN (SELECT id FROM excluded) AND v.facet IN ({names}) AND {condition}"
+            "-",
+            f"{VALUES} v NOT INDEXED",
+            f"v.structure_id IN (SELECT id FROM excluded) AND v.facet IN ({names}) AND {condition}",
         ),
+    ]
+
+
+def _plain_facets(plain=FACET_NAMES) -> list[str]:
+    """Counts of the ``plain`` facets over every row of ``matched`` (no filter narrows them)."""
+    matched_values = f"matched CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = matched.id"
+    # Every facet counted alike: no need to pick the facet's rows out of each document's values.
+    of_plain = "" if len(plain) == len(FACET_NAMES) else f" AND v.facet IN ({', '.join(map(repr, plain))})"
+    # Most documents match: count the others and subtract them from the kept counts. Finding
+    # the others reads every document's id, so this pays from about two thirds (measured at 20k).
+    most = f"(SELECT count(*) FROM matched) * 3 > (SELECT count(*) FROM {DOCUMENTS}) * 2"
+    return [
+        _value_counts("", matched_values, f"NOT {most}{of_plain}"),
+        *_counted_facets(plain, most),
+        _value_counts(
+            "-",
+            f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = d.structure_id",
+            f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched){of_plain}",
+        ),
+    ]
+
+
+def strong_expression(terms: list[tuple[str, str]], town_words=()) -> str:
+    """The matches that may score above every other: a word in the city, a skill, the name or the summary,
+    or the words in a row (``score_sql``). Any other match gets at most 2 points a word (``weak_score_max``)."""
+    either = []
+    for word, stem in terms:
+        either.append(f"city_text : {_either(word, stem, exact=True)}")
+        if word not in town_words:
+            either.append(f"{{skills_text name_text summary_text}} : {_either(word, stem)}")
+    if len(terms) > 1:
+        either.append('{name_text skills_text search_text} : "' + " ".join(stem for _, stem in terms) + '"*')
+    return f"({match_expression(terms, town_words)}) AND ({' OR '.join(either)})"
+
+
+def weak_score_max(terms: list[tuple[str, str]], town_words=()) -> int:
+    """The best score of a match outside ``strong_expression`` holding no named skill: 2 a word (found
+    exactly somewhere else), 0 for a town word."""
+    return 2 * sum(1 for word, _ in terms if word not in town_words)
+
+
+def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
+    """Words only, by relevance: the page scored among the strong matches alone when they fill it.
+
+    A broad word matches a large part of the directory (« projet »: 85 %), and
+    scoring a match reads up to nine FTS5 sets. Matches outside the strong ones
+    (``strong_expression``, and the holders of a named skill) score at most
+    ``weak_score_max``: when enough strong matches score above it to fill the
+    page, they are the page, in the same order as scoring every match would give.
+    Otherwise (``LIMIT 0`` turned off) every match is scored, as before. Totals and
+    facets count ``matched``, the ids alone.
+    """
+    strong_ids = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(strong_expression(pairs, query.town_words))}"
+    if query.boost_skills:
+        named = ", ".join(sql.param(slug) for slug in query.boost_skills)
+        strong_ids += f""" UNION SELECT v.structure_id FROM {VALUES} v INDEXED BY {HOLDERS_INDEX}
+            WHERE v.value_id IN (SELECT id FROM {COUNTS} WHERE facet = 'skills' AND value IN ({named}))
+            AND v.structure_id IN (SELECT id FROM matched)"""
+
+    def columns() -> str:
+        score = score_sql(sql, pairs, query.town_words, query.boost_skills)
+        return f"d.structure_id AS id, {score} AS score, NULL AS distance, d.name_sort, NULL AS joined"
+
+    weak = weak_score_max(pairs, query.town_words)
+    enough = f"(SELECT count(*) FROM strong WHERE score > {weak}) >= {sql.param(query.page * query.per_page)}"
+    match = sql.param(match_expression(pairs, query.town_words))
+    return [
+        f""", matched AS MATERIALIZED (
+            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {match} AND rowid NOT IN excluded
+        ), strong AS MATERIALIZED (
+            SELECT {columns()} FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
+            WHERE d.structure_id IN ({strong_ids}) AND d.structure_id NOT IN excluded
+        ), scored AS MATERIALIZED (
+            SELECT {columns()} FROM matched CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
+            ON d.structure_id = matched.id LIMIT CASE WHEN {enough} THEN 0 ELSE -1 END
+        )""",
+        _page(sql, query, f"SELECT * FROM strong WHERE {enough} UNION ALL SELECT * FROM scored"),
+        "SELECT 'total', NULL, count(*), NULL, NULL FROM matched",
+        *_plain_facets(),
     ]
 
 
 def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     """Text, position or filters: the matching documents, narrow (ids, score, sort keys, filter flags), once."""
+    if pairs and query.near is None and not selected and query.sort == "relevance":
+        return _ranked(sql, query, pairs)
     score = score_sql(sql, pairs, query.town_words, query.boost_skills) if pairs else "0"
     distance = distance_sql(sql, query.near) if query.near is not None else "NULL"
     where = ["d.structure_id NOT IN excluded"]
@@ -322,24 +414,10 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     # Facets counted over every matching document, and facets that other filters narrow too.
     plain = [name for name in FACET_NAMES if name not in unnarrowed and set(selected) <= {name}]
     narrowed = [name for name in FACET_NAMES if name not in unnarrowed and name not in plain]
-    matched_values = f"matched JOIN {VALUES} v ON v.structure_id = matched.id"
     if plain:
-        # Every facet counted alike: no need to pick the facet's rows out of each document's values.
-        of_plain = "" if len(plain) == len(FACET_NAMES) else f" AND v.facet IN ({', '.join(map(repr, plain))})"
-        # Most documents match: count the others and subtract them from the kept counts. Finding
-        # the others reads every document's id, so this pays from about two thirds (measured at 20k).
-        most = f"(SELECT count(*) FROM matched) * 3 > (SELECT count(*) FROM {DOCUMENTS}) * 2"
-        parts.append(_value_counts("", matched_values, f"NOT {most}{of_plain}"))
-        parts += _counted_facets(plain, most)
-        parts.append(
-            _value_counts(
-                "-",
-                f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} JOIN {VALUES} v ON v.structure_id = d.structure_id",
-                f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)"
-                f"{of_plain}",
-            )
-        )
+        parts += _plain_facets(plain)
     if narrowed:
+        matched_values = f"matched CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = matched.id"
         conditions = []
         for name in narrowed:
             others = "".join(f" AND f_{other}" for other in selected if other != name)

@@ -4,6 +4,7 @@ Run on SQLite (the default test database); on another database each test says
 why it does not apply.
 """
 
+import dataclasses
 import io
 import logging
 from collections import Counter
@@ -220,3 +221,25 @@ def test_a_documents_table_remade_without_its_triggers_falls_back_to_portable(di
     assert _answer(answered) == _answer(portable.search(query))
     assert answered.total == 2
     assert "search_document_fts_update" in caplog.text
+
+
+@pytest.mark.parametrize("text", ["projet", "energie", "menuiserie lille", "panneaux solaires", "compost"])
+def test_a_page_ranked_among_the_strong_matches_is_the_page_every_match_scored_gives(seeded, text):
+    """Words alone, by relevance: the page comes from the strong matches when enough of them outscore every
+    other match (``sqlite.weak_score_max``), from every match scored otherwise; both are ``portable``'s page."""
+    from search.base import prepare
+    from search.text import query_words
+
+    query = prepare(SearchQuery(text=text))
+    pairs = query_words(query.text)
+    scores = [row.score for row in portable.matching_rows(query, pairs)]
+    above = sum(score > sqlite.weak_score_max(pairs, query.town_words) for score in scores)
+    assert len(scores) > 3, text
+    assert above > 0, text
+    # Pages the strong matches fill, and pages that reach the matches scoring no more than the weak ones.
+    shapes = {(1, 1), (2, 1), (1, above + 1), (2, max(above // 2 + 1, 1))}
+    if above:
+        shapes.add((1, above))
+    for page, per_page in sorted(shapes):
+        paged = dataclasses.replace(query, page=page, per_page=per_page)
+        assert _answer(sqlite.search(paged)) == _answer(portable.search(paged)), (text, page, per_page)
