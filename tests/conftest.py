@@ -72,9 +72,25 @@ def delete_page_search_indexes(prefix: str) -> None:
 
 
 def pytest_collection_modifyitems(config, items):
-    """Engine tests need ELASTICSEARCH_URL; skip them with a printed reason otherwise."""
+    """Tests on a module's committed dataset get the test database; engine tests need ELASTICSEARCH_URL.
+
+    pytest-django creates the test database only for the aliases that the
+    collected tests ask for (a ``django_db`` mark, ``db``, ``live_server``). A
+    test that reaches the database only through a module-scoped fixture
+    (``django_db_blocker.unblock()``, e.g. ``engine_index`` in tests/search)
+    asks for none: run alone, it wrote its dataset to the configured database
+    itself (« database … does not exist » on PostgreSQL, the developer's SQLite
+    file otherwise) and the fixture's teardown deleted every structure there.
+    """
+    for item in items:
+        asks = item.get_closest_marker("django_db") or {"db", "transactional_db", "live_server"} & set(
+            item.fixturenames
+        )
+        if "django_db_setup" in item.fixturenames and not asks:
+            item.add_marker(pytest.mark.django_db)
     if settings.ELASTICSEARCH_URL:
         return
+    # Engine tests without an engine: skipped with a printed reason.
     reason = "needs a real search engine: set ELASTICSEARCH_URL (CI starts OpenSearch with scripts/search-engine)"
     skip_engine = pytest.mark.skip(reason=reason)
     for item in items:
