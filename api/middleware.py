@@ -1,4 +1,8 @@
-"""GraphQL field middleware (graphql-core), run around every resolver."""
+"""Guards around GraphQL resolvers, with graphql-core's middleware signature.
+
+Each says by ``applies_to`` which fields it can act on; ``api.field_guards`` wraps
+those fields' resolvers with it once, when the schema is built.
+"""
 
 import re
 
@@ -10,6 +14,11 @@ from wagtail.images.models import AbstractImage
 WORD = re.compile(r"\w+(?:[’'-]\w+)*")
 
 
+def argument_names(field) -> set[str]:
+    """A field's arguments as its resolver receives them (``searchQuery`` -> ``search_query``)."""
+    return {argument.out_name or name for name, argument in field.args.items()}
+
+
 class OrderAllowlistMiddleware:
     """Refuse `order` arguments naming a field outside GRAPHQL_ORDER_ALLOWLIST.
 
@@ -17,6 +26,10 @@ class OrderAllowlistMiddleware:
     client could sort on any column or relation (e.g. `owner__password`) and
     learn private values from the order of public rows.
     """
+
+    @staticmethod
+    def applies_to(parent_type, name, field) -> bool:
+        return "order" in argument_names(field)
 
     def resolve(self, next_, root, info, **args):
         order = args.get("order")
@@ -43,6 +56,11 @@ class SearchTextMiddleware:
     """
 
     SEARCH_ARGUMENTS = ("search_query", "query")
+
+    @staticmethod
+    def applies_to(parent_type, name, field) -> bool:
+        arguments = argument_names(field)
+        return "search_query" in arguments or (name == "search" and "query" in arguments)
 
     def resolve(self, next_, root, info, **args):
         for name in self.SEARCH_ARGUMENTS:
@@ -80,6 +98,10 @@ class SearchHitMiddleware:
     with ``searchQuery`` and no ``id``), when the request is a POST.
     """
 
+    @staticmethod
+    def applies_to(parent_type, name, field) -> bool:
+        return "search_query" in argument_names(field)
+
     def resolve(self, next_, root, info, **args):
         result = next_(root, info, **args)
         search_query = args.get("search_query")
@@ -99,6 +121,10 @@ class ImageArgumentsMiddleware:
     drops the widths it may not render. The arguments are checked here, against the
     same allowlist and with grapple's own way of building the filter, before grapple runs.
     """
+
+    @staticmethod
+    def applies_to(parent_type, name, field) -> bool:
+        return name in ("srcSet", "rendition")
 
     def resolve(self, next_, root, info, **args):
         if isinstance(root, AbstractImage):

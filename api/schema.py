@@ -12,6 +12,9 @@ The directory block (``home.blocks.DirectoryBlock``) only stores its filters: th
 editorial app does not import the directory's search. Its ``structures`` field is
 added here, on top of both, with the excerpt the page shows (``directory_pages``).
 
+Then every field's resolver gets its guards (``api.field_guards``): visibility,
+order allowlist, search text, image arguments.
+
 ``GRAPHENE["SCHEMA"]`` names this module, so the view, ``manage.py graphql_schema``
 (``make schema``) and the tests all serve the same schema.
 """
@@ -22,6 +25,8 @@ from grapple.registry import registry
 from grapple.schema import schema
 
 from directory_pages.templatetags.directory_pages import excerpt_context
+
+from .field_guards import guard_schema
 
 # Editorial state on grapple's page interface: whether an editor holds the page's lock.
 PRIVATE_INTERFACE_FIELDS = ("locked",)
@@ -73,3 +78,5 @@ def add_directory_block_structures(graphql_schema) -> None:
 
 prune(schema.graphql_schema)
 add_directory_block_structures(schema.graphql_schema)
+# Last: every field of the finished schema, those added above included.
+guard_schema(schema.graphql_schema)

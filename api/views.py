@@ -1,8 +1,8 @@
 """The /graphql/ endpoint: grapple's schema behind partner-grade limits.
 
 Built on graphene-django's ``GraphQLView`` and its extension points rather than a
-copy of its request cycle; ``GRAPHENE["MIDDLEWARE"]`` (order allowlist, search text,
-search hits, visibility) runs around every resolver.
+copy of its request cycle. The guards (order allowlist, search text, search hits,
+visibility) are part of the schema's resolvers (``api.field_guards``), not middleware.
 
 - ``dispatch``: method (GET/POST), size (GRAPHQL_MAX_BODY_BYTES -> 400) and caller
   (``Authorization: Bearer <key>`` or ``X-Api-Key``: invalid/revoked -> 401, origin
@@ -14,9 +14,10 @@ search hits, visibility) runs around every resolver.
   counted by the rate limit (over -> 429 with Retry-After).
 - ``get_response``: per operation, French parameter errors, persisted queries
   (Apollo APQ), the JSON body and its status.
-- ``execute_graphql_request``: bounded parsing, validation (introspection refused to
-  anonymous callers when GRAPHQL_INTROSPECTION is False), depth and cost limits,
-  then graphql-core's ``execute`` with the view's middleware.
+- ``execute_graphql_request``: bounded parsing and validation (introspection refused to
+  anonymous callers when GRAPHQL_INTROSPECTION is False), both kept per worker for the
+  next request with the same text (``api.documents``), depth and cost limits, then
+  graphql-core's ``execute``.
 - ``format_error``: a French message and an ``extensions.code``; an unexpected failure
   is logged and answered as an internal error, never with its details.
 """
@@ -36,12 +37,13 @@ from graphql import (
     execute,
     get_operation_ast,
     specified_rules,
-    validate,
 )
+from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from .access import AccessDenied, consume, identify
-from .limits import check_limits, parse_bounded
+from .documents import prepared_document
+from .limits import check_limits
 from .persisted import PersistedQueryError, resolve_persisted_query
 
 logger = logging.getLogger(__name__)
@@ -142,19 +144,13 @@ def refused_from(exc: AccessDenied) -> RequestRefused:
     return RequestRefused(exc.status, exc.message, exc.code, headers)
 
 
-def _uses_preview_token(document) -> bool:
-    """Preview answers are drafts: never cacheable by shared caches."""
-    from graphql import Visitor, visit
+# Values no resolver can await: graphql-core asks of each value (some 2,000 per search
+# page) whether it is awaitable, which for an object is a failed attribute lookup.
+NEVER_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 
-    found = []
 
-    class TokenVisitor(Visitor):
-        def enter_argument(self, node, *_):
-            if node.name.value == "token":
-                found.append(node)
-
-    visit(document, TokenVisitor())
-    return bool(found)
+def is_awaitable(value) -> bool:
+    return type(value) not in NEVER_AWAITABLE and graphql_is_awaitable(value)
 
 
 class PartnerGraphQLView(GraphQLView):
@@ -220,7 +216,7 @@ class PartnerGraphQLView(GraphQLView):
     def execute_graphql_request(self, request, data, query, variables, operation_name, show_graphiql=False):
         schema = self.schema.graphql_schema
         try:
-            document = parse_bounded(query)
+            document, errors, previews = prepared_document(schema, query, tuple(self.get_validation_rules(request)))
         except GraphQLError as exc:
             return ExecutionResult(errors=[exc])
         operation = get_operation_ast(document, operation_name)
@@ -234,11 +230,10 @@ class PartnerGraphQLView(GraphQLView):
             )
         if request.method == "GET" and operation.operation != OperationType.QUERY:
             raise RequestRefused(405, f"Une opération {operation.operation.value} demande POST.", "METHOD_NOT_ALLOWED")
-        errors = validate(schema, document, self.get_validation_rules(request), max_errors=20)
         errors = errors or check_limits(schema, document, operation, variables)
         if errors:
             return ExecutionResult(errors=errors)
-        request.graphql_operation = (operation, document)
+        request.graphql_operation = (operation, previews)
         return execute(
             schema,
             document,
@@ -247,6 +242,7 @@ class PartnerGraphQLView(GraphQLView):
             variable_values=variables,
             operation_name=operation_name,
             middleware=self.get_middleware(request),
+            is_awaitable=is_awaitable,
         )
 
     @staticmethod
@@ -339,13 +335,13 @@ class PartnerGraphQLView(GraphQLView):
                 status = 400
         if status == 200:
             body["data"] = result.data
-        operation, document = request.graphql_operation or (None, None)
+        operation, previews = request.graphql_operation or (None, None)
         cacheable = (
             operation is not None
             and not result.errors
             and operation.operation == OperationType.QUERY
             and not getattr(getattr(request, "user", None), "is_authenticated", False)
-            and not _uses_preview_token(document)
+            and not previews
         )
         return body, status, cacheable
 

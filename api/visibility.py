@@ -3,7 +3,7 @@
 grapple's nested fields (``parent``, ``siblings``, ``descendants``, ``aliasOf``,
 ``Site.rootPage``, block choosers, ``Image.collection``, ``Image.tags``…) each apply
 their own rules, or none; a root-Query mixin cannot reach them. ``VisibilityMiddleware``
-runs around every resolver and looks at what came back, by Python type rather than by
+runs around every field's resolver (``api.field_guards``) and looks at what came back, by Python type rather than by
 field name, so a field grapple or we add later is covered without being listed:
 
 - a Wagtail page: live, no view restriction on it or an ancestor, inside the request's
@@ -253,12 +253,16 @@ def _generic_tagged_models():
 
 
 class VisibilityMiddleware:
-    """graphql-core middleware: filter every resolved value through ``Visibility``.
+    """The guard around every field (``api.field_guards``): filter what it returned through ``Visibility``.
 
     A field with a ``token`` argument (``Query.page``, ``Site.page``) is a preview:
     the token is checked here, in one place (expired -> a GraphQL error, forged ->
     null), and a valid token's page is returned as is.
     """
+
+    @staticmethod
+    def applies_to(parent_type, name, field) -> bool:
+        return True  # what a field returns is judged by its kind, whatever the field
 
     def resolve(self, next_, root, info, **args):
         token = args.get("token")

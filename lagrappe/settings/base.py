@@ -268,15 +268,10 @@ DIRECTORY_IMPORT_EXPIRY_HOURS = env_int("DIRECTORY_IMPORT_EXPIRY_HOURS", 24)
 GRAPHENE = {
     # grapple's schema less the editorial metadata (api/schema.py).
     "SCHEMA": "api.schema.schema",
-    # Run around every resolver, the last one outermost (see api/middleware.py, api/visibility.py).
-    "MIDDLEWARE": [
-        "api.middleware.OrderAllowlistMiddleware",
-        "api.middleware.ImageArgumentsMiddleware",
-        "api.middleware.SearchHitMiddleware",
-        # Outside SearchHitMiddleware: a hit is recorded for the cleaned text only.
-        "api.middleware.SearchTextMiddleware",
-        "api.visibility.VisibilityMiddleware",
-    ],
+    # None: graphql-core middleware runs around every field of every response. The guards
+    # (visibility, order allowlist, search text, image arguments) are wrapped around the
+    # resolvers of the fields they concern, once, when the schema is built (api/field_guards.py).
+    "MIDDLEWARE": [],
 }
 GRAPPLE = {
     # Not "directory": its models are exposed by hand-written types with visibility on

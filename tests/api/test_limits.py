@@ -209,13 +209,3 @@ def test_introspection_off_refuses_anonymous_callers_only(partner_key, gql, sett
     assert anonymous_status == 400
     assert "introspection" in anonymous["errors"][0]["message"].lower()
     assert (key_status, with_key) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
-
-
-def test_view_runs_the_middleware_declared_in_graphene_settings(settings):
-    from api.views import PartnerGraphQLView
-
-    view = PartnerGraphQLView()
-
-    assert [f"{type(m).__module__}.{type(m).__name__}" for m in view.get_middleware(None)] == settings.GRAPHENE[
-        "MIDDLEWARE"
-    ]
