@@ -38,11 +38,11 @@ from graphql import (
     get_operation_ast,
     specified_rules,
 )
-from graphql.pyutils import is_awaitable as graphql_is_awaitable
 from graphql.validation import NoSchemaIntrospectionCustomRule
 
 from .access import AccessDenied, consume, identify
 from .documents import prepared_document
+from .execution import ShortPathExecutionContext, is_awaitable
 from .limits import check_limits
 from .persisted import PersistedQueryError, resolve_persisted_query
 
@@ -144,15 +144,6 @@ def refused_from(exc: AccessDenied) -> RequestRefused:
     return RequestRefused(exc.status, exc.message, exc.code, headers)
 
 
-# Values no resolver can await: graphql-core asks of each value (some 2,000 per search
-# page) whether it is awaitable, which for an object is a failed attribute lookup.
-NEVER_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
-
-
-def is_awaitable(value) -> bool:
-    return type(value) not in NEVER_AWAITABLE and graphql_is_awaitable(value)
-
-
 class PartnerGraphQLView(GraphQLView):
     """grapple's schema with limits, partner keys, persisted queries and HTTP caching."""
 
@@ -242,6 +233,7 @@ class PartnerGraphQLView(GraphQLView):
             variable_values=variables,
             operation_name=operation_name,
             middleware=self.get_middleware(request),
+            execution_context_class=ShortPathExecutionContext,
             is_awaitable=is_awaitable,
         )
 
