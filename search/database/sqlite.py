@@ -334,6 +334,11 @@ def weak_score_max(terms: list[tuple[str, str]], town_words=()) -> int:
     return 2 * sum(1 for word, _ in terms if word not in town_words)
 
 
+# A single word found in the summary only (not in the city, a skill or the name, no named skill held) scores exactly
+# this (``score_sql``: summary 3, plus 1 for the summary); every other strong match scores at least 7 (name 5 + 2).
+SUMMARY_ONLY_SCORE = 4
+
+
 def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     """Words only, by relevance: the page scored among the strong matches alone when they fill it.
 
@@ -342,34 +347,69 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     (``strong_expression``, and the holders of a named skill) score at most
     ``weak_score_max``: when enough strong matches score above it to fill the
     page, they are the page, in the same order as scoring every match would give.
-    Otherwise (``LIMIT 0`` turned off) every match is scored, as before. Totals and
-    facets count ``matched``, the ids alone.
+    A single word's strong matches found in the summary only all score
+    ``SUMMARY_ONLY_SCORE``, below every other strong match: they are not scored
+    but taken in name order from the name index, as many as the page needs
+    (« projet »: 47,000 of them at 200k). Otherwise (``LIMIT 0`` turned off) every
+    match is scored, as before. Totals and facets count ``matched``, the ids alone.
     """
-    strong_ids = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(strong_expression(pairs, query.town_words))}"
+    match = match_expression(pairs, query.town_words)
+    single = len(pairs) == 1 and not query.town_words
+    if single:
+        word, stem = pairs[0]
+        # The single word's strong matches but those found in the summary only.
+        top = f"city_text : {_either(word, stem, exact=True)} OR {{skills_text name_text}} : {_either(word, stem)}"
+        strong = f"({match}) AND ({top})"
+    else:
+        strong = strong_expression(pairs, query.town_words)
+    strong_ids = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(strong)}"
+    holders = "SELECT NULL WHERE 0"
     if query.boost_skills:
         named = ", ".join(sql.param(slug) for slug in query.boost_skills)
-        strong_ids += f""" UNION SELECT v.structure_id FROM {VALUES} v INDEXED BY {HOLDERS_INDEX}
+        holders = f"""SELECT v.structure_id FROM {VALUES} v INDEXED BY {HOLDERS_INDEX}
             WHERE v.value_id IN (SELECT id FROM {COUNTS} WHERE facet = 'skills' AND value IN ({named}))
             AND v.structure_id IN (SELECT id FROM matched)"""
+        strong_ids += f" UNION {holders}"
 
     def columns() -> str:
         score = score_sql(sql, pairs, query.town_words, query.boost_skills)
         return f"d.structure_id AS id, {score} AS score, NULL AS distance, d.name_sort, NULL AS joined"
 
     weak = weak_score_max(pairs, query.town_words)
-    enough = f"(SELECT count(*) FROM strong WHERE score > {weak}) >= {sql.param(query.page * query.per_page)}"
-    match = sql.param(match_expression(pairs, query.town_words))
+    needed = sql.param(query.page * query.per_page)
+    above = "(SELECT above FROM gate)"
+    enough = f"{above} + (SELECT count(*) FROM summary_only) >= {needed}"
+    summary_only = "SELECT NULL AS id WHERE 0"
+    if single:
+        summary = f"(({match}) AND summary_text : {_either(word, stem)}) NOT ({top})"
+        # Only when the other strong matches do not fill the page.
+        summary_only = f"""SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(summary)}
+            AND rowid NOT IN excluded AND rowid NOT IN ({holders})
+            LIMIT CASE WHEN {above} >= {needed} THEN 0 ELSE -1 END"""
+    # ``+``: the ids only test the rows met in the name index's order, so the page stops as soon as it has
+    # what it needs (and reads nothing when it needs nothing: the name index has every document).
+    summary_page = f"""SELECT * FROM (SELECT d.structure_id AS id, {SUMMARY_ONLY_SCORE} AS score, NULL AS distance,
+            d.name_sort, NULL AS joined FROM {DOCUMENTS} d WHERE +d.structure_id IN (SELECT id FROM summary_only)
+            ORDER BY d.name_sort, d.structure_id
+            LIMIT CASE WHEN {enough} THEN min({needed}, (SELECT count(*) FROM summary_only)) ELSE 0 END)"""
     return [
         f""", matched AS MATERIALIZED (
-            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {match} AND rowid NOT IN excluded
+            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} AND rowid NOT IN excluded
         ), strong AS MATERIALIZED (
             SELECT {columns()} FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
             WHERE d.structure_id IN ({strong_ids}) AND d.structure_id NOT IN excluded
+        ), gate AS MATERIALIZED (SELECT count(*) AS above FROM strong WHERE score > {weak}
+        ), summary_only AS MATERIALIZED ({summary_only}
         ), scored AS MATERIALIZED (
             SELECT {columns()} FROM matched CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
             ON d.structure_id = matched.id LIMIT CASE WHEN {enough} THEN 0 ELSE -1 END
         )""",
-        _page(sql, query, f"SELECT * FROM strong WHERE {enough} UNION ALL SELECT * FROM scored"),
+        _page(
+            sql,
+            query,
+            f"SELECT * FROM strong WHERE {enough} UNION ALL SELECT * FROM ({summary_page}) "
+            "UNION ALL SELECT * FROM scored",
+        ),
         "SELECT 'total', NULL, count(*), NULL, NULL FROM matched",
         *_plain_facets(),
     ]
