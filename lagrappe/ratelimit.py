@@ -37,12 +37,17 @@ class Throttle:
         window_start = int(now // self.window) * self.window
         key = f"throttle:{self.name}:{_safe(bucket)}:{window_start}"
         timeout = self.window + 5
-        cache.add(key, 0, timeout=timeout)
         try:
+            # The window is usually open already: one atomic increment (with the database
+            # cache, a read and a compare-and-swap update instead of add's count, read and insert).
             count = cache.incr(key, amount)
-        except ValueError:  # expired or evicted between add and incr: this hit opens a window
-            cache.set(key, amount, timeout=timeout)
-            count = amount
+        except ValueError:  # the first hit of this window: open it, then count as every other worker does
+            cache.add(key, 0, timeout=timeout)
+            try:
+                count = cache.incr(key, amount)
+            except ValueError:  # expired or evicted between add and incr: this hit opens a window
+                cache.set(key, amount, timeout=timeout)
+                count = amount
         retry_after = max(1, math.ceil(window_start + self.window - now))
         return Verdict(allowed=count <= self.limit, count=count, retry_after=retry_after)
 

@@ -3,6 +3,8 @@
 import pytest
 from django.core.cache import caches
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from lagrappe.ratelimit import Throttle
 
@@ -37,3 +39,14 @@ def test_a_throttle_counts_in_the_database_cache(database_cache):
 
     assert verdicts == [True, True, False]
     assert throttle.hit("203.0.113.2").allowed is True
+
+
+def test_a_hit_in_an_open_window_is_one_read_and_one_update(database_cache):
+    throttle = Throttle("test", limit=5, window=60)
+    throttle.hit("203.0.113.1")  # opens the window
+
+    with CaptureQueriesContext(connection) as captured:
+        verdict = throttle.hit("203.0.113.1")
+
+    assert verdict.count == 2
+    assert [q["sql"].split()[0] for q in captured] == ["SELECT", "UPDATE"]
