@@ -10,8 +10,11 @@ worker's catch-up and the rebuilds build thousands of sources a second, and
 the number of structures).
 
 The engine indexes a source as is (``AnalysisProfile.document``); the database
-fallback analyses it into a ``StructureSearchDocument`` (``database_document``),
-written in bulk (``write_database_documents``: one upsert per chunk).
+fallback analyses it into a ``StructureSearchDocument`` row (``database_row``),
+written in bulk: on PostgreSQL by ``COPY`` with the ``tsvector`` computed here
+(``pg_vector``), one upsert per batch for the worker, and for a full rebuild one
+transaction that counts the vocabulary and facets once (``_rebuild_postgres``);
+elsewhere one ``executemany`` upsert per chunk.
 Only **public** people contribute, and only their skills and ids: names,
 e-mails and phones of people are never part of a search document.
 
@@ -21,17 +24,20 @@ hit is shown from the engine's copy only while they still match the database
 unpublication or a withdrawn consent.
 """
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from operator import add
 
-from django.db import transaction
+from django.db import connection, transaction
+from django.utils import timezone
 
 from directory.models import Person, Sector, Skill, Structure
 from directory.models.taxonomy import split_synonyms
 from lagrappe.collation import french_sort_key
 
 from .models import StructureSearchDocument
-from .text import document_text, fold
+from .text import analyse_part, fold, joined_terms, part_terms
 
 CHUNK_SIZE = 1000
 _STRUCTURE_COLUMNS = (
@@ -62,11 +68,19 @@ class SourceBuilder:
         }
         # A structure's skills and sectors in their models' ordering (Skill.Meta, Sector.Meta: the
         # French collation of their names, so « Éolien » comes before « Rénovation » as in the ORM).
-        self.skill_order = {pk: (french_sort_key(skill["name"]), pk) for pk, skill in self.skills.items()}
+        # As ranks (one int per skill or sector) so that sorting a structure's few compares ints.
+        ordered = sorted(self.skills, key=lambda pk: (french_sort_key(self.skills[pk]["name"]), pk))
+        self.skill_order = {pk: rank for rank, pk in enumerate(ordered)}
         self.sectors = {
             pk: (slug, name, split_synonyms(synonyms))
             for pk, slug, name, synonyms in Sector.objects.values_list("pk", "slug", "name", "synonyms")
         }
+        # The sectors' order by name alone, as ``sorted(key=french_sort_key(name))`` would give (stable on ties).
+        ordered = sorted(self.sectors, key=lambda pk: french_sort_key(self.sectors[pk][1]))
+        first_rank = {}
+        for rank, pk in enumerate(ordered):
+            first_rank.setdefault(french_sort_key(self.sectors[pk][1]), rank)
+        self.sector_order = {pk: first_rank[french_sort_key(sector[1])] for pk, sector in self.sectors.items()}
 
     def build(self, ids: Iterable[int]) -> list[dict]:
         """Sources of these structures, by id; unpublished or missing ids are left out."""
@@ -86,39 +100,50 @@ class SourceBuilder:
             )
             if not rows:
                 return
-            last = rows[-1][0]
-            yield self.from_rows(rows)
+            first, last = rows[0][0], rows[-1][0]
+            yield self.from_rows(rows, id_range=(first, last))
 
-    def from_rows(self, rows) -> list[dict]:
+    def from_rows(self, rows, id_range: tuple[int, int] | None = None) -> list[dict]:
+        """Sources of these structure rows (``_STRUCTURE_COLUMNS``).
+
+        ``id_range``: the rows are every published structure between these ids
+        (a keyset chunk), so related rows are read by a range of the index
+        rather than a list of a thousand ids (rows of the unpublished structures
+        in the range come too, and are never looked at).
+        """
         rows = list(rows)
         ids = [row[0] for row in rows]
         if not ids:
             return []
-        skills, skill_order, sectors = self.skills, self.skill_order, self.sectors
+        if id_range:
+            among = {"structure_id__gte": id_range[0], "structure_id__lte": id_range[1]}
+        else:
+            among = {"structure_id__in": ids}
+        skills, skill_order, sectors, sector_order = self.skills, self.skill_order, self.sectors, self.sector_order
         own_skills, own_sectors, memberships = defaultdict(list), defaultdict(list), defaultdict(list)
-        for structure_id, skill_id in Structure.skills.through.objects.filter(structure_id__in=ids).values_list(
+        for structure_id, skill_id in Structure.skills.through.objects.filter(**among).values_list(
             "structure_id", "skill_id"
         ):
             own_skills[structure_id].append(skill_id)
-        for structure_id, sector_id in Structure.sectors.through.objects.filter(structure_id__in=ids).values_list(
+        for structure_id, sector_id in Structure.sectors.through.objects.filter(**among).values_list(
             "structure_id", "sector_id"
         ):
             own_sectors[structure_id].append(sector_id)
-        for structure_id, slug in Structure.memberships.through.objects.filter(structure_id__in=ids).values_list(
+        for structure_id, slug in Structure.memberships.through.objects.filter(**among).values_list(
             "structure_id", "membership__slug"
         ):
             memberships[structure_id].append(slug)
         # Only public people contribute, in their listing order (Person.Meta.ordering).
         people = list(
             Person.objects.public()
-            .filter(structure_id__in=ids)
+            .filter(**among)
             .order_by("sort_order", "last_name", "first_name", "pk")
             .values_list("pk", "structure_id")
         )
         person_skills = defaultdict(list)
         # Joined on the person rather than an IN list of every person id of the chunk.
         for person_id, skill_id in Person.skills.through.objects.filter(
-            person__structure_id__in=ids, person__public=True
+            **{f"person__{lookup}": value for lookup, value in among.items()}, person__public=True
         ).values_list("person_id", "skill_id"):
             person_skills[person_id].append(skill_id)
         people_by_structure = defaultdict(list)
@@ -134,9 +159,7 @@ class SourceBuilder:
                 for skill_id in sorted(person_skills[person_id], key=skill_order.__getitem__):
                     chosen.setdefault(skills[skill_id]["slug"], skills[skill_id])
             chosen_skills = list(chosen.values())
-            structure_sectors = sorted(
-                (sectors[i] for i in own_sectors[pk]), key=lambda sector: french_sort_key(sector[1])
-            )
+            structure_sectors = [sectors[i] for i in sorted(own_sectors[pk], key=sector_order.__getitem__)]
             has_location = latitude is not None and longitude is not None
             sources.append(
                 {
@@ -203,61 +226,181 @@ def _delimited(values: Iterable[str]) -> str:
     return "|" + "|".join(values) + "|" if values else ""
 
 
-def database_document(source: dict) -> StructureSearchDocument:
+# The columns a database document is written with, in the order of ``database_row``'s values.
+DOCUMENT_COLUMNS = (
+    "structure_id", "name_sort", "name_text", "skills_text", "summary_text", "search_text", "category", "city",
+    "city_key", "city_text", "membership_slugs", "skill_slugs", "sector_slugs", "latitude", "longitude", "joined",
+    "indexed_at",
+)  # fmt: skip
+
+
+def database_row(source: dict, indexed_at) -> tuple:
+    """A source's database document as the values of ``DOCUMENT_COLUMNS``.
+
+    Each text is analysed once (``search.text.analyse_part``; the short texts
+    many structures share — skills, synonyms, domains, sectors, cities — through
+    a cache) and its terms reused by every column holding it: ``search_text`` is
+    the terms of the other columns and of the description, laid out exactly as
+    ``document_text`` of all those texts would be.
+    """
+    name, summary, city = source["name"], source["summary"], source["city"]
+    name_terms, summary_terms, city_terms = analyse_part(name), analyse_part(summary), part_terms(city)
     # A skill's domain (« Économie sociale ») weighs like any other text, not like the
     # skill itself, as in the engine (skill_domains^2 vs skill_names^4).
-    skills_text = document_text(*source["skill_names"], *source["skill_synonyms"])
-    return StructureSearchDocument(
-        structure_id=source["id"],
-        name_sort=fold(source["name"])[:200],
-        name_text=document_text(source["name"]),
-        skills_text=skills_text,
-        summary_text=document_text(source["summary"]),
-        search_text=document_text(
-            source["name"],
-            source["summary"],
-            source["description"],
-            source["city"],
-            *source["skill_names"],
-            *source["skill_synonyms"],
+    skill_terms = [t for part in (*source["skill_names"], *source["skill_synonyms"]) for t in part_terms(part)]
+    other_terms = [
+        t
+        for part in (
             *source["skill_domains"],
             *source["domain_synonyms"],
             *source["sector_names"],
             *source["sector_synonyms"],
+        )  # fmt: skip
+        for t in part_terms(part)
+    ]
+    location = source["location"]
+    city_text = joined_terms(city_terms)
+    return (
+        source["id"],
+        fold(name)[:200],
+        joined_terms(name_terms),
+        joined_terms(skill_terms),
+        joined_terms(summary_terms),
+        joined_terms(
+            [*name_terms, *summary_terms, *analyse_part(source["description"]), *city_terms, *skill_terms, *other_terms]
         ),
-        category=source["category"],
-        city=source["city"],
-        city_key=fold(source["city"]).strip(),
-        city_text=document_text(source["city"])[:200],
-        membership_slugs=_delimited(source["memberships"]),
-        skill_slugs=_delimited(source["skills"]),
-        sector_slugs=_delimited(source["sectors"]),
-        latitude=source["location"]["lat"] if source["location"] else None,
-        longitude=source["location"]["lon"] if source["location"] else None,
-        joined=source["joined"],
+        source["category"],
+        city,
+        fold(city).strip(),
+        city_text[:200],
+        _delimited(source["memberships"]),
+        _delimited(source["skills"]),
+        _delimited(source["sectors"]),
+        location["lat"] if location else None,
+        location["lon"] if location else None,
+        source["joined"],
+        indexed_at,
     )
 
 
-def _written_fields() -> list[str]:
-    # Columns the database computes itself (a generated full-text column) are never written.
-    return [
-        f.name
-        for f in StructureSearchDocument._meta.concrete_fields
-        if not f.primary_key and not getattr(f, "generated", False)
-    ]
+def database_document(source: dict) -> StructureSearchDocument:
+    """A source's database document as a model instance (``database_row``'s values; not saved)."""
+    return StructureSearchDocument(**dict(zip(DOCUMENT_COLUMNS, database_row(source, None), strict=True)))
+
+
+# PostgreSQL's limits on a tsvector: positions stop at 16383, a lexeme keeps at most 256 of them.
+_PG_MAX_POSITION = 16383
+_PG_MAX_POSITIONS = 255
+# PostgreSQL ignores words of 2,047 characters or more: a text holding one is left to PostgreSQL.
+_PG_LONG_WORD = 2000
+# A word starting with digits and going on with letters, which PostgreSQL's parser may cut in two
+# (« 1e5x » is the number « 1e5 », then the word « x »).
+_PG_DIGIT_WORD = re.compile(r" [0-9]+[a-z]")
+# ``':<position><weight>`` for every position, made as needed: joining words with these is C-level work.
+_PG_SUFFIXES = {weight: [] for weight in ("A", "B", "C", "")}
+
+
+def _suffixes(weight: str, start: int, stop: int) -> list[str]:
+    known = _PG_SUFFIXES[weight]
+    if len(known) < stop:
+        known.extend(f"':{position}{weight}" for position in range(len(known), stop))
+    return known[start:stop]
+
+
+def pg_vector(skills_text: str, name_text: str, summary_text: str, search_text: str) -> str | None:
+    """The ``tsvector`` PostgreSQL computes from these columns (migration 0009's ``search_document_vector``), as text.
+
+    ``setweight(to_tsvector('lagrappe_fr', skills_text), 'A') || … name_text 'B'
+    || … summary_text 'C' || … search_text 'D'``: every word of a column is a
+    lexeme (the texts are analysed by ``search.text``: words of ``[0-9a-z]``
+    that ``lagrappe_fr`` only splits), at its position in the column shifted by
+    the words of the columns before, with the column's weight (D is written
+    without a letter); PostgreSQL merges a word's repeated entries. ``None``
+    where this shortcut would not be exact (``_PG_DIGIT_WORD``, a word of 2,000
+    letters, a word repeated more than 255 times, 16,383 words): the database's
+    own trigger then computes the vector.
+    """
+    parts, offset, every_word = [], 0, []
+    for text, weight in ((skills_text, "A"), (name_text, "B"), (summary_text, "C"), (search_text, "")):
+        text = " " + text
+        if _PG_DIGIT_WORD.search(text):
+            return None
+        words = text.split()
+        if not words:
+            continue
+        if len(text) > _PG_LONG_WORD and max(map(len, words)) >= _PG_LONG_WORD:
+            return None
+        parts.append(" '".join(map(add, words, _suffixes(weight, offset + 1, offset + len(words) + 1))))
+        offset += len(words)
+        every_word.append(words)
+    if offset > _PG_MAX_POSITIONS:
+        if offset >= _PG_MAX_POSITION:
+            return None
+        # A word held more than 255 times leaves at most ``offset - 255`` distinct words.
+        if len({w for words in every_word for w in words}) <= offset - _PG_MAX_POSITIONS:
+            return None
+    return "'" + " '".join(parts) if parts else ""
+
+
+TABLE = StructureSearchDocument._meta.db_table
+_BATCH_TABLE = "search_document_batch"
+
+
+def _pg_rows(sources: list[dict]) -> Iterator[tuple]:
+    """``database_row`` of each source, followed by its ``search_vector`` (PostgreSQL)."""
+    now = timezone.now()
+    for source in sources:
+        row = database_row(source, now)
+        yield (*row, pg_vector(row[3], row[2], row[4], row[5]))
+
+
+def _copy(cursor, table: str, sources: list[dict]) -> None:
+    """COPY the documents of these sources into ``table``.
+
+    The sources are read before: no other query may run on the connection
+    during a COPY. Each row is analysed while PostgreSQL takes in the previous
+    ones (the server indexes as the client analyses).
+    """
+    columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+    with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+        for row in _pg_rows(sources):
+            copy.write_row(row)
+
+
+def _upsert_sql(source_sql: str, columns: tuple[str, ...]) -> str:
+    names = ", ".join(columns)
+    updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "structure_id")
+    return f"INSERT INTO {TABLE} ({names}) {source_sql} ON CONFLICT (structure_id) DO UPDATE SET {updates}"
 
 
 def write_database_documents(sources: list[dict]) -> int:
-    """Insert or update the fallback rows of these sources in one statement per chunk."""
+    """Insert or update the fallback rows of these sources, in one statement (one per chunk off PostgreSQL).
+
+    PostgreSQL: the rows are copied into a temporary table, then upserted from it
+    in one statement (the statement triggers of migration 0008 then count the
+    vocabulary and the facets once for the batch). Elsewhere: an ``executemany``
+    upsert (SQLite's FTS5 triggers are per row anyway).
+    """
     if not sources:
         return 0
-    StructureSearchDocument.objects.bulk_create(
-        [database_document(s) for s in sources],
-        batch_size=CHUNK_SIZE,
-        update_conflicts=True,
-        unique_fields=["structure"],
-        update_fields=_written_fields(),
-    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            columns = (*DOCUMENT_COLUMNS, "search_vector")
+            cursor.execute(
+                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BATCH_TABLE} "
+                f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+            )
+            # Not empty yet when an outer transaction (a test, an import) writes twice before committing.
+            cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
+            _copy(cursor, _BATCH_TABLE, sources)
+            cursor.execute(_upsert_sql(f"SELECT {', '.join(columns)} FROM {_BATCH_TABLE}", columns))
+        else:
+            now = connection.ops.adapt_datetimefield_value(timezone.now())
+            placeholders = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
+            cursor.executemany(
+                _upsert_sql(f"VALUES ({placeholders})", DOCUMENT_COLUMNS),
+                [database_row(source, now) for source in sources],
+            )
     return len(sources)
 
 
@@ -292,12 +435,48 @@ def rebuild_database_documents(progress=None, chunk_size: int = CHUNK_SIZE) -> i
 
     ``progress(n)`` is called after each chunk. Returns the number of documents written.
     """
+    if connection.vendor == "postgresql":
+        return _rebuild_postgres(progress, chunk_size)
     count = 0
     for sources in SourceBuilder().chunks(chunk_size):
-        with transaction.atomic():
-            count += write_database_documents(sources)
+        count += write_database_documents(sources)
         if progress is not None:
             progress(len(sources))
     # Rows of structures unpublished or deleted since their row was written.
     StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.public().values("pk")).delete()
+    return count
+
+
+def _rebuild_postgres(progress, chunk_size: int) -> int:
+    """PostgreSQL: every document rewritten by COPY, the vocabulary and the facets counted once.
+
+    One transaction: searches read the old documents until it commits. The lock
+    keeps other writers of documents (the worker) waiting meanwhile — rows they
+    wrote between two chunks would be lost to the stale source of a later chunk,
+    and the counts recomputed at the end would miss them. The statement triggers
+    are told to skip (``lagrappe.search_bulk``, migration 0009): deleting then
+    adding every document row by row would cost more than one count of all of them.
+    """
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL lagrappe.search_bulk = 'on'")
+        cursor.execute(f"DELETE FROM {TABLE}")
+        count = 0
+        # One COPY per chunk (the next chunk's sources are read between two): the triggers skip them all.
+        for sources in SourceBuilder().chunks(chunk_size):
+            _copy(cursor, TABLE, sources)
+            count += len(sources)
+            if progress is not None:
+                progress(len(sources))
+        cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
+        cursor.execute("DELETE FROM search_vocabulary")
+        cursor.execute(
+            f"""INSERT INTO search_vocabulary (word, documents)
+            SELECT word, count(*) FROM {TABLE}, unnest(tsvector_to_array(search_vector)) AS word GROUP BY word"""
+        )
+        cursor.execute("DELETE FROM search_facet_counts")
+        cursor.execute(
+            f"""INSERT INTO search_facet_counts (key, documents)
+            SELECT key, count(*) FROM {TABLE}, unnest(facet_keys) AS key GROUP BY key"""
+        )
     return count

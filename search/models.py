@@ -13,10 +13,12 @@ class StructureSearchDocument(models.Model):
     (``|a|b|``). Only published structures have a row; rows are rebuilt by the
     same sync path that feeds the engine (``search.sync``).
 
-    On PostgreSQL, migration ``0008_postgres_fulltext`` adds columns the database
-    generates from these (``search_vector``, ``facet_keys``) and triggers that keep
+    On PostgreSQL, migration ``0008_postgres_fulltext`` adds columns computed from
+    these (``search_vector``, ``facet_keys``) and triggers that keep
     ``search_vocabulary`` and ``search_facet_counts``: a migration changing the type
-    of a text or slug column here must drop and recreate those generated columns.
+    of a text or slug column here must drop and recreate them. Since ``0009``,
+    ``search_vector`` is written by ``search.documents`` (or by a trigger for
+    writers that leave it out), so it is not a field of this model.
     """
 
     structure = models.OneToOneField(

@@ -223,7 +223,7 @@ def document_text(*parts: str) -> str:
     terms = []
     for part in parts:
         terms.extend(_part_terms(part or ""))
-    return " " + " ".join(terms) + " " if terms else " "
+    return joined_terms(terms)
 
 
 # A part of at most this many words (a skill, a synonym, a sector, a name, a city) also
@@ -250,19 +250,42 @@ def _variants(part: str) -> list[str]:
     return [*raw, *dict.fromkeys(glued)]
 
 
-@lru_cache(maxsize=32768)
-def _part_terms(part: str) -> tuple[str, ...]:
-    # Skill names, synonyms, domains, sectors and cities recur in thousands of documents.
-    # ``analyze(part) + glued_elisions(part) + _variants(part)``, the text folded once for all three.
-    folded = fold(_ELISION.sub(" ", part))
-    found = _WORD.findall(folded)
-    content = [w for w in found if w not in STOP_WORDS]
+_APOSTROPHES = ("'", "’", "‘", "`")
+
+
+def analyse_part(part: str) -> tuple[str, ...]:
+    """One text's terms as ``document_text`` lays them out, uncached (texts met once: a description).
+
+    ``analyze(part) + glued_elisions(part) + _variants(part)``, the text folded
+    once for all three; the elision and hyphen rules only run on texts holding
+    an apostrophe or a hyphen (most texts hold neither).
+    """
+    if not part:
+        return ()
+    elided = any(a in part for a in _APOSTROPHES)
+    folded = fold(_ELISION.sub(" ", part) if elided else part)
+    content = [w for w in _WORD.findall(folded) if w not in STOP_WORDS]
     stems = [stem(w) for w in content]
     raw = [w for w, s in zip(content, stems, strict=True) if s != w]
-    glued = [stem(a + b) for a, b in _HYPHENATED.findall(folded)]
+    glued = [stem(a + b) for a, b in _HYPHENATED.findall(folded)] if "-" in folded else []
     if 1 < len(content) <= SHORT_PART_WORDS:
         glued += [stem(a + b) for a, b in zip(content, content[1:], strict=False)]
-    return (*stems, *glued_elisions(part), *raw, *dict.fromkeys(glued))
+    elisions = glued_elisions(part) if elided else ()
+    return (*stems, *elisions, *raw, *dict.fromkeys(glued))
+
+
+# Skill names, synonyms, domains, sectors and cities recur in thousands of documents.
+_part_terms = lru_cache(maxsize=32768)(analyse_part)
+
+
+def part_terms(part: str) -> tuple[str, ...]:
+    """``analyse_part``, remembered: for the short texts many documents share (skills, sectors, cities)."""
+    return _part_terms(part or "")
+
+
+def joined_terms(terms) -> str:
+    """Terms as ``document_text`` writes them: space-delimited, with a leading and trailing space."""
+    return " " + " ".join(terms) + " " if terms else " "
 
 
 def only_stop_words(text: str) -> bool:

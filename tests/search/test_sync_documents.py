@@ -11,12 +11,20 @@ analysis profiles and the same database documents.
 import json
 
 import pytest
+from django.db import connection, transaction
 from django.forms.models import model_to_dict
 
 from directory.models import Person, Sector, Skill, Structure, public_structures
-from search.documents import SourceBuilder, database_document, rebuild_database_documents, structure_sources
+from search.documents import (
+    SourceBuilder,
+    database_document,
+    pg_vector,
+    rebuild_database_documents,
+    structure_sources,
+)
 from search.engine.definition import FULL, PORTABLE
 from search.models import StructureSearchDocument
+from search.text import document_text, fold
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +71,39 @@ def reference_source(structure: Structure) -> dict:
     }
 
 
+def reference_database_document(source: dict) -> StructureSearchDocument:
+    """The database document as first written: ``document_text`` of each column's texts, one column at a time."""
+    return StructureSearchDocument(
+        structure_id=source["id"],
+        name_sort=fold(source["name"])[:200],
+        name_text=document_text(source["name"]),
+        skills_text=document_text(*source["skill_names"], *source["skill_synonyms"]),
+        summary_text=document_text(source["summary"]),
+        search_text=document_text(
+            source["name"],
+            source["summary"],
+            source["description"],
+            source["city"],
+            *source["skill_names"],
+            *source["skill_synonyms"],
+            *source["skill_domains"],
+            *source["domain_synonyms"],
+            *source["sector_names"],
+            *source["sector_synonyms"],
+        ),
+        category=source["category"],
+        city=source["city"],
+        city_key=fold(source["city"]).strip(),
+        city_text=document_text(source["city"])[:200],
+        membership_slugs="|" + "|".join(source["memberships"]) + "|" if source["memberships"] else "",
+        skill_slugs="|" + "|".join(source["skills"]) + "|" if source["skills"] else "",
+        sector_slugs="|" + "|".join(source["sectors"]) + "|" if source["sectors"] else "",
+        latitude=source["location"]["lat"] if source["location"] else None,
+        longitude=source["location"]["lon"] if source["location"] else None,
+        joined=source["joined"],
+    )
+
+
 def as_json(values) -> str:
     return json.dumps(values, ensure_ascii=False)  # key order included
 
@@ -75,7 +116,7 @@ def test_flat_sources_are_byte_for_byte_the_reference_sources(directory):
     for profile in (FULL, PORTABLE):
         assert as_json([profile.document(s) for s in flat]) == as_json([profile.document(s) for s in reference])
     assert [model_to_dict(database_document(s)) for s in flat] == [
-        model_to_dict(database_document(s)) for s in reference
+        model_to_dict(reference_database_document(s)) for s in reference
     ]
     # The dataset exercises what could differ: drafts left out, people's skills, private people ignored.
     assert len(flat) == Structure.objects.public().count() < len(ids)
@@ -134,3 +175,109 @@ def test_skills_and_sectors_follow_the_french_collation_as_the_orm_does(director
     assert source["skill_names"][:3] == ["Éolien", "Rénovation", "Zinguerie"]
     assert source["sector_names"] == ["Écologie", "Zoologie"]
     assert as_json(source) == as_json(reference_source(public_structures([structure.pk])[0]))
+
+
+def test_database_documents_analyse_each_text_as_document_text_does(directory):
+    """Texts analysed once and shared between columns give what ``document_text`` per column gives."""
+    source = structure_sources(Structure.objects.public().values_list("pk", flat=True)[:1])[0]
+    source.update(
+        name="L’Atelier d’éco-construction du Zéro déchet",
+        summary="Répar’ café : vélos, matériaux et tuyaux (« l'entraide »)",
+        description="",
+        city="Villeneuve-d’Ascq",
+        skill_synonyms=["repair café", "ÉTÉ"],
+    )
+    assert model_to_dict(database_document(source)) == model_to_dict(reference_database_document(source))
+
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the tsvector written by the rebuild: run with DATABASE_URL=postgres://…"
+)
+VECTOR_SQL = """setweight(to_tsvector('lagrappe_fr', skills_text), 'A') || setweight(to_tsvector('lagrappe_fr', name_text), 'B')
+    || setweight(to_tsvector('lagrappe_fr', summary_text), 'C') || setweight(to_tsvector('lagrappe_fr', search_text), 'D')"""
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "texts",
+    [
+        (" a ", " b ", " ", " a b a "),
+        (" ", " ", " ", " "),
+        (" 2024 007 v2 e12 abc123 ", " x ", " y y y ", " z "),
+        (" " + "mot " * 250, " mot ", " ", " " + "autre " * 200),  # 251 positions: under the limit
+    ],
+    ids=["repeated", "empty", "numbers", "many-positions"],
+)
+def test_the_vector_written_is_the_one_postgresql_computes(texts):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (setweight(to_tsvector('lagrappe_fr', %s), 'A') || setweight(to_tsvector('lagrappe_fr', %s), 'B')"
+            " || setweight(to_tsvector('lagrappe_fr', %s), 'C') || setweight(to_tsvector('lagrappe_fr', %s), 'D'))"
+            " = %s::tsvector",
+            [*texts, pg_vector(*texts)],
+        )
+        assert cursor.fetchone() == (True,)
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        (" " + "mot " * 300, " mot ", " ", " "),  # a word's positions beyond 255
+        (" ", " ", " ", " " + "a b " * 9000),  # positions beyond 16383
+        (" ", " 1e5x ", " ", " "),  # « 1e5 » then « x » for PostgreSQL's parser
+        (" ", " " + "a" * 2100 + " ", " ", " "),  # too long to be indexed
+    ],
+    ids=["many-positions", "long", "float-then-word", "long-word"],
+)
+def test_what_the_shortcut_cannot_write_exactly_is_left_to_postgresql(texts):
+    assert pg_vector(*texts) is None
+
+
+@postgres_only
+@pytest.mark.parametrize("text", [" 1e5x ", " " + "a" * 2100 + " "], ids=["float-then-word", "long-word"])
+def test_a_writer_leaving_the_vector_out_gets_it_from_postgresql(directory, text):
+    pk = Structure.objects.public().values_list("pk", flat=True).first()
+    with transaction.atomic():
+        rebuild_database_documents()
+        # A writer that leaves the vector out (the ORM) gets it from the database's trigger.
+        StructureSearchDocument.objects.filter(structure_id=pk).update(name_text=text, search_text=text)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT search_vector = ({VECTOR_SQL}) FROM search_structuresearchdocument WHERE structure_id = %s",
+                [pk],
+            )
+            assert cursor.fetchone() == (True,)
+        transaction.set_rollback(True)
+
+
+@postgres_only
+def test_the_postgres_rebuild_writes_the_vectors_and_counts_of_every_document(directory):
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE search_vocabulary SET documents = documents + 7")  # counts gone wrong
+        cursor.execute("INSERT INTO search_facet_counts VALUES ('s:disparu', 3)")
+        # A name PostgreSQL's parser cuts in two (« 1e5 », « x »): that row's vector is left to the database.
+        Structure.objects.filter(pk=Structure.objects.public().values("pk")[:1]).update(name="Atelier 1e5x")
+        assert rebuild_database_documents(chunk_size=4) == Structure.objects.public().count()
+        cursor.execute(f"SELECT count(*), count(*) FILTER (WHERE search_vector = ({VECTOR_SQL})) FROM {TABLE}")
+        total, same = cursor.fetchone()
+        assert total == same == Structure.objects.public().count()
+        cursor.execute("SELECT key, documents FROM search_facet_counts ORDER BY key")
+        facets = cursor.fetchall()
+        cursor.execute(f"SELECT key, count(*) FROM {TABLE}, unnest(facet_keys) AS key GROUP BY key ORDER BY key")
+        assert facets == cursor.fetchall()
+        cursor.execute("SELECT word, documents FROM search_vocabulary ORDER BY word")
+        words = cursor.fetchall()
+        cursor.execute(
+            f"SELECT word, count(*) FROM {TABLE}, unnest(tsvector_to_array(search_vector)) AS word "
+            "GROUP BY word ORDER BY word"
+        )
+        assert words == cursor.fetchall()
+        cursor.execute(
+            f"SELECT skills_text, name_text, summary_text, search_text FROM {TABLE} WHERE name_text LIKE '% 1e5x %'"
+        )
+        [texts] = cursor.fetchall()
+        assert pg_vector(*texts) is None  # that row did take the database's path
+        transaction.set_rollback(True)
+
+
+TABLE = StructureSearchDocument._meta.db_table
