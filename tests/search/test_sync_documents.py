@@ -204,7 +204,8 @@ VECTOR_SQL = """setweight(to_tsvector('lagrappe_fr', skills_text), 'A') || setwe
         (" a ", " b ", " ", " a b a "),
         (" ", " ", " ", " "),
         (" 2024 007 v2 e12 abc123 ", " x ", " y y y ", " z "),
-        (" " + "mot " * 250, " mot ", " ", " " + "autre " * 200),  # 251 positions: under the limit
+        # 251 positions of « mot » beside 300 other words: under the limit, and beyond the quick bound's doubt.
+        (" " + "mot " * 250, " mot ", " ", " " + " ".join(f"w{i}" for i in range(300)) + " "),
     ],
     ids=["repeated", "empty", "numbers", "many-positions"],
 )
