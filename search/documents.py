@@ -308,7 +308,7 @@ def _suffixes(weight: str, start: int, stop: int) -> list[str]:
 
 
 def pg_vector(skills_text: str, name_text: str, summary_text: str, search_text: str) -> str | None:
-    """The ``tsvector`` PostgreSQL computes from these columns (migration 0009's ``search_document_vector``), as text.
+    """The ``tsvector`` PostgreSQL computes from these columns (migration 0010's ``search_document_vector``), as text.
 
     ``setweight(to_tsvector('lagrappe_fr', skills_text), 'A') || … name_text 'B'
     || … summary_text 'C' || … search_text 'D'``: every word of a column is a
@@ -454,7 +454,7 @@ def _rebuild_postgres(progress, chunk_size: int) -> int:
     keeps other writers of documents (the worker) waiting meanwhile — rows they
     wrote between two chunks would be lost to the stale source of a later chunk,
     and the counts recomputed at the end would miss them. The statement triggers
-    are told to skip (``lagrappe.search_bulk``, migration 0009): deleting then
+    are told to skip (``lagrappe.search_bulk``, migration 0010): deleting then
     adding every document row by row would cost more than one count of all of them.
     """
     with transaction.atomic(), connection.cursor() as cursor:

@@ -16,7 +16,7 @@ class StructureSearchDocument(models.Model):
     On PostgreSQL, migration ``0008_postgres_fulltext`` adds columns computed from
     these (``search_vector``, ``facet_keys``) and triggers that keep
     ``search_vocabulary`` and ``search_facet_counts``: a migration changing the type
-    of a text or slug column here must drop and recreate them. Since ``0009``,
+    of a text or slug column here must drop and recreate them. Since ``0010``,
     ``search_vector`` is written by ``search.documents`` (or by a trigger for
     writers that leave it out), so it is not a field of this model.
     """

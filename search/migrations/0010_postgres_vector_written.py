@@ -103,6 +103,6 @@ def _run(statements):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0008_postgres_fulltext")]
+    dependencies = [("search", "0009_sqlite_facet_value_holders")]
 
     operations = [migrations.RunPython(_run(FORWARD), _run(BACKWARD))]
