@@ -67,7 +67,8 @@ FACET_FIELDS = {
 # What a word being typed is matched against as a prefix (``all_prefix``): the short texts and the
 # summary. A description (about 35 words, three times the rest) is left out: its words match whole,
 # stemmed or with a typo; their prefixes added 13 % to the index for no measured relevance
-# (issue 10, ``bench/relevance.py``; docs/search.md « Rebuild throughput »).
+# (issue 10, ``bench/relevance.py``; docs/search.md « Rebuild throughput »). Both profiles send the
+# same words (``prefix_words``): each folded word once, stop words out (a query never asks for them).
 PREFIX_FIELDS = (
     "name",
     "skill_names",
@@ -92,7 +93,23 @@ HIGHLIGHT_FIELDS = {  # index field -> Highlight.field
 }
 
 
-PLURAL_FILTERS = [f"plural_fold_{i}" for i in range(len(PLURAL_RULES))]
+def _one_pattern(rules) -> tuple[str, str]:
+    """``PLURAL_RULES`` as one ``pattern_replace`` (one regex per token instead of one per rule).
+
+    Each rule reads ``^(stem)suffix$ -> \\1ending`` with the same ending: the alternation keeps each
+    rule's stem in its own group, and a group that did not match is replaced by nothing, in Java as
+    in Python. No rule's output ends like another rule's input, so their order never mattered.
+    """
+    endings = {replacement.removeprefix("\\1") for _, replacement in rules}
+    if len(endings) != 1 or any(not r.startswith("\\1") for _, r in rules):
+        raise ValueError("PLURAL_RULES: every rule must read ^(stem)suffix$ -> \\1<the same ending>")
+    alternatives = "|".join(pattern.removeprefix("^").removesuffix("$") for pattern, _ in rules)
+    groups = "".join(f"${i}" for i in range(1, len(rules) + 1))
+    return f"^(?:{alternatives})$", groups + endings.pop()
+
+
+PLURAL_PATTERN, PLURAL_REPLACEMENT = _one_pattern(PLURAL_RULES)
+PLURAL_FILTERS = ["plural_fold"]
 # Words run together (« tierslieu », « zerodechet ») match here in the full profile; the portable
 # profile's analysed terms already hold them (``search.text.document_text``).
 GLUED_FIELD = "glued"
@@ -128,14 +145,7 @@ def analysis(synonyms: list[str]) -> dict:
             # ``_french_`` folded (tokens are folded before this filter): the list search.text uses.
             "french_stop": {"type": "stop", "stopwords": sorted(STOP_WORDS)},
             # « matériau », « tuyau », « travail » folded as their plurals (search.text.PLURAL_RULES).
-            **{
-                f"plural_fold_{i}": {
-                    "type": "pattern_replace",
-                    "pattern": pattern,
-                    "replacement": repl.replace("\\1", "$1"),
-                }
-                for i, (pattern, repl) in enumerate(PLURAL_RULES)
-            },
+            "plural_fold": {"type": "pattern_replace", "pattern": PLURAL_PATTERN, "replacement": PLURAL_REPLACEMENT},
             "french_stemmer": {"type": "stemmer", "language": "light_french"},
             # Rules are analysed by the filters before this one (elision, lowercase, folding).
             SYNONYM_FILTER: synonym_filter(synonyms),
@@ -179,7 +189,8 @@ def analysis(synonyms: list[str]) -> dict:
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},
             "prefix_search": {"tokenizer": "standard", "filter": folding},
-            "word_start_index": {"tokenizer": "standard", "filter": [*index_folding, "word_start_edge"]},
+            # ``all_prefix`` holds LaGrappe's folded words (``prefix_words``): split on spaces, n-grammed.
+            "word_start_index": {"tokenizer": "whitespace", "filter": ["word_start_edge"]},
             "word_start_search": {"tokenizer": "standard", "filter": [*folding, "word_start_cut"]},
         },
     }
@@ -205,7 +216,7 @@ def mappings() -> dict:
     prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
     word_start = {"type": "text", "analyzer": "word_start_index", "search_analyzer": "word_start_search"}
     # Short texts (a name, a town, a skill, a synonym, a domain, a sector) also feed ``glued``.
-    short = {"copy_to": ["all_prefix", "spell", GLUED_FIELD]}
+    short = {"copy_to": ["spell", GLUED_FIELD]}
     return {
         "dynamic": "strict",
         "properties": {
@@ -219,7 +230,7 @@ def mappings() -> dict:
                     "autocomplete": prefix,
                 },
             ),
-            "summary": _french(copy_to=["all_prefix", "spell"]),
+            "summary": _french(copy_to=["spell"]),
             # In the spelling dictionary too: a word of a description is a real word (« graphiste »).
             "description": _french(copy_to=["spell"]),
             "city": _french(
@@ -239,8 +250,11 @@ def mappings() -> dict:
             "sector_synonyms": _french(**short),
             "location": {"type": "geo_point"},
             "joined": {"type": "date", "format": "strict_date"},
+            # The words of PREFIX_FIELDS, each once, sent by LaGrappe (``prefix_words``), not copied by the
+            # engine: a synonym list repeats words, and 60 % of all tokens were these n-grams (issue 10).
             "all_prefix": word_start,
-            "spell": {"type": "text", "analyzer": "folded_words"},
+            # Only the phrase suggester reads it (term frequencies): no length norms.
+            "spell": {"type": "text", "analyzer": "folded_words", "norms": False},
             # Pairs of adjacent words of the short texts glued, stemmed; a query word matches as one stem.
             GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index"},
             # Not searched: what ``search.base.check_hits`` compares with the database.
@@ -304,6 +318,11 @@ def _words(*values) -> str:
     return " ".join(dict.fromkeys(found))
 
 
+def prefix_words(source: dict) -> str:
+    """``all_prefix`` in both profiles: the folded words of PREFIX_FIELDS, each once, no stop word."""
+    return _words(*(source[field] for field in PREFIX_FIELDS))
+
+
 # Kept in the index as they are in the source, whatever the profile: what every hit shows and is checked by
 # (``search.base.card_from_source``); the query asks for them in ``_source``.
 HIT_KEYS = ("id", "slug", "category", "memberships", "skills", "sectors", "location", "joined", "updated_at", "people")
@@ -322,7 +341,7 @@ def portable_document(source: dict) -> dict:
         name_prefix=_words(source["name"]),
         city_name=source["city"] or None,
         city_folded=fold(source["city"]).strip() or None,
-        all_prefix=_words(*(source[field] for field in PREFIX_FIELDS)),
+        all_prefix=prefix_words(source),
         spell=_words(*texts),
         shown={field: source[field] for field in SHOWN_FIELDS},
     )
@@ -394,7 +413,9 @@ class AnalysisProfile:
     def document(self, source: dict) -> dict:
         """What the index stores for one ``structure_source``."""
         if self.analyzed_by_engine:
-            return {k: v for k, v in source.items() if k != "location" or v is not None}
+            document = {k: v for k, v in source.items() if k != "location" or v is not None}
+            document["all_prefix"] = prefix_words(source)
+            return document
         return portable_document(source)
 
 

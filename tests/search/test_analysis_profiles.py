@@ -4,6 +4,7 @@ The request bodies and documents are checked as dicts; the engine tests
 (``-m engine``) run the whole contract on whichever profile the engine gets.
 """
 
+import re
 from io import StringIO
 
 import pytest
@@ -11,6 +12,8 @@ from django.core.management import call_command
 
 from search.engine.definition import (
     FULL,
+    PLURAL_PATTERN,
+    PLURAL_REPLACEMENT,
     PORTABLE,
     choose_profile,
     expand_synonyms,
@@ -19,7 +22,7 @@ from search.engine.definition import (
 )
 from search.engine.query import search_body, spelling_body, suggest_body, text_query
 from search.engine.results import _within_typo_distance
-from search.text import analyze, document_text
+from search.text import PLURAL_RULES, analyze, document_text
 from search.types import SearchQuery
 
 SOURCE = {
@@ -195,16 +198,40 @@ def test_status_names_the_engine_version_and_profile(settings):
 
 def test_both_profiles_index_prefixes_of_every_text_but_the_description():
     """A description's words match whole, stemmed or with a typo: their prefixes tripled the indexing time (issue 10)."""
-    portable = portable_document({**SOURCE, "description": "Copropriétés solaires et graphistes."})[
-        "all_prefix"
-    ].split()
+    source = {
+        **SOURCE,
+        "description": "Copropriétés solaires et graphistes.",
+        "skill_synonyms": ["panneaux solaires"] * 3,
+    }
+    portable = portable_document(source)["all_prefix"].split()
+    full_document = FULL.document(source)
     full = FULL.index_body(RULES)["mappings"]["properties"]
     analysis = FULL.index_body(RULES)["settings"]["analysis"]
 
     assert "graphistes" not in portable and {"soleil", "cooperative", "villeneuve", "photovoltaique"} <= set(portable)
-    assert "all_prefix" not in full["description"]["copy_to"]
-    assert all("all_prefix" in full[field]["copy_to"] for field in ("name", "summary", "city", "skill_synonyms"))
+    # The same words in both profiles, each once (a synonym list repeats words), no stop word (« du »).
+    assert full_document["all_prefix"].split() == portable
+    assert len(portable) == len(set(portable)) and "du" not in portable and portable.count("panneaux") == 1
+    # Sent by LaGrappe, not copied by the engine from every text.
+    assert not any("all_prefix" in definition.get("copy_to", []) for definition in full.values())
+    assert analysis["analyzer"][full["all_prefix"]["analyzer"]]["tokenizer"] == "whitespace"
     edge = analysis["filter"]["word_start_edge"]
     assert (edge["min_gram"], edge["max_gram"]) == (2, 15)  # one letter is never a prefix (MIN_PREFIX_LENGTH)
     assert analysis["filter"]["word_start_cut"]["length"] == 15  # a longer typed word still meets its words
     assert full["all_prefix"]["search_analyzer"] == "word_start_search"
+
+
+@pytest.mark.parametrize(
+    "word",
+    ["materiau", "materiaux", "tuyau", "travail", "travaux", "vitrail", "bail", "rail", "ail", "eau", "bateau",
+     "preau", "boyau", "landau", "au", "detail", "portail", "email", "maille", "aulx"],
+)  # fmt: skip
+def test_the_engines_single_plural_pattern_folds_like_the_rules_in_turn(word):
+    """One ``pattern_replace`` for PLURAL_RULES, as the database's analysis applies them one after another."""
+    one = re.sub(PLURAL_PATTERN, PLURAL_REPLACEMENT.replace("$", "\\"), word)
+    in_turn = word
+    for pattern, replacement in PLURAL_RULES:
+        in_turn = re.sub(pattern, replacement, in_turn)
+
+    assert one == in_turn
+    assert FULL.index_body(RULES)["settings"]["analysis"]["filter"]["plural_fold"]["pattern"] == PLURAL_PATTERN
