@@ -71,6 +71,39 @@ def delete_page_search_indexes(prefix: str) -> None:
         print(f"\nIndex de recherche des pages non supprimés ({prefix}*) : {exc}")
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    by_mark = marker is not None and (marker.kwargs.get("transaction") or marker.kwargs.get("reset_sequences"))
+    return bool(by_mark) or bool({"transactional_db", "live_server"} & set(item.fixturenames))
+
+
+def _restores_migration_data(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    return marker is not None and bool(marker.kwargs.get("serialized_rollback"))
+
+
+def _serialized_rollback_tests_first(items) -> None:
+    """Among the transactional tests, those that restore the migrations' rows run first.
+
+    Such a test restores the rows serialized when the test database was created
+    into whatever its predecessor left. A transactional test without it ends by
+    flushing the tables and letting post_migrate create the content types again,
+    with new ids: the restore then met them (a duplicate content type, depending
+    on the order of the test files). Flushed after a restoring test, the tables
+    are left empty (post_migrate is held back), which the next one fills.
+    """
+    transactional = [item for item in items if _is_transactional(item)]
+    if not transactional:
+        return
+    start = items.index(transactional[0])
+    if items[start : start + len(transactional)] != transactional:
+        return  # not the contiguous block pytest-django sorts them into: leave the order alone
+    items[start : start + len(transactional)] = sorted(
+        transactional, key=lambda item: not _restores_migration_data(item)
+    )
+
+
+@pytest.hookimpl(trylast=True)  # after pytest-django has put the transactional tests together
 def pytest_collection_modifyitems(config, items):
     """Tests on a module's committed dataset get the test database; engine tests need ELASTICSEARCH_URL.
 
@@ -88,6 +121,7 @@ def pytest_collection_modifyitems(config, items):
         )
         if "django_db_setup" in item.fixturenames and not asks:
             item.add_marker(pytest.mark.django_db)
+    _serialized_rollback_tests_first(items)
     if settings.ELASTICSEARCH_URL:
         return
     # Engine tests without an engine: skipped with a printed reason.

@@ -22,7 +22,13 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 # Applications
 # ---------------------------------------------------------------------------
 INSTALLED_APPS = [
-    # Project apps first so their templates override Wagtail's.
+    # First: a test database is serialized and restored (serialized_rollback) in this
+    # order, and restoring a Wagtail task looks its content type up (Task.__init__), in
+    # the database once the content-type cache is cold (after tests/directory_pages'
+    # migration test). Restored after the tasks, the content types met the one that
+    # lookup had created: a duplicate. It has no templates to override.
+    "django.contrib.contenttypes",
+    # Project apps next so their templates override Wagtail's.
     "home",
     "directory",
     "search",
@@ -60,7 +66,6 @@ INSTALLED_APPS = [
     "corsheaders",
     "django.contrib.admin",
     "django.contrib.auth",
-    "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
