@@ -9,12 +9,17 @@ same French analysis (``search.text``), but PostgreSQL does the work that
   document starts with the stem or with the word as typed », exactly
   ``portable``'s LIKE test, answered by the index;
 - **ranking**: ``portable.score_expression``'s points (city, skill, name,
-  summary, elsewhere; exact before prefix; words side by side), computed by
-  PostgreSQL for the matched rows only (``score_sql``), ties by name;
+  summary, elsewhere; exact before prefix; words side by side), ties by name,
+  in two steps (``_Score``) so that a query matching most of the directory does
+  not read every matched document whole: bounds of the score from the narrow
+  part of each row and from sets of ids the GIN indexes answer, then the exact
+  score for the few candidates that can reach the page (migration
+  ``search.0011_postgres_narrow_rows``);
 - **filters, disjunctive facets, distance, sorting, pagination**: one SQL
   statement — a document counts in facet F when it passes every filter but F's
-  own, all facets counted in one pass over ``facet_keys``; only the page's ids,
-  the total and the facet counts come back to Python;
+  own, the matched rows grouped by their facet values, then the groups split
+  into keys; only the page's ids, the total and the facet counts come back to
+  Python;
 - **the blank listing** (no text, filter or position: the landing page): counts
   read from ``search_facet_counts`` (kept by triggers), the page from the name
   index — constant time whatever the directory's size;
@@ -56,7 +61,18 @@ from . import portable
 
 DOCUMENTS = StructureSearchDocument._meta.db_table
 STRUCTURES = Structure._meta.db_table
-WORK_MEM = "64MB"
+# For the one statement of a search (``search_sql``), in its transaction:
+# - PostgreSQL guesses how many documents a prefix (« energ:* ») matches poorly (three quarters
+#   of them, when it is one in six) and then reads the whole table rather than the GIN index;
+#   with the index scan of the primary key on, it walks the whole table in key order to
+#   anti-join the unpublished structures, testing every document's vector: bitmap scans only;
+# - the matched rows, the hashed sets of ids and the facet groups are kept in memory;
+# - no JIT: compiling the statement (estimated costly at 200,000 documents) takes longer than
+#   running it.
+PLANNER_SETTINGS = (
+    "SET LOCAL enable_seqscan = off; SET LOCAL enable_mergejoin = off; SET LOCAL work_mem = '64MB'; SET LOCAL jit = off"
+)
+PLANNER_RESET = "RESET enable_seqscan; RESET enable_mergejoin; RESET work_mem; RESET jit"
 # How many nearest vocabulary words (by trigrams) are checked for a typo.
 TYPO_CANDIDATES = 20
 
@@ -97,77 +113,142 @@ def match_tsquery(pairs: list[tuple[str, str]], town_words=()) -> str:
     return " & ".join(_any(word, stem_) for word, stem_ in pairs if word not in town_words)
 
 
-def _patterns(word: str, stem_: str, exact: bool = False) -> list[str]:
-    """LIKE patterns for « a word of the field starts with (or is, ``exact``) the stem or the word as typed »."""
-    return [f"% {n} %" if exact or len(n) < MIN_PREFIX_LENGTH else f"% {n}%" for n in _needles(word, stem_)]
+def _fragments(word: str, stem_: str, exact: bool = False) -> list[str]:
+    """What a field (`` w1 w2 … ``) contains when a word of it starts with (or is, ``exact``) the stem or the
+    word as typed: `` stem`` or `` stem `` (``portable``'s LIKE '% stem%' and '% stem %')."""
+    return [f" {n} " if exact or len(n) < MIN_PREFIX_LENGTH else f" {n}" for n in _needles(word, stem_)]
 
 
-def score_sql(pairs: list[tuple[str, str]], town_words=(), named_skills=()) -> tuple[str, list]:
-    """``portable.score_expression``, the same points from the same fields, computed by PostgreSQL.
+class _Sql:
+    """SQL text and its named parameters, built side by side (as ``sqlite._Sql``): a fragment may appear twice."""
 
-    Per word, the best field: city 12, skill exact 10 / prefix 8, name exact 7 /
-    prefix 5, summary 3, elsewhere exact 2 / prefix 1; plus 1 when the summary
-    also has it and 2 when the name does. Several words side by side add 5 in
-    the name or a skill, 2 elsewhere. The fields are read with LIKE, as
-    ``portable`` does, only for the rows the index matched: the vector (3 kB,
-    kept out of the row by PostgreSQL's TOAST so that scans of the narrow rows
-    stay cheap) is read by the GIN index only. Each field is read once on the
-    common path (a word met only « elsewhere »).
+    def __init__(self):
+        self.params = {}
 
-    No ``ts_rank_cd``: as a tie-breaker below one point it did not help the
-    development set of ``bench/relevance.py`` (NDCG@10 0.945 with, 0.949
-    without) and cost a third of the query's time; ties go by name, as
-    ``portable`` and the engine's ``name_sort`` do.
+    def param(self, value) -> str:
+        name = f"p{len(self.params)}"
+        self.params[name] = value
+        return f"%({name})s"
+
+    def contains(self, column: str, fragments: list[str]) -> str:
+        """``column`` contains one of ``fragments`` (``strpos``: no pattern to parse, no wildcard)."""
+        return "(" + " OR ".join(f"strpos({column}, {self.param(f)}) > 0" for f in fragments) + ")"
+
+    def has(self, vector: str, tsquery: str, document: str = "d") -> str:
+        """« The document is one of those whose ``vector`` matches »: a set of ids the GIN index answers,
+        which PostgreSQL hashes once per statement, when a row first asks."""
+        return (
+            f"{document}.structure_id IN "
+            f"(SELECT structure_id FROM {DOCUMENTS} WHERE {vector} @@ {self.param(tsquery)}::tsquery)"
+        )
+
+    def holding(self, column: str, values) -> str:
+        """``column`` (a ``|a|b|`` list) holds one of ``values``.
+
+        ``strpos``, not LIKE: a value is the visitor's, and « _ » or « % » in it is no wildcard.
+        A value holding the delimiter, or empty, is no slug (``facet_keys`` splits on it).
+        """
+        held = [f"strpos({column}, {self.param(f'|{v}|')}) > 0" for v in values if v and "|" not in v]
+        return "(" + " OR ".join(held) + ")" if held else "false"
+
+
+class _Score:
+    """``portable.score_expression``'s points, in two steps for speed over many matched documents.
+
+    For every matched document, ``words`` (one column per word of the text) and
+    ``fixed`` (towns, named skills, the words side by side in the name), read from
+    the narrow part of the row (the name, summary and city words, the slugs) and
+    from sets of ids the GIN index of ``skills_vector`` answers (« a skill's word
+    starts with / is ») — never the wide columns, which stay in TOAST (migration
+    0011). Their sum is the score ``lower``, but for two things: a word found only
+    « elsewhere » counts 1 where it may be worth 2 (an exact word), and the words
+    side by side in a skill (+5) or elsewhere (+2) are left out: ``upper`` counts
+    both as the most they can be. ``exact`` adds them for the few rows that need
+    it, from the GIN index of ``search_vector`` and the row's wide columns.
     """
-    parts, params = [], []
 
-    def like(column: str, patterns: list[str]) -> str:
-        params.append(patterns)
-        return f"{column} LIKE ANY(%s)"
+    ELSEWHERE = 1  # a word's points when no field but « everything » has it
 
-    for word, stem_ in pairs:
-        prefix, exact = _patterns(word, stem_), _patterns(word, stem_, exact=True)
-        if word in town_words:
-            # A town the query names only ranks (``base.town_words``): its structures first.
-            parts.append(f"CASE WHEN {like('city_text', exact)} THEN 12 ELSE 0 END")
-            continue
-
-        def bonus(prefix: list[str] = prefix) -> str:
+    def __init__(self, sql: _Sql, pairs: list[tuple[str, str]], town_words=(), named_skills=()):
+        self.sql = sql
+        self.words: list[str] = []  # per word of the text (towns aside): its tier, ELSEWHERE when in no field
+        self.exact_tests: list[str] = []  # per word: « an exact word of the document », from the vector
+        fixed = []
+        for word, stem_ in pairs:
+            prefix, exact = _fragments(word, stem_), _fragments(word, stem_, exact=True)
+            if word in town_words:
+                # A town the query names only ranks (``base.town_words``): its structures first.
+                fixed.append(f"CASE WHEN {sql.contains('d.city_text', exact)} THEN 12 ELSE 0 END")
+                continue
             # The summary and the name also having the word: +1, +2.
-            return (
-                f"(CASE WHEN {like('summary_text', prefix)} THEN 1 ELSE 0 END"
-                f" + CASE WHEN {like('name_text', prefix)} THEN 2 ELSE 0 END)"
+            in_summary, in_name = sql.contains("d.summary_text", prefix), sql.contains("d.name_text", prefix)
+            bonus = f"(CASE WHEN {in_summary} THEN 1 ELSE 0 END + CASE WHEN {in_name} THEN 2 ELSE 0 END)"
+            # One CASE per word, its tiers as ``portable``'s: the first field that has the word wins.
+            skill_exact = sql.has("skills_vector", _any(word, stem_, prefix=False))
+            self.words.append(
+                f"CASE WHEN {sql.contains('d.city_text', exact)} THEN 12 + {bonus}"
+                f" WHEN {sql.has('skills_vector', _any(word, stem_))} THEN"
+                f" CASE WHEN {skill_exact} THEN 10 ELSE 8 END + {bonus}"
+                f" WHEN {in_name} THEN CASE WHEN {sql.contains('d.name_text', exact)} THEN 7 ELSE 5 END + 2"
+                f" + CASE WHEN {in_summary} THEN 1 ELSE 0 END"
+                f" WHEN {in_summary} THEN 3 + 1"
+                f" ELSE {self.ELSEWHERE} END"
             )
+            self.exact_tests.append(_any(word, stem_, prefix=False))
+        for slug in named_skills:
+            # Each skill the query names that a structure holds (``portable.NAMED_SKILL_SCORE``).
+            fixed.append(f"{portable.NAMED_SKILL_SCORE} * ({sql.holding('d.skill_slugs', [slug])})::int")
+        self.phrase = None
+        if len(pairs) > 1:
+            # The words in a row, the last one a prefix (``portable``: `` s1 s2``): in the name +5, read here.
+            self.phrase = " " + " ".join(s for _, s in pairs)
+            fixed.append(f"CASE WHEN {sql.contains('d.name_text', [self.phrase])} THEN 5 ELSE 0 END")
+            self.fixed_phrase_at = len(fixed) - 1
+        self.fixed = fixed
 
-        # One CASE per word: a tier already says whether the name or the summary has the word.
-        city = f"WHEN {like('city_text', exact)} THEN 12 + {bonus()}"
-        skill = (
-            f"WHEN {like('skills_text', prefix)} THEN "
-            f"CASE WHEN {like('skills_text', exact)} THEN 10 ELSE 8 END + {bonus()}"
-        )
-        name = (
-            f"WHEN {like('name_text', prefix)} THEN CASE WHEN {like('name_text', exact)} THEN 7 ELSE 5 END + 2"
-            f" + CASE WHEN {like('summary_text', prefix)} THEN 1 ELSE 0 END"
-        )
-        summary = f"WHEN {like('summary_text', prefix)} THEN 3 + 1"
-        elsewhere = like("search_text", exact)
-        parts.append(f"CASE {city} {skill} {name} {summary} WHEN {elsewhere} THEN 2 ELSE 1 END")
-    if len(pairs) > 1:
-        stems = [s for _, s in pairs]
-        # The words in a row, the last one a prefix (``portable``: LIKE '% s1 s2%').
-        phrase = "% " + " ".join(stems) + "%"
-        in_name_or_skill = f"{like('name_text', [phrase])} OR {like('skills_text', [phrase])}"
-        parts.append(f"CASE WHEN {in_name_or_skill} THEN 5 WHEN {like('search_text', [phrase])} THEN 2 ELSE 0 END")
-    for slug in named_skills:
-        # Each skill the query names that a structure holds (``portable.NAMED_SKILL_SCORE``).
-        params.append([FACET_KEYS["skills"] + slug])
-        parts.append(f"{portable.NAMED_SKILL_SCORE} * (facet_keys @> %s)::int")
-    return " + ".join(parts), params
+    def columns(self) -> list[str]:
+        """The score's columns of a matched row: ``w0``, ``w1``… (each word) and ``f0``, ``f1``… (the rest)."""
+        return [f"{w} AS w{i}" for i, w in enumerate(self.words)] + [f"{f} AS f{i}" for i, f in enumerate(self.fixed)]
+
+    def lower(self) -> str:
+        return " + ".join([f"w{i}" for i in range(len(self.words))] + [f"f{i}" for i in range(len(self.fixed))]) or "0"
+
+    def upper(self) -> str:
+        parts = [self.lower()] + [f"(w{i} = {self.ELSEWHERE})::int" for i in range(len(self.words))]
+        if self.phrase is not None:
+            # Side by side in a skill (+5), when not in the name already.
+            parts.append(f"CASE WHEN f{self.fixed_phrase_at} = 0 THEN 5 ELSE 0 END")
+        return " + ".join(parts)
+
+    def exact(self, row: str) -> str:
+        """The score of the matched ``row``: ``lower`` and what only the wide columns and exact words tell."""
+        parts = [f"{row}.lower"]
+        for i, test in enumerate(self.exact_tests):
+            # « Elsewhere », an exact word is worth 2.
+            parts.append(
+                f"CASE WHEN {row}.w{i} = {self.ELSEWHERE} AND {self.sql.has('search_vector', test, row)} THEN 1 ELSE 0 END"
+            )
+        if self.phrase is not None:
+            phrase = self.sql.param(self.phrase)
+            parts.append(
+                f"CASE WHEN {row}.f{self.fixed_phrase_at} = 0 THEN (SELECT CASE WHEN strpos(w.skills_text, {phrase}) > 0"
+                f" THEN 5 WHEN strpos(w.search_text, {phrase}) > 0 THEN 2 ELSE 0 END FROM {DOCUMENTS} w"
+                f" WHERE w.structure_id = {row}.structure_id) ELSE 0 END"
+            )
+        return f"CASE WHEN {row}.upper > {row}.lower THEN " + " + ".join(parts) + f" ELSE {row}.lower END"
 
 
 # --------------------------------------------------------------------------- one statement
-def _facet_filters(query: SearchQuery) -> list[tuple[str, str, list]]:
-    """(facet key prefix, SQL condition, parameter) for each facet with selected values."""
+# Each multi-valued facet's ``|a|b|`` column.
+SLUG_COLUMNS = {"memberships": "membership_slugs", "skills": "skill_slugs", "sectors": "sector_slugs"}
+
+
+def _facet_filters(sql: _Sql, query: SearchQuery) -> list[tuple[str, str]]:
+    """(facet key prefix, SQL condition) for each facet with selected values.
+
+    Read from the narrow part of the row (``category``, ``city_key``, the ``|a|b|`` slugs), not from
+    ``facet_keys``, which TOAST keeps out of it (migration 0011).
+    """
     selected = query.selected_facets()
     filters = []
     for name in FACET_NAMES:
@@ -175,16 +256,43 @@ def _facet_filters(query: SearchQuery) -> list[tuple[str, str, list]]:
         if not values:
             continue
         if name == "categories":
-            filters.append((FACET_KEYS[name], "d.category = ANY(%s)", list(values)))
+            filters.append((FACET_KEYS[name], f"d.category = ANY({sql.param(list(values))})"))
         elif name == "cities":
             # A city matches whatever its case and accents.
-            filters.append((FACET_KEYS[name], "d.city_key = ANY(%s)", [fold(city) for city in values]))
+            filters.append((FACET_KEYS[name], f"d.city_key = ANY({sql.param([fold(city) for city in values])})"))
         else:
-            filters.append((FACET_KEYS[name], "d.facet_keys && %s", [FACET_KEYS[name] + v for v in values]))
+            filters.append((FACET_KEYS[name], sql.holding(f"d.{SLUG_COLUMNS[name]}", values)))
     return filters
 
 
-def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, list]:
+def _keys(prefix: str, column: str) -> str:
+    """The ``facet_keys`` of a ``|a|b|`` column, as migration 0008 builds them (« s:a », « s:b »)."""
+    return (
+        f"array_remove(string_to_array('{prefix}' || replace(btrim({column}, '|'), '|', '|{prefix}'), '|'), '{prefix}')"
+    )
+
+
+# The facet counts of the matched rows: grouped by their values (far fewer groups than rows),
+# then each group's values split into ``facet_keys``, the same keys as the blank listing's.
+FACET_COUNTS = f"""
+    SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8 FROM (
+        SELECT failing_key, count(*) AS n, CASE WHEN GROUPING(skill_slugs) = 1
+            THEN ARRAY['{TOTAL_KEY}', '{FACET_KEYS["categories"]}' || category]
+                || {_keys(FACET_KEYS["memberships"], "membership_slugs")}
+                || {_keys(FACET_KEYS["sectors"], "sector_slugs")}
+                || array_remove(ARRAY['{FACET_KEYS["cities"]}' || city], '{FACET_KEYS["cities"]}')
+            ELSE {_keys(FACET_KEYS["skills"], "skill_slugs")} END AS keys
+        FROM matched WHERE failing <= 1
+        GROUP BY GROUPING SETS (
+            (failing_key, category, membership_slugs, sector_slugs, city), (failing_key, skill_slugs)
+        )
+    ) grouped, unnest(keys) AS key
+    WHERE failing_key IS NULL OR left(key, 2) = failing_key
+    GROUP BY key
+"""
+
+
+def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, dict]:
     """The statement answering ``query``: rows (key, count, structure id, score, distance).
 
     Facet rows: a ``facet_keys`` key and its count (« t: » is the total). A
@@ -192,76 +300,107 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, l
     failing no filter give all their keys, rows failing exactly one give that
     facet's keys. Page rows: a NULL key, the structure id, its score and distance,
     in page order.
+
+    Every matched document is read once, from the narrow part of its row (migration
+    0011): its facet values (grouped by value combination, then split into keys),
+    its sort keys and its score's ``lower`` and ``upper`` bounds (``_Score``). With
+    relevance, the page's candidates are the documents whose ``upper`` reaches the
+    ``page × per_page``-th best ``lower``: any other scores below that many documents
+    and comes after the page. The candidates whose bounds differ get their exact
+    score, then the page is cut: the full ranking's.
     """
-    params: list = []
-    select = ["d.structure_id", "d.name_sort", "d.joined", "d.facet_keys"]
-    if pairs:
-        score, score_params = score_sql(pairs, query.town_words, query.boost_skills)
-        select.append(f"{score} AS score")
-        params += score_params
-    else:
-        select.append("0 AS score")
+    sql = _Sql()
+    filters = _facet_filters(sql, query)
+    select = [
+        "d.structure_id", "d.name_sort", "d.joined",
+        "d.category", "d.membership_slugs", "d.sector_slugs", "d.city", "d.skill_slugs",
+    ]  # fmt: skip
+    score = _Score(sql, pairs, query.town_words, query.boost_skills) if pairs else None
+    if score is not None and filters:
+        # Only a document passing every filter is listed, so only its score is needed: the others
+        # (counted in one facet) read none of the score's sets or words.
+        passes = " AND ".join(f"({condition})" for _, condition in filters)
+        select += [f"CASE WHEN {passes} THEN {column.rsplit(' AS ', 1)[0]} ELSE 0 END AS {column.rsplit(' AS ', 1)[1]}"
+                   for column in score.columns()]  # fmt: skip
+    elif score is not None:
+        select += score.columns()
     distance = None
     if query.near is not None:
         # Haversine, as ``base.haversine_km``.
+        lat, lon = sql.param(query.near.latitude), sql.param(query.near.longitude)
         distance = (
-            f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt("
-            "power(sin(radians(d.latitude - %s) / 2), 2)"
-            " + cos(radians(%s)) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - %s) / 2), 2))))"
+            f"2 * {EARTH_RADIUS_KM} * asin(least(1.0, sqrt(power(sin(radians(d.latitude - {lat}) / 2), 2)"
+            f" + cos(radians({lat})) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - {lon}) / 2), 2))))"
         )
         select.append(f"{distance} AS distance")
-        params += [query.near.latitude, query.near.latitude, query.near.longitude]
     else:
         select.append("NULL::float8 AS distance")
-    filters = _facet_filters(query)
-    if filters:
-        select.append(" + ".join(f"(NOT ({condition}))::int" for _, condition, _ in filters) + " AS failing")
-        params += [value for _, _, value in filters]
-        select.append(
-            "CASE " + " ".join(f"WHEN NOT ({condition}) THEN '{prefix}'" for prefix, condition, _ in filters) + " END"
-            " AS failing_key"
-        )
-        params += [value for _, _, value in filters]
-    else:
-        select += ["0 AS failing", "NULL AS failing_key"]
+    failing = " + ".join(f"(NOT ({condition}))::int" for _, condition in filters) or "0"
+    select.append(f"{failing} AS failing")
+    select.append(
+        "CASE " + " ".join(f"WHEN NOT ({condition}) THEN '{prefix}'" for prefix, condition in filters) + " END"
+        if filters
+        else "NULL"
+    )
+    select[-1] += " AS failing_key"
 
     # Published only: documents exist for published structures, but one whose structure was
     # unpublished by a writer bypassing the signals must not count. Unpublished structures are
-    # few: leaving them out (an anti-join on a small hash) costs less than joining every match.
+    # few: leaving them out (an anti-join on a small hash, ``search_unpublished_structures``)
+    # costs less than joining every match.
     where = [f"NOT EXISTS (SELECT 1 FROM {STRUCTURES} s WHERE s.id = d.structure_id AND NOT s.live)"]
     if query.hidden_ids:
-        where.append("NOT (d.structure_id = ANY(%s))")
-        params.append(list(query.hidden_ids))
+        where.append(f"NOT (d.structure_id = ANY({sql.param(list(query.hidden_ids))}))")
     if pairs:
-        where.append("d.search_vector @@ %s::tsquery")
-        params.append(match_tsquery(pairs, query.town_words))
+        where.append(f"d.search_vector @@ {sql.param(match_tsquery(pairs, query.town_words))}::tsquery")
     if query.near is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(
             query.near.latitude, query.near.longitude, query.near.radius_km
         )
-        where.append("d.latitude BETWEEN %s AND %s AND d.longitude BETWEEN %s AND %s")
-        params += [min_lat, max_lat, min_lon, max_lon]
-        where.append(f"{distance} <= %s")
-        params += [query.near.latitude, query.near.latitude, query.near.longitude, query.near.radius_km]
-    sql = f"""
-        WITH matched AS (
-            SELECT {", ".join(select)}
-            FROM {DOCUMENTS} d
-            WHERE {" AND ".join(where)}
+        # With words, the box is a filter on the matched rows (``+ 0``: not the latitude index). From
+        # that index, PostgreSQL would test the vector of every document in the box, each read from TOAST.
+        latitude = "d.latitude + 0" if pairs else "d.latitude"
+        where.append(f"{latitude} BETWEEN {sql.param(min_lat)} AND {sql.param(max_lat)}")
+        where.append(f"d.longitude BETWEEN {sql.param(min_lon)} AND {sql.param(max_lon)}")
+        where.append(f"{distance} <= {sql.param(query.near.radius_km)}")
+    if len(filters) > 1:
+        # A document failing two filters is neither listed nor counted.
+        where.append(f"{failing} <= 1")
+
+    lower, upper = (score.lower(), score.upper()) if score is not None else ("0", "0")
+    offset, limit = sql.param((query.page - 1) * query.per_page), sql.param(query.per_page)
+    exact = score.exact("m") if score is not None else "m.lower"
+    if query.sort == "relevance" and score is not None:
+        # The candidates: ``upper`` reaches the page × per_page-th best ``lower``.
+        last = sql.param(query.page * query.per_page - 1)
+        page = f"""
+            SELECT structure_id, score, distance FROM (
+                SELECT m.structure_id, m.name_sort, m.distance, {exact} AS score FROM matched m
+                WHERE m.failing = 0 AND m.upper >= COALESCE(
+                    (SELECT lower FROM matched WHERE failing = 0 ORDER BY lower DESC LIMIT 1 OFFSET {last}), m.upper
+                )
+            ) candidates ORDER BY {ORDER_BY["relevance"]} LIMIT {limit} OFFSET {offset}"""
+    else:
+        # The page from the sort keys, then its rows' exact scores.
+        page = f"""
+            SELECT m.structure_id, {exact} AS score, m.distance FROM (
+                SELECT * FROM matched WHERE failing = 0 ORDER BY {ORDER_BY[query.sort].replace("score", "lower")}
+                LIMIT {limit} OFFSET {offset}
+            ) m"""
+    statement = f"""
+        WITH matched AS MATERIALIZED (
+            SELECT *, {lower} AS lower, {upper} AS upper FROM (
+                SELECT {", ".join(select)}
+                FROM {DOCUMENTS} d
+                WHERE {" AND ".join(where)}
+                OFFSET 0  -- each column computed once, whatever reads it
+            ) scored
         )
-        SELECT key, count(*), NULL::bigint, NULL::float8, NULL::float8 FROM (
-            SELECT unnest(facet_keys) AS key, failing, failing_key FROM matched WHERE failing <= 1
-        ) keys
-        WHERE failing = 0 OR left(key, 2) = failing_key
-        GROUP BY key
+        {FACET_COUNTS}
         UNION ALL
-        SELECT NULL, row_number() OVER (), structure_id, score::float8, distance FROM (
-            SELECT structure_id, score, distance FROM matched WHERE failing = 0
-            ORDER BY {ORDER_BY[query.sort]} LIMIT %s OFFSET %s
-        ) page
+        SELECT NULL, row_number() OVER (), structure_id, score::float8, distance FROM ({page}) page
     """
-    params += [query.per_page, (query.page - 1) * query.per_page]
-    return sql, params
+    return statement, sql.params
 
 
 def listing_sql(query: SearchQuery) -> tuple[str, list]:
@@ -295,15 +434,12 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
     sql, params = listing_sql(query) if listing else search_sql(query, pairs)
     total, counts, page = 0, {name: {} for name in FACET_NAMES}, []
     with transaction.atomic(), connection.cursor() as cursor:
-        # PostgreSQL guesses how many documents a prefix (« energ:* ») matches poorly (three
-        # quarters of them, when it is one in six) and then reads the whole table rather than the
-        # GIN index; the matched rows are kept for the facets and the page, in memory.
         if not listing:
-            cursor.execute(f"SET LOCAL enable_seqscan = off; SET LOCAL work_mem = '{WORK_MEM}'")
+            cursor.execute(PLANNER_SETTINGS)
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         if not listing:
-            cursor.execute("RESET enable_seqscan; RESET work_mem")
+            cursor.execute(PLANNER_RESET)
         for key, count, pk, score, distance in rows:
             if key is None:
                 page.append((count, pk, score, distance))

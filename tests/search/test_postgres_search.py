@@ -10,6 +10,7 @@ import pytest
 from django.db import connection, transaction
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from search.base import prepare
 from search.database import portable, postgres
 from search.models import IndexOutbox, StructureSearchDocument
 from search.types import FACET_NAMES, GeoPoint, SearchQuery
@@ -269,3 +270,53 @@ def test_pages_and_distances_agree_with_portable(seeded, page):
         assert (got.total, slugs(got)) == (expected.total, slugs(expected))
         assert [h.distance_km for h in got.hits] == pytest.approx([h.distance_km for h in expected.hits], abs=1e-3)
         assert _facets(got) == _facets(expected)
+
+
+# --------------------------------------------------------------------------- broad queries: pages of the full ranking
+def _all_pages(search, text: str, per_page: int) -> tuple[int, list]:
+    """(total, every hit in page order) of ``text``, page after page, read as the service reads it (``prepare``)."""
+    first = search(prepare(SearchQuery(text=text, per_page=per_page)))
+    hits = list(first.hits)
+    for page in range(2, -(-first.total // per_page) + 1):
+        hits += search(prepare(SearchQuery(text=text, page=page, per_page=per_page))).hits
+    return first.total, hits
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param("projet", id="one-word-most-documents"),
+        pytest.param("energie", id="one-word-in-skills-and-names"),
+        pytest.param("projet solidaire", id="two-words-side-by-side-bonus"),
+        pytest.param("economie circulaire", id="two-words-a-sector"),
+        pytest.param("menuiserie lille", id="a-word-and-a-town-that-ranks"),
+        pytest.param("économie sociale solidaire", id="three-words"),
+    ],
+)
+def test_every_page_is_a_slice_of_the_full_ranking(seeded, text):
+    """Only the candidates that can reach a page are scored whole (``search_sql``): the pages, one after the
+    other, are still the full ranking, ties by name, as ``portable`` scores and sorts every document."""
+    total, expected = _all_pages(portable.search, text, per_page=100)
+    got_total, got = _all_pages(postgres.search, text, per_page=7)
+
+    assert total > 7, "the seeded directory no longer fits this test (two pages at least)"
+    assert got_total == total == len(got)
+    assert [(hit.structure.pk, hit.score) for hit in got] == [(hit.structure.pk, hit.score) for hit in expected]
+
+
+@pytest.mark.parametrize(
+    "filters",
+    [
+        pytest.param({"skills": ["menuiserie%"]}, id="percent-is-no-wildcard"),
+        pytest.param({"skills": ["menuiseri_"]}, id="underscore-is-no-wildcard"),
+        pytest.param({"sectors": ["|"]}, id="the-delimiter-is-no-value"),
+        pytest.param({"memberships": [""]}, id="empty"),
+    ],
+)
+def test_a_filter_value_matches_only_itself(seeded, filters):
+    query = SearchQuery(text="atelier", **filters)
+
+    got, expected = postgres.search(query), portable.search(query)
+
+    assert (got.total, slugs(got)) == (expected.total, []) == (0, [])
+    assert _facets(got) == _facets(expected)
