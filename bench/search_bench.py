@@ -27,8 +27,8 @@ database aborts the run (no engine figure is reported from the fallback). Each
 target of issue #10 that this script can measure is printed with its measured
 ratio and PASS/FAIL, and recorded in the JSON.
 
-Duration on the shared 2-core machine: ``--count 20000`` about 5 minutes,
-``--count 200000`` about 45 minutes (seeding and the two rebuilds dominate).
+Duration on this 2-core machine when quiet: ``--count 20000`` under 2 minutes, ``--count 200000 --rounds 10``
+about 9 minutes (seeding and the two rebuilds dominate); several times that on a loaded machine.
 """
 
 import argparse
