@@ -58,6 +58,7 @@ from ..text import (
 )
 from ..types import FACET_NAMES, SearchQuery, SearchResult, Suggestion
 from . import portable
+from .sql import NamedParams
 
 DOCUMENTS = StructureSearchDocument._meta.db_table
 STRUCTURES = Structure._meta.db_table
@@ -119,16 +120,8 @@ def _fragments(word: str, stem_: str, exact: bool = False) -> list[str]:
     return [f" {n} " if exact or len(n) < MIN_PREFIX_LENGTH else f" {n}" for n in _needles(word, stem_)]
 
 
-class _Sql:
-    """SQL text and its named parameters, built side by side (as ``sqlite._Sql``): a fragment may appear twice."""
-
-    def __init__(self):
-        self.params = {}
-
-    def param(self, value) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f"%({name})s"
+class _Sql(NamedParams):
+    """A statement's parameters, with the fragments this vendor's full-text search writes."""
 
     def contains(self, column: str, fragments: list[str]) -> str:
         """``column`` contains one of ``fragments`` (``strpos``: no pattern to parse, no wildcard)."""

@@ -46,6 +46,7 @@ from ..base import (
 from ..text import MIN_PREFIX_LENGTH, fold, only_stop_words, query_words
 from ..types import FACET_NAMES, SearchQuery, SearchResult, Suggestion
 from . import portable
+from .sql import NamedParams
 
 logger = logging.getLogger(__name__)
 
@@ -122,16 +123,8 @@ def match_expression(terms: list[tuple[str, str]], town_words=()) -> str:
     return " AND ".join(_either(word, stem) for word, stem in terms if word not in town_words)
 
 
-class _Sql:
-    """SQL text and its named parameters, built side by side (a fragment may then appear twice)."""
-
-    def __init__(self):
-        self.params = {}
-
-    def param(self, value) -> str:
-        name = f"p{len(self.params)}"
-        self.params[name] = value
-        return f"%({name})s"
+class _Sql(NamedParams):
+    """A statement's parameters, with the fragments this vendor's full-text search writes."""
 
     def has(self, column: str, expression: str) -> str:
         """The document's ``column`` matches the FTS5 ``expression`` (a set SQLite builds once per statement)."""
