@@ -11,7 +11,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -152,9 +151,7 @@ def test_importing_settings_and_loading_apps_makes_no_network_call():
     )
     env = {**os.environ, "ELASTICSEARCH_URL": url, "DJANGO_SETTINGS_MODULE": "lagrappe.settings.test"}
     env.pop("SEARCH_ENGINE", None)
-    started = time.monotonic()
     done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    elapsed = time.monotonic() - started
 
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "lagrappe.page_search"
@@ -162,7 +159,6 @@ def test_importing_settings_and_loading_apps_makes_no_network_call():
     with pytest.raises(BlockingIOError):  # nobody connected
         listener.accept()
     listener.close()
-    assert elapsed < 60
 
 
 # --------------------------------------------------------------------------- detection

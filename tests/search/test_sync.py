@@ -4,8 +4,6 @@ Each test undoes its changes through the same signals (so the engine index,
 which a database rollback cannot undo, is left as it was found).
 """
 
-import time
-
 import pytest
 from django.core.management import call_command
 
@@ -162,11 +160,9 @@ def test_engine_down_a_save_waits_on_nothing_and_the_database_answers(
     """The first half of the round trip below, which needs no engine: a dead port is enough (runs on SQLite)."""
     structure = Structure.objects.get(slug="photon-coop")
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
-    started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):
         structure.summary = "Centrales citoyennes et ombrières héliotropes"
         structure.save()
-    assert time.monotonic() - started < 2  # a save waits on nothing
 
     queued = list(IndexOutbox.objects.all())
     assert [(row.structure_id, row.attempts) for row in queued] == [(structure.pk, 1)]
@@ -188,11 +184,9 @@ def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
     structure = Structure.objects.get(slug="photon-coop")
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
     try:
-        started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             structure.summary = "Centrales citoyennes et ombrières héliotropes"
             structure.save()
-        assert time.monotonic() - started < 2  # a save waits on nothing
 
         queued = list(IndexOutbox.objects.all())
         assert [(row.structure_id, row.attempts) for row in queued] == [(structure.pk, 1)]
@@ -259,9 +253,7 @@ def test_drain_command_reports_an_empty_outbox(backend, directory, capsys):
 
 
 @pytest.mark.engine
-def test_admin_publish_with_the_engine_down_succeeds_quickly(
-    client, directory, settings, django_capture_on_commit_callbacks
-):
+def test_admin_publish_with_the_engine_down_succeeds(client, directory, settings, django_capture_on_commit_callbacks):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
     from wagtail.test.utils.form_data import inline_formset, nested_form_data
@@ -288,15 +280,12 @@ def test_admin_publish_with_the_engine_down_succeeds_quickly(
     data["action-publish"] = "action-publish"
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
     try:
-        started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             response = client.post(reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]), data)
-        elapsed = time.monotonic() - started
     finally:
         settings.ELASTICSEARCH_URL = live_url
 
     assert response.status_code == 302, response.context["form"].errors if response.context else response
-    assert elapsed < 5
     structure.refresh_from_db()
     assert structure.summary == "Comptabilité et audit pour les associations"
     assert set(IndexOutbox.objects.values_list("structure_id", flat=True)) == {structure.pk}  # kept for later
