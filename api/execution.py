@@ -21,22 +21,31 @@ graphql-core handles them. ``tests/api/test_execution.py`` runs the same
 documents through graphql-core's own execution and compares data and errors.
 """
 
+from asyncio import gather
 from typing import NamedTuple
 
 from graphql import (
+    GRAPHQL_MAX_INT,
+    GRAPHQL_MIN_INT,
     ExecutionContext,
+    GraphQLBoolean,
     GraphQLEnumType,
+    GraphQLID,
+    GraphQLInt,
     GraphQLList,
     GraphQLNonNull,
     GraphQLObjectType,
     GraphQLScalarType,
+    GraphQLString,
     Undefined,
     located_error,
 )
 from graphql.execution.execute import get_field_def
 from graphql.execution.values import get_argument_values
-from graphql.pyutils import inspect
+from graphql.pyutils import Path, inspect
 from graphql.pyutils import is_awaitable as graphql_is_awaitable
+
+from .visibility import visible
 
 NEVER_AWAITABLE = frozenset({str, int, float, bool, type(None), list, tuple, dict})
 
@@ -75,6 +84,15 @@ def is_awaitable(value) -> bool:
     return type(value) not in NEVER_AWAITABLE and graphql_is_awaitable(value)
 
 
+# graphql-core's own scalars and the Python type each serialises to itself
+# (``serialize_string`` returns a ``str`` as it is…); an Int within its bounds too.
+SELF_SERIALIZED = {GraphQLString: str, GraphQLID: str, GraphQLBoolean: bool, GraphQLInt: int}
+
+
+# What ``api.visibility.visible`` returns as it is (it is not called for these).
+VISIBLE_AS_THEY_ARE = frozenset({str, int, float, bool})
+
+
 def serialize_leaf(leaf_type, result):
     """graphql-core's ``complete_leaf_value``: the serialised value, never null."""
     serialized = leaf_type.serialize(result)
@@ -94,6 +112,103 @@ class ShortPathExecutionContext(ExecutionContext):
         # (parent type, field node) -> (field definition, resolver, arguments to read): the
         # same field of each hit of a list is looked up once (graphql-core's _subfields_cache does so for selections).
         self._field_plans: dict = {}
+        # (parent type, id of a selection) -> (the selection, its fields' plans): see ``fields_plan``.
+        self._fields_plans: dict = {}
+
+    def fields_plan(self, parent_type, fields: dict) -> list:
+        """(response name, field nodes, leaf plan or None) of each field of a selection, once per request.
+
+        A leaf plan is for a field that reads an attribute under the visibility
+        guard alone (``api.field_guards.plain_attribute``) and returns a scalar or
+        an enum: (attribute, default, return type, its nullable type, the Python
+        type its value serialises to itself, or None).
+        """
+        key = (parent_type, id(fields))
+        found = self._fields_plans.get(key)
+        if found is not None and found[0] is fields:
+            return found[1]
+        plan = []
+        for response_name, field_nodes in fields.items():
+            field_def, resolve_fn, _ = self.field_plan(parent_type, field_nodes)
+            attribute = getattr(resolve_fn, "plain_attribute", None)
+            leaf = None
+            if attribute is not None:
+                kind = kind_of(field_def.type)
+                if kind.step == "leaf":
+                    inner = field_def.type.of_type if kind.non_null else field_def.type
+                    leaf = (attribute[0], attribute[1], field_def.type, inner, SELF_SERIALIZED.get(inner))
+            plan.append((response_name, field_nodes, leaf))
+        # The selection is kept with its plan: its id is never another's while the plan lives.
+        self._fields_plans[key] = (fields, plan)
+        return plan
+
+    def execute_fields(self, parent_type, source_value, path, fields):
+        """graphql-core's ``execute_fields``; a leaf read from an attribute is answered here.
+
+        Such a field is what graphql-core would do with it: the attribute (or the
+        dict's key), filtered by ``visible``, then null refused for a non-null type,
+        else serialised; a value of the Python type its scalar serialises to itself
+        is the answer. Any error is located and handled as ``execute_field`` does
+        (the path is built only then).
+        """
+        return self.execute_planned(parent_type, source_value, path, self.fields_plan(parent_type, fields))
+
+    def execute_planned(self, parent_type, source_value, path, plan):
+        """``execute_fields`` with the selection's plan (``fields_plan``) at hand."""
+        results = {}
+        is_awaitable = self.is_awaitable
+        awaitable_fields = []
+        context = self.context_value
+        for response_name, field_nodes, leaf in plan:
+            if leaf is None:
+                result = self.execute_field(
+                    parent_type, source_value, field_nodes, Path(path, response_name, parent_type.name)
+                )
+                if result is Undefined:
+                    continue
+                results[response_name] = result
+                if is_awaitable(result):
+                    awaitable_fields.append(response_name)
+                continue
+            attribute, default, return_type, inner, self_type = leaf
+            try:
+                if isinstance(source_value, dict):
+                    value = source_value.get(attribute, default)
+                else:
+                    value = getattr(source_value, attribute, default)
+                if value is not None and type(value) not in VISIBLE_AS_THEY_ARE:
+                    value = visible(value, context)
+                if type(value) is self_type and (self_type is not int or GRAPHQL_MIN_INT <= value <= GRAPHQL_MAX_INT):
+                    results[response_name] = value
+                    continue
+                if value is None or is_awaitable(value) or isinstance(value, Exception):
+                    # The rare cases (null, an error returned, an awaitable): graphql-core's steps.
+                    field_path = Path(path, response_name, parent_type.name)
+                    info = self.build_resolve_info(
+                        self.field_plan(parent_type, field_nodes)[0], field_nodes, parent_type, field_path
+                    )
+                    if is_awaitable(value):
+                        results[response_name] = self.await_field(return_type, field_nodes, info, field_path, value)
+                        awaitable_fields.append(response_name)
+                        continue
+                    results[response_name] = self.complete_value(return_type, field_nodes, info, field_path, value)
+                    continue
+                results[response_name] = serialize_leaf(inner, value)
+            except Exception as raw_error:
+                field_path = Path(path, response_name, parent_type.name)
+                error = located_error(raw_error, field_nodes, field_path.as_list())
+                self.handle_field_error(error, return_type, field_path)
+                results[response_name] = None
+        if not awaitable_fields:
+            return results
+
+        async def get_results():  # graphql-core's: the awaitable fields awaited together
+            results.update(
+                zip(awaitable_fields, await gather(*(results[name] for name in awaitable_fields)), strict=True)
+            )
+            return results
+
+        return get_results()
 
     def field_plan(self, parent_type, field_nodes):
         key = (parent_type, id(field_nodes[0]))
@@ -148,6 +263,71 @@ class ShortPathExecutionContext(ExecutionContext):
         except Exception as raw_error:
             error = located_error(raw_error, field_nodes, path.as_list())
             self.handle_field_error(error, return_type, path)
+            return None
+
+    def complete_list_value(self, return_type, field_nodes, info, path, result):
+        """graphql-core's ``complete_list_value``, shorter for a list of texts or of plain objects.
+
+        A list (or tuple) of texts for ``[String!]`` is its own answer. A list of
+        objects of a type without ``is_type_of`` has its items' selection collected
+        once, and each item completed as ``complete_value`` would: an error raised,
+        null refused for a non-null item, else its fields; an item's error is located
+        at its index. Anything else (other lists, awaitable items) takes graphql-core's path.
+        """
+        if type(result) not in (list, tuple):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        item_type = return_type.of_type
+        step, non_null = _kinds.get(item_type) or kind_of(item_type)
+        inner = item_type.of_type if non_null else item_type
+        if step == "leaf":
+            self_type = SELF_SERIALIZED.get(inner)
+            if self_type is str and all(type(item) is str for item in result):
+                return list(result)
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        is_awaitable = self.is_awaitable
+        if step != "object" or inner.is_type_of is not None or any(is_awaitable(item) for item in result):
+            return super().complete_list_value(return_type, field_nodes, info, path, result)
+        plan = self.fields_plan(inner, self.collect_subfields(inner, field_nodes))
+        completed = []
+        awaitable_indices = []
+        for index, item in enumerate(result):
+            item_path = path.add_key(index, None)
+            try:
+                if isinstance(item, Exception):
+                    raise item
+                if item is None or item is Undefined:
+                    if non_null:
+                        raise TypeError(
+                            f"Cannot return null for non-nullable field {info.parent_type.name}.{info.field_name}."
+                        )
+                    completed.append(None)
+                    continue
+                value = self.execute_planned(inner, item, item_path, plan)
+                if is_awaitable(value):
+                    value = self.await_item(item_type, field_nodes, item_path, value)
+                    awaitable_indices.append(index)
+            except Exception as raw_error:
+                error = located_error(raw_error, field_nodes, item_path.as_list())
+                self.handle_field_error(error, item_type, item_path)
+                value = None
+            completed.append(value)
+        if not awaitable_indices:
+            return completed
+
+        async def get_completed():  # graphql-core's: the awaitable items awaited together
+            values = await gather(*(completed[index] for index in awaitable_indices))
+            for index, value in zip(awaitable_indices, values, strict=True):
+                completed[index] = value
+            return completed
+
+        return get_completed()
+
+    async def await_item(self, item_type, field_nodes, item_path, awaitable):
+        try:
+            return await awaitable
+        except Exception as raw_error:
+            error = located_error(raw_error, field_nodes, item_path.as_list())
+            self.handle_field_error(error, item_type, item_path)
             return None
 
     def complete_value(self, return_type, field_nodes, info, path, result):

@@ -24,6 +24,7 @@ graphql-core's own and resolve the schema's description, never a model.
 
 from functools import partial
 
+from graphene.types.resolver import dict_or_attr_resolver
 from graphql import GraphQLObjectType, GraphQLSchema, default_field_resolver
 
 from .middleware import ImageArgumentsMiddleware, OrderAllowlistMiddleware, SearchHitMiddleware, SearchTextMiddleware
@@ -55,7 +56,29 @@ def guard_field(parent_type: GraphQLObjectType, name: str, field) -> None:
     for guard in guards:
         resolver = partial(guard.resolve, resolver)
     resolver.guards = tuple(type(guard).__name__ for guard in guards)
+    resolver.plain_attribute = plain_attribute(field, guards)
     field.resolve = resolver
+
+
+def plain_attribute(field, guards) -> tuple[str, object] | None:
+    """(attribute, default) when the guarded field only reads an attribute (or a dict key) and filters it.
+
+    That is graphene's default resolver (``dict_or_attr_resolver``) of a field
+    without arguments, under the visibility guard alone: ``api.execution`` reads
+    such a field directly and filters it with ``api.visibility.visible``, without
+    the resolver chain (most fields of a search answer: names, labels, counts).
+    """
+    inner = field.resolve
+    if (
+        field.args
+        or [type(guard) for guard in guards] != [VisibilityMiddleware]
+        or not isinstance(inner, partial)
+        or inner.func is not dict_or_attr_resolver
+        or inner.keywords
+        or len(inner.args) != 2
+    ):
+        return None
+    return inner.args[0], inner.args[1]
 
 
 def guard_schema(graphql_schema: GraphQLSchema) -> None:

@@ -270,7 +270,11 @@ class VisibilityMiddleware:
             if not check_preview_token(token):
                 return None
             return next_(root, info, **args)
-        result = next_(root, info, **args)
-        if result is None or isinstance(result, (str, int, float, bool)):
-            return result
-        return Visibility.for_request(info.context).filter(result)
+        return visible(next_(root, info, **args), info.context)
+
+
+def visible(result, request):
+    """What a field's resolver returned, less what this request may not see (a text or a number at once)."""
+    if result is None or isinstance(result, (str, int, float, bool)):
+        return result
+    return Visibility.for_request(request).filter(result)

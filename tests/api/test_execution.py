@@ -5,6 +5,7 @@ graphql-core's ``ExecutionContext``) with the same schema, request and variables
 data and formatted errors (messages, paths, locations) must be equal.
 """
 
+import graphene
 import pytest
 from graphql import (
     ExecutionContext,
@@ -24,6 +25,7 @@ from graphql import (
 )
 
 from api.execution import ShortPathExecutionContext, is_awaitable
+from api.field_guards import guard_schema
 from api.schema import schema
 from tests.api.test_directory_queries import STRUCTURE_FIELDS
 
@@ -166,3 +168,94 @@ def test_the_served_schema_answers_the_same(directory, rf, document, variables, 
     assert short_path == reference
     assert reference[1] == []
     assert shown in str(reference[0]) and "Secret" not in str(reference[0])
+
+
+# A graphene schema guarded as the served one is (api.field_guards): its fields without a
+# resolver read an attribute under the visibility guard alone, the short path's own case.
+class Box:
+    def __init__(self, **values):
+        self.__dict__.update(values)
+
+    @property
+    def broken(self):
+        raise ValueError("propriété en échec")
+
+
+class Shade(graphene.Enum):
+    LIGHT = "light"
+    DARK = "dark"
+
+
+class BoxType(graphene.ObjectType):
+    name = graphene.String(required=True)
+    label = graphene.String()
+    count = graphene.Int(required=True)
+    ratio = graphene.Float()
+    flag = graphene.Boolean()
+    shade = graphene.Field(Shade)
+    broken = graphene.String()
+    words = graphene.List(graphene.NonNull(graphene.String))
+    children = graphene.List(graphene.NonNull(lambda: BoxType))
+    loose = graphene.List(lambda: BoxType)
+
+    class Meta:
+        name = "Box"
+
+
+def make_boxes():
+    return [
+        Box(name="a", label="étiquette", count=1, ratio=0.5, flag=True, shade="dark", words=["x", "y"], children=[]),
+        {"name": "b", "label": None, "count": 7, "ratio": 2, "flag": False, "shade": "light", "words": ("z",)},
+        Box(name=12, label=True, count=2**31, ratio=float("inf"), flag=1, shade="grey", words=["x", 3]),
+        Box(name=None, label="l", count=None, children=[Box(name="c", count="3"), None]),
+        Box(name="d", count=True, ratio=3, children=[Box(name=None, count=1)], loose=[None, Box(name="e", count=2)]),
+    ]
+
+
+class BoxQuery(graphene.ObjectType):
+    boxes = graphene.List(BoxType)
+    required_boxes = graphene.List(graphene.NonNull(BoxType), required=True)
+
+    @staticmethod
+    def resolve_boxes(root, info):
+        return make_boxes()
+
+    @staticmethod
+    def resolve_required_boxes(root, info):
+        return make_boxes()[:2]
+
+
+GUARDED = graphene.Schema(query=BoxQuery).graphql_schema
+guard_schema(GUARDED)
+
+
+@pytest.mark.parametrize(
+    "document",
+    [
+        pytest.param("{ boxes { name } }", id="null in a non-null text"),
+        pytest.param("{ boxes { label count } }", id="int out of bounds, null int"),
+        pytest.param("{ boxes { ratio flag } }", id="float and boolean coercions"),
+        pytest.param("{ boxes { shade } }", id="enum, unknown value"),
+        pytest.param("{ boxes { broken label } }", id="a property that raises"),
+        pytest.param("{ boxes { words } }", id="lists of texts"),
+        pytest.param("{ boxes { children { name count } } }", id="null item in a non-null list"),
+        pytest.param("{ boxes { loose { name } } }", id="null item allowed"),
+        pytest.param("{ requiredBoxes { name label count ratio flag shade words } }", id="dict and object sources"),
+        pytest.param("{ boxes { n: name, n2: name, __typename } }", id="aliases"),
+    ],
+)
+def test_guarded_attribute_fields_answer_the_same(document, rf):
+    reference, short_path = both(GUARDED, document, rf.post("/graphql/"))
+
+    assert short_path == reference
+
+
+def test_guarded_attribute_fields_take_the_short_path():
+    box = GUARDED.get_type("Box")
+
+    assert box.fields["name"].resolve.plain_attribute == ("name", None)
+    # A field with its own resolver or with arguments keeps the resolver chain.
+    assert GUARDED.get_type("BoxQuery").fields["boxes"].resolve.plain_attribute is None
+    served = schema.graphql_schema
+    assert served.get_type("DirectoryFacetValue").fields["label"].resolve.plain_attribute == ("label", None)
+    assert served.get_type("Structure").fields["url"].resolve.plain_attribute is None

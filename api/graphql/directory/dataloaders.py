@@ -7,7 +7,10 @@ The mappings are small (a few hundred skills), so loading them whole is cheaper
 than collecting keys first.
 """
 
+import re
+
 from django.db.models import Count, Q
+from django.urls import reverse
 
 from directory.models import Skill, SkillDomain
 
@@ -68,3 +71,29 @@ class SkillDomainByIdLoader(RequestLoader):
 
     def load_all(self):
         return {domain.id: domain for domain in SkillDomain.objects.all()}
+
+
+class StructureUrlBySlugLoader(RequestLoader):
+    """Structure slug -> absolute address of its public profile, for this request.
+
+    ``reverse()`` and ``build_absolute_uri()`` cost some 25 µs a hit (a search
+    page asks for 20). They run once per request with a stand-in slug; a slug of
+    ASCII letters, digits, hyphens and underscores, which neither of them quotes
+    or changes, then takes the stand-in's place. Any other slug goes through both.
+    """
+
+    STAND_IN = "slug-stand-in-0"
+    PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+
+    def load(self, slug, default=None):
+        if not self.PLAIN_SLUG.fullmatch(slug):
+            return self.build(slug)
+        if not hasattr(self, "_parts"):
+            parts = self.build(self.STAND_IN).split(self.STAND_IN)
+            self._parts = parts if len(parts) == 2 else None
+        if self._parts is None:
+            return self.build(slug)
+        return self._parts[0] + slug + self._parts[1]
+
+    def build(self, slug: str) -> str:
+        return self.context.build_absolute_uri(reverse("structure_detail", kwargs={"slug": slug}))

@@ -10,7 +10,12 @@ resolver issues a query per item (see ``dataloaders``).
 import graphene
 from grapple.types.images import get_image_type
 
-from .dataloaders import PublishedStructureCountBySkillLoader, SkillDomainByIdLoader, SkillsByDomainLoader
+from .dataloaders import (
+    PublishedStructureCountBySkillLoader,
+    SkillDomainByIdLoader,
+    SkillsByDomainLoader,
+    StructureUrlBySlugLoader,
+)
 
 
 class DirectorySort(graphene.Enum):
@@ -215,11 +220,9 @@ class StructureType(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(structure, info):
-        request = info.context
-        path = structure.get_absolute_url()
-        if hasattr(request, "build_absolute_uri"):
-            return request.build_absolute_uri(path)
-        return path
+        if hasattr(info.context, "build_absolute_uri"):
+            return StructureUrlBySlugLoader.for_info(info).load(structure.slug)
+        return structure.get_absolute_url()
 
 
 class PageNumbersFields(graphene.ObjectType):
