@@ -27,6 +27,9 @@ from grapple.schema import schema
 from directory_pages.templatetags.directory_pages import excerpt_context
 
 from .field_guards import guard_schema
+from .graphql.directory.resolvers import with_hit_structures
+from .graphql.directory.selection import selected_fields
+from .visibility import Visibility
 
 # Editorial state on grapple's page interface: whether an editor holds the page's lock.
 PRIVATE_INTERFACE_FIELDS = ("locked",)
@@ -63,7 +66,11 @@ def prune(graphql_schema) -> None:
 
 def resolve_directory_block_structures(block, info):
     value = getattr(block, "value", block)  # a stream child, or the StructValue itself
-    return excerpt_context(value)["structures"]
+    result = excerpt_context(value)["result"]
+    # As directorySearch: the hits are the service's cards, published a moment ago; what a card
+    # lacks (people, skills, contact…) is loaded for the whole excerpt at once.
+    Visibility.for_request(info.context).vouch_published(hit.structure.pk for hit in result.hits)
+    return [hit.structure for hit in with_hit_structures(result, selected_fields(info)).hits]
 
 
 def add_directory_block_structures(graphql_schema) -> None:

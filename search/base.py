@@ -2,8 +2,8 @@
 
 The engine (``search.engine``) and the database backend (``search.database``)
 each find and count their own results, then build the ``SearchResult`` with
-these helpers: structures loaded from the database (published only, listing
-prefetches), distances, facets with their labels, skill suggestions and the
+these helpers: the database's hits as cards read from flat rows (published
+only, as the engine's), distances, facets with their labels, skill suggestions and the
 mix of skill and structure suggestions. Neither backend calls into the other.
 """
 
@@ -81,14 +81,67 @@ def distance_km(query: SearchQuery, structure) -> float | None:
 
 
 # ---------------------------------------------------------------------- hits
-def load_structures(ids: list[int]) -> list[Structure]:
-    """Published structures in the order of ``ids``, with everything a listing needs prefetched.
+# A card's columns as the database holds them: the structure's row, the facet values of its search document.
+_CARD_COLUMNS = (
+    "pk", "slug", "name", "summary", "description", "city", "category", "latitude", "longitude", "joined",
+    "updated_at", "search_document__membership_slugs", "search_document__skill_slugs",
+    "search_document__sector_slugs",
+)  # fmt: skip
 
-    Whatever a backend found, hits come from here: a stale index entry can never
-    show an unpublished structure.
+
+def _slugs(delimited: str | None) -> list[str]:
+    """A document's ``|a|b|`` column -> its slugs, in their order."""
+    return [slug for slug in (delimited or "").split("|") if slug]
+
+
+def database_cards(ids: list[int]) -> list[StructureCard]:
+    """Cards of the published structures among ``ids``, in their order: one flat query, no model instance.
+
+    The same card the engine's ``_source`` gives (``card_from_source``): the
+    structure's own columns, and the memberships, sectors and skills of its
+    search document (its own skills, then those of its public people, as the
+    engine's copy holds them), named from the cached taxonomy. Published only,
+    whatever a backend found: a stale document never shows an unpublished
+    structure. A document whose change waits to be indexed is hidden before the
+    search (``SearchQuery.hidden_ids``), so its skills are those of the structure
+    and of its consenting people. ``people`` stays empty: it serves the engine's
+    check against the database (``check_hits``), and these cards are read from it.
     """
-    by_id = Structure.objects.public().with_related().in_bulk(ids)
-    return [by_id[i] for i in ids if i in by_id]
+    return _database_cards(ids)[0]
+
+
+def _database_cards(ids: list[int]) -> tuple[list[StructureCard], dict[str, list[str]]]:
+    """``database_cards``, and the synonyms of their skills (``taxonomy_synonyms``) for their highlights."""
+    rows = Structure.objects.public().filter(pk__in=ids).values_list(*_CARD_COLUMNS)
+    by_id = {row[0]: row for row in rows}
+    found = [by_id[i] for i in ids if i in by_id]
+    skill_slugs = {slug for row in found for slug in _slugs(row[12])}
+    sector_slugs = {slug for row in found for slug in _slugs(row[13])}
+    skill_names, sector_names = taxonomy_labels(sorted(skill_slugs), sorted(sector_slugs))
+    synonyms = taxonomy_synonyms(sorted(skill_slugs))
+    cards = []
+    for pk, slug, name, summary, description, city, category, lat, lon, joined, updated_at, ms, sk, se in found:
+        skills = _slugs(sk)
+        cards.append(
+            StructureCard(
+                pk=pk,
+                slug=slug,
+                name=name,
+                summary=summary,
+                description=description,
+                city=city,
+                category=category,
+                latitude=lat,
+                longitude=lon,
+                joined=joined,
+                memberships=Listed(NamedValue(m, MEMBERSHIP_LABELS.get(m, m)) for m in _slugs(ms)),
+                sectors=Listed(NamedValue(s, sector_names.get(s, s)) for s in _slugs(se)),
+                document_skills=Listed(NamedValue(s, skill_names.get(s, s)) for s in skills),
+                skill_synonyms=tuple(synonym for s in skills for synonym in synonyms.get(s, [])),
+                updated_at=updated_at.isoformat(),
+            )
+        )
+    return cards, synonyms
 
 
 def card_from_source(source: dict) -> StructureCard:
@@ -122,7 +175,7 @@ def card_from_source(source: dict) -> StructureCard:
 
 
 def card_skill_sources(card: StructureCard, synonyms: Mapping[str, list[str]] | None = None) -> list[dict]:
-    """``documents.skill_sources`` of a card: its document's skills with their synonyms.
+    """A card's skills with their synonyms, its own first, then those only its public people hold (as its document).
 
     ``synonyms`` (``taxonomy_synonyms`` of a whole page's skills) saves a cache
     read per card: with the database cache, a read is an SQL query, and a page's
@@ -166,19 +219,20 @@ def check_hits(hits: list[SearchHit]) -> list[SearchHit]:
 
 
 def database_hits(page, terms) -> list[SearchHit]:
-    """A database backend's page of ``(id, score, distance_km)`` rows -> hits, structures loaded and highlighted.
+    """A database backend's page of ``(id, score, distance_km)`` rows -> hits: cards (``database_cards``), highlighted.
 
     ``terms``: what the highlights mark; without any (a blank listing) a hit has no score.
     """
     found = {pk: (score, distance) for pk, score, distance in page}
+    cards, synonyms = _database_cards(list(found))
     return [
         SearchHit(
-            structure=s,
-            score=float(found[s.pk][0]) if terms else None,
-            distance_km=round(found[s.pk][1], 3) if found[s.pk][1] is not None else None,
-            highlights=structure_highlights(s, terms),
+            structure=card,
+            score=float(found[card.pk][0]) if terms else None,
+            distance_km=round(found[card.pk][1], 3) if found[card.pk][1] is not None else None,
+            highlights=structure_highlights(card, terms, skills=card_skill_sources(card, synonyms)) if terms else [],
         )
-        for s in load_structures(list(found))
+        for card in cards
     ]
 
 

@@ -188,28 +188,6 @@ class SourceBuilder:
         return sources
 
 
-def skill_sources(structure: Structure) -> list[dict]:
-    """Skills of one loaded structure, its own first, then those only its public people hold.
-
-    For the database fallback's highlights, on structures already loaded with
-    ``with_related()``; documents are built by ``SourceBuilder`` in the same order.
-    """
-    skills = {s.slug: s for s in structure.skills.all()}
-    for person in structure.get_public_people():
-        for skill in person.skills.all():
-            skills.setdefault(skill.slug, skill)
-    return [
-        {
-            "slug": s.slug,
-            "name": s.name,
-            "domain": s.domain.name if s.domain_id else "",
-            "domain_synonyms": s.domain.synonym_list if s.domain_id else [],
-            "synonyms": s.synonym_list,
-        }
-        for s in skills.values()
-    ]
-
-
 def _domain_synonyms(skills: list[dict]) -> list[str]:
     """Synonyms of the skills' domains, each domain once (in ``skill_domains``' order)."""
     by_domain = {s["domain"]: s["domain_synonyms"] for s in skills if s["domain"]}

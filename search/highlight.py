@@ -10,11 +10,8 @@ import re
 
 from django.utils.html import escape
 
-from directory.models import Structure
-
-from .documents import skill_sources
 from .text import MIN_PREFIX_LENGTH, fold, stem
-from .types import Highlight
+from .types import Highlight, StructureCard
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 FRAGMENT_SIZE = 180
@@ -80,27 +77,27 @@ def mark_skills(skill_sources: list[dict], terms: list[str]) -> list[str]:
     return fragments
 
 
-def structure_highlights(structure: Structure, terms: list[str], skills: list[dict] | None = None) -> list[Highlight]:
-    """Highlights computed from the structure itself (never from non-public people).
+def structure_highlights(card: StructureCard, terms: list[str], skills: list[dict]) -> list[Highlight]:
+    """Highlights of a hit's card, from what it shows (never from non-public people).
 
-    ``structure`` may be a ``StructureCard``, given with its ``skills`` (``base.card_skill_sources``).
+    ``skills``: the card's skills with their synonyms (``base.card_skill_sources``).
     """
     if not terms:
         return []
     highlights = []
     for field, text, size in (
-        ("name", structure.name, None),
-        ("summary", structure.summary, None),
-        ("description", structure.description, FRAGMENT_SIZE),
-        ("city", structure.city, None),
+        ("name", card.name, None),
+        ("summary", card.summary, None),
+        ("description", card.description, FRAGMENT_SIZE),
+        ("city", card.city, None),
     ):
         marked = mark(text, terms, size)
         if marked is not None:
             highlights.append(Highlight(field=field, fragments=[marked]))
-    skills = mark_skills(skill_sources(structure) if skills is None else skills, terms)
+    skills = mark_skills(skills, terms)
     if skills:
         highlights.append(Highlight(field="skills", fragments=skills))
-    sectors = [m for m in (mark(s.name, terms) for s in structure.sectors.all()) if m]
+    sectors = [m for m in (mark(s.name, terms) for s in card.sectors) if m]
     if sectors:
         highlights.append(Highlight(field="sectors", fragments=sectors))
     return highlights

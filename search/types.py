@@ -6,10 +6,13 @@ to facets is said once, here (``SearchQuery.selected_facets``), and so is which
 category and membership values exist (``unknown_choices``).
 """
 
+import functools
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.urls import reverse
+from django.conf import settings
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 from directory.models.structures import CATEGORY_LABELS, MEMBERSHIP_LABELS
 
@@ -131,6 +134,27 @@ class Listed(tuple):
         return self
 
 
+# A slug the URL pattern takes as is (``reverse`` would quote anything else).
+_PLAIN_SLUG = re.compile(r"[-a-zA-Z0-9_]+")
+_SLUG_PLACEHOLDER = "structure-slug-placeholder"
+
+
+@functools.lru_cache(maxsize=16)
+def _structure_url_parts(script_prefix: str, urlconf) -> tuple[str, str]:
+    """What comes before and after the slug in a structure's address, for this script prefix and URLconf."""
+    url = reverse("structure_detail", kwargs={"slug": _SLUG_PLACEHOLDER}, urlconf=urlconf)
+    before, _, after = url.rpartition(_SLUG_PLACEHOLDER)
+    return before, after
+
+
+def structure_url(slug: str) -> str:
+    """``reverse("structure_detail", slug=…)``, the pattern reversed once rather than for every hit of every page."""
+    if not _PLAIN_SLUG.fullmatch(slug):
+        return reverse("structure_detail", kwargs={"slug": slug})
+    before, after = _structure_url_parts(get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF)
+    return f"{before}{slug}{after}"
+
+
 @dataclass(frozen=True)
 class NamedValue:
     """A membership, sector or skill as a hit shows it."""
@@ -141,7 +165,8 @@ class NamedValue:
 
 @dataclass
 class StructureCard:
-    """A published structure as a search hit shows it, read from the engine's copy (``_source``).
+    """A published structure as a search hit shows it, read from the engine's copy (``_source``) or,
+    for the database backend, from the structure's row and its search document (``base.database_cards``).
 
     It answers what listings read on a ``Structure`` (``pk``, ``name``,
     ``category_label``, ``has_location``, ``memberships.all()``,
@@ -182,7 +207,7 @@ class StructureCard:
         return self.latitude is not None and self.longitude is not None
 
     def get_absolute_url(self) -> str:
-        return reverse("structure_detail", kwargs={"slug": self.slug})
+        return structure_url(self.slug)
 
     @property
     def url(self) -> str:
@@ -194,8 +219,8 @@ class StructureCard:
 
 @dataclass
 class SearchHit:
-    # A StructureCard (the engine) or a Structure with with_related() prefetches (the database).
-    structure: object
+    # A StructureCard, from the engine's copy or the database's rows (``base.database_cards``).
+    structure: StructureCard
     score: float | None
     distance_km: float | None
     highlights: list[Highlight] = field(default_factory=list)

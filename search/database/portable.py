@@ -13,8 +13,8 @@ description; an exact word outweighs a prefix. No typo tolerance.
 
 One SQL query selects the matching documents (text words and geo bounding box
 in SQL, with the score); filters, disjunctive facets, exact distances, sorting
-and pagination then run in Python on those light rows; a second query loads the
-page's structures with ``with_related()``.
+and pagination then run in Python on those light rows; a second query reads the
+page's cards (``base.database_cards``).
 """
 
 from collections import Counter

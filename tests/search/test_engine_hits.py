@@ -80,17 +80,56 @@ def test_an_engine_search_costs_at_most_three_queries_whatever_the_page_size(
 
 
 @pytest.mark.parametrize("shape", SHAPES, ids=list(SHAPES))
-def test_a_database_search_costs_the_same_whatever_the_page_size(directory, settings, shape):
+def test_a_database_search_costs_the_same_whatever_the_page_size(directory, settings, shape, cache_reads):
     settings.ELASTICSEARCH_URL = None
     settings.SEARCH_LISTING_CACHE_SECONDS = 0
     search_structures(SearchQuery(**SHAPES[shape]))  # fills the cached labels
+    cache_reads.clear()
     every, result = count_queries(**SHAPES[shape], per_page=100)
+    reads_for_every = len(cache_reads)
     assert result.engine == "database" and result.total >= 2
-    # The page of one hit, with people when a hit has some (a prefetch finding nothing costs no query).
-    page = 1 + next((i for i, hit in enumerate(result.hits) if hit.structure.get_public_people()), 0)
+    # The page of one hit, with skills when a hit has some (naming them could cost a query).
+    page = 1 + next((i for i, hit in enumerate(result.hits) if hit.structure.document_skills), 0)
+    cache_reads.clear()
     one, first = count_queries(**SHAPES[shape], per_page=1, page=page)
     assert len(first.hits) == 1
-    assert one == every
+    # Cache reads (SQL with the database cache) do not grow with the hits either: no query per hit or relation.
+    assert (one, len(cache_reads)) == (every, reads_for_every)
+
+
+def shown(structure) -> tuple:
+    """What a hit shows of a structure, a card or a model instance alike."""
+    s = structure
+    return (
+        s.pk, s.slug, s.name, s.summary, s.description, s.city, s.category, s.category_label,
+        s.latitude, s.longitude, s.has_location, s.joined, s.get_absolute_url(),
+        [(m.slug, m.name) for m in s.memberships.all()], [(x.slug, x.name) for x in s.sectors.all()],
+    )  # fmt: skip
+
+
+def test_database_hits_are_cards_showing_what_the_database_holds(directory, settings):
+    settings.ELASTICSEARCH_URL = None
+    result = search_structures(SearchQuery(per_page=100))
+    assert result.engine == "database"
+    assert sorted(slugs(result)) == PUBLISHED
+    structures = Structure.objects.with_related().in_bulk([hit.structure.pk for hit in result.hits])
+    for hit in result.hits:
+        card, structure = hit.structure, structures[hit.structure.pk]
+        assert isinstance(card, StructureCard)
+        assert shown(card) == shown(structure)
+        # Its own skills, then those only its consenting people hold: never a non-public person's.
+        own = [skill.slug for skill in structure.skills.all()]
+        of_people = [skill.slug for person in structure.get_public_people() for skill in person.skills.all()]
+        assert [skill.slug for skill in card.document_skills] == list(dict.fromkeys(own + of_people))
+
+
+def test_database_hits_highlight_what_their_cards_show(directory, settings):
+    settings.ELASTICSEARCH_URL = None
+    # « Compostage » is held only by Camille, a public person of « Terres de Compost »: marked as its skill.
+    result = search_structures(SearchQuery(text="compostage"))
+    assert slugs(result) == ["terres-de-compost"]
+    highlights = {h.field: h.fragments for h in result.hits[0].highlights}
+    assert highlights["skills"] == ["<mark>Compostage</mark>"]
 
 
 @pytest.mark.engine
@@ -101,11 +140,6 @@ def test_engine_hits_are_cards_showing_what_the_database_holds(engine_index):
     for hit in result.hits:
         card, structure = hit.structure, structures[hit.structure.pk]
         assert isinstance(card, StructureCard)
-        shown = lambda s: (  # noqa: E731
-            s.pk, s.slug, s.name, s.summary, s.description, s.city, s.category, s.category_label,
-            s.latitude, s.longitude, s.has_location, s.joined, s.get_absolute_url(),
-            [(m.slug, m.name) for m in s.memberships.all()], [(x.slug, x.name) for x in s.sectors.all()],
-        )  # fmt: skip
         assert shown(card) == shown(structure)
 
 

@@ -110,10 +110,9 @@ class HitStructure:
 def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
     """``result`` whose hits answer every field of ``wanted`` (``selection.selected_fields``), in constant SQL.
 
-    Database hits are structures with their listing prefetches (logo renditions
-    added here); engine hits are cards, and the fields they lack cost one query
-    each for the whole page: the rows (with logos), the skills, the public
-    people (and their skills).
+    Hits are cards, from the engine or the database (``search.base.database_cards``), and the
+    fields they lack cost one query each for the whole page: the rows (with logos), the skills,
+    the public people (and their skills).
     """
     cards = [hit.structure for hit in result.hits if isinstance(hit.structure, StructureCard)]
     if not cards:
