@@ -25,7 +25,9 @@ edited synonym finds its structures as soon as they are reindexed, seconds
 before the new index is in place.
 """
 
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..text import (
     ELISION_PREFIXES,
@@ -174,9 +176,12 @@ def analysis(synonyms: list[str]) -> dict:
         },
         "normalizer": {"folded": {"type": "custom", "filter": ["lowercase", "asciifolding"]}},
         "analyzer": {
+            # Elided words only as « ascq »: their glued form (« dascq ») is in ``all_prefix``
+            # (``prefix_words``), where a multiplexer on every token of every text cost a fifth
+            # of the engine's indexing time (issue 10).
             "french_index": {
                 "tokenizer": "standard",
-                "filter": [*index_folding, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
+                "filter": [*folding, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
             },
             "french_search": {
                 "tokenizer": "standard",
@@ -212,9 +217,19 @@ CHECK_FIELDS = {
 SHOWN_FIELDS = ("summary", "description", "city", "skill_names", "skill_synonyms", "sector_names")
 
 
+# Fields no query reads positions from (no phrase: match, fuzzy, prefix and the phrase suggester read
+# terms and their frequencies): positions there were a quarter of the index for nothing (issue 10).
+# Scores are unchanged (BM25 reads frequencies and norms). The phrase clause and the highlighter read
+# the French fields themselves, which keep them.
+NO_POSITIONS = {"index_options": "freqs"}
+
+
 def mappings() -> dict:
-    prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search"}
-    word_start = {"type": "text", "analyzer": "word_start_index", "search_analyzer": "word_start_search"}
+    prefix = {"type": "text", "analyzer": "prefix_index", "search_analyzer": "prefix_search", **NO_POSITIONS}
+    word_start = {
+        "type": "text", "analyzer": "word_start_index", "search_analyzer": "word_start_search", **NO_POSITIONS
+    }  # fmt: skip
+    exact = {"type": "text", "analyzer": "folded_words", **NO_POSITIONS}
     # Short texts (a name, a town, a skill, a synonym, a domain, a sector) also feed ``glued``.
     short = {"copy_to": ["spell", GLUED_FIELD]}
     return {
@@ -225,7 +240,7 @@ def mappings() -> dict:
             "name": _french(
                 **short,
                 fields={
-                    "exact": {"type": "text", "analyzer": "folded_words"},
+                    "exact": exact,
                     "sort": {"type": "keyword", "normalizer": "folded"},
                     "autocomplete": prefix,
                 },
@@ -240,7 +255,7 @@ def mappings() -> dict:
             "category": FACET_KEYWORD,
             "memberships": FACET_KEYWORD,
             "skills": FACET_KEYWORD,
-            "skill_names": _french(**short, fields={"exact": {"type": "text", "analyzer": "folded_words"}}),
+            "skill_names": _french(**short, fields={"exact": exact}),
             "skill_domains": _french(**short),
             "skill_synonyms": _french(**short),
             "sectors": FACET_KEYWORD,
@@ -254,9 +269,9 @@ def mappings() -> dict:
             # engine: a synonym list repeats words, and 60 % of all tokens were these n-grams (issue 10).
             "all_prefix": word_start,
             # Only the phrase suggester reads it (term frequencies): no length norms.
-            "spell": {"type": "text", "analyzer": "folded_words", "norms": False},
+            "spell": {"type": "text", "analyzer": "folded_words", "norms": False, **NO_POSITIONS},
             # Pairs of adjacent words of the short texts glued, stemmed; a query word matches as one stem.
-            GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index"},
+            GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index", **NO_POSITIONS},
             # Not searched: what ``search.base.check_hits`` compares with the database.
             **CHECK_FIELDS,
         },
@@ -318,9 +333,38 @@ def _words(*values) -> str:
     return " ".join(dict.fromkeys(found))
 
 
+# A structure's own texts: too many distinct ones to be worth a cache.
+OWN_TEXT_FIELDS = ("name", "summary")
+_GLUED_ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")'[0-9a-z]+")
+
+
+def _prefix_words(text: str) -> list[str]:
+    """``words``, then each elided word as visitors also type it: « Villeneuve-d’Ascq » -> ascq, dascq."""
+    found = words(text)
+    if "'" in text or "’" in text or "‘" in text:
+        found.extend(glued.replace("'", "") for glued in _GLUED_ELISION.findall(fold(text)))
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _shared_words(text: str) -> tuple[str, ...]:
+    """``_prefix_words`` of a skill's, domain's or sector's name or synonym, or of a town: a few hundred
+    texts repeated in every document, analysed once per process instead of about 25 times a document."""
+    return tuple(_prefix_words(text))
+
+
 def prefix_words(source: dict) -> str:
-    """``all_prefix`` in both profiles: the folded words of PREFIX_FIELDS, each once, no stop word."""
-    return _words(*(source[field] for field in PREFIX_FIELDS))
+    """``all_prefix`` in both profiles: the folded words of PREFIX_FIELDS, each once, no stop word,
+    elided words also glued (the only field where the full profile indexes « dascq »)."""
+    found = []
+    for field in PREFIX_FIELDS:
+        value = source[field]
+        if field in OWN_TEXT_FIELDS:
+            found.extend(_prefix_words(value or ""))
+        else:
+            for text in value if isinstance(value, list) else [value or ""]:
+                found.extend(_shared_words(text))
+    return " ".join(dict.fromkeys(found))
 
 
 # Kept in the index as they are in the source, whatever the profile: what every hit shows and is checked by

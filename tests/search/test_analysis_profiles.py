@@ -235,3 +235,59 @@ def test_the_engines_single_plural_pattern_folds_like_the_rules_in_turn(word):
 
     assert one == in_turn
     assert FULL.index_body(RULES)["settings"]["analysis"]["filter"]["plural_fold"]["pattern"] == PLURAL_PATTERN
+
+
+def test_elided_words_are_glued_in_the_prefix_words_not_by_every_analyzer():
+    """« villeneuve dascq » finds « Villeneuve-d’Ascq » through ``all_prefix``; the French fields index « ascq » alone.
+
+    A multiplexer writing both forms of every token of every text was a third of the engine's indexing CPU (issue 10).
+    """
+    document = FULL.document(SOURCE)
+    analysis = FULL.index_body(RULES)["settings"]["analysis"]
+    prefix_words = document["all_prefix"].split()
+
+    assert {"ascq", "dascq", "energie", "denergie"} <= set(prefix_words)
+    assert prefix_words.index("ascq") < prefix_words.index("dascq")
+    assert analysis["analyzer"]["french_index"]["filter"][0] == "french_elision"
+    assert "elision_variants" not in analysis["analyzer"]["french_index"]["filter"]
+    assert portable_document(SOURCE)["all_prefix"] == document["all_prefix"]
+
+
+def _phrase_fields(node, found, phrase=False):
+    """Fields a request body may run a phrase on: phrase clauses, the synonym graph's multi-word rules, highlights."""
+    if isinstance(node, dict):
+        phrase = phrase or node.get("type") == "phrase" or node.get("analyzer") == "french_search"
+        for key, value in node.items():
+            if key == "fields" and isinstance(value, list) and phrase:
+                found.update(field.split("^")[0] for field in value)
+            elif key == "fields" and isinstance(value, dict):  # highlight
+                found.update(value)
+            elif key in ("match_phrase", "match_phrase_prefix"):
+                found.update(value)
+            _phrase_fields(value, found, phrase)
+    elif isinstance(node, list):
+        for item in node:
+            _phrase_fields(item, found, phrase)
+    return found
+
+
+def test_fields_indexed_without_positions_are_never_asked_for_a_phrase():
+    """``index_options: freqs`` where no query reads positions; a phrase on such a field would fail the search."""
+    properties = FULL.index_body(RULES)["mappings"]["properties"]
+    mapped = {
+        **{name: definition for name, definition in properties.items()},
+        **{
+            f"{name}.{sub}": definition
+            for name, parent in properties.items()
+            for sub, definition in parent.get("fields", {}).items()
+        },
+    }
+    without_positions = {name for name, definition in mapped.items() if definition.get("index_options") == "freqs"}
+    body = search_body(SearchQuery(text="panneaux solaires villeneuve d'ascq"))
+    phrased = _phrase_fields(body, set())
+
+    assert without_positions == {
+        "all_prefix", "glued", "spell", "name.exact", "skill_names.exact", "name.autocomplete"
+    }  # fmt: skip
+    assert phrased and phrased <= set(mapped)
+    assert not phrased & without_positions
