@@ -23,12 +23,14 @@ from dataclasses import dataclass
 from django.conf import settings
 from graphql import (
     FieldNode,
+    FloatValueNode,
     FragmentSpreadNode,
     GraphQLError,
     GraphQLInterfaceType,
     GraphQLList,
     GraphQLObjectType,
     InlineFragmentNode,
+    IntValueNode,
     OperationDefinitionNode,
     get_named_type,
     get_nullable_type,
@@ -115,7 +117,8 @@ def introspection_sizes(schema) -> dict[tuple[str, str], int]:
     return sizes
 
 
-def _size(field_node, field_def, variables, parent_type=None, schema=None) -> int:
+def _size(field_node, field_def, variables, parent_type=None, schema=None, sized_by=None) -> int:
+    """The field's list size; a size read from a variable adds its name to ``sized_by``."""
     if field_def is None:
         return 1
     if parent_type is not None and parent_type.name.startswith("__"):
@@ -131,6 +134,8 @@ def _size(field_node, field_def, variables, parent_type=None, schema=None) -> in
         arg_def = field_def.args[name]
         value = None
         if name in provided:
+            if sized_by is not None and not isinstance(provided[name], (IntValueNode, FloatValueNode)):
+                sized_by.add(name)
             value = value_from_ast(provided[name], arg_def.type, variables)
         if not isinstance(value, int):  # absent, or a variable left unset: the schema default applies
             value = arg_def.default_value
@@ -139,7 +144,7 @@ def _size(field_node, field_def, variables, parent_type=None, schema=None) -> in
     return 1
 
 
-def _measure_fields(selection_set, parent_type, fragments, schema, variables, seen=frozenset()):
+def _measure_fields(selection_set, parent_type, fragments, schema, variables, seen=frozenset(), sized_by=None):
     depth, cost = 0, 0
     for field_node, type_ in _selection_fields(selection_set, parent_type, fragments, schema, seen):
         name = field_node.name.value
@@ -154,18 +159,34 @@ def _measure_fields(selection_set, parent_type, fragments, schema, variables, se
             field_def = type_.fields.get(name)
         child_type = get_named_type(field_def.type) if field_def else None
         child_depth, child_cost = _measure_fields(
-            field_node.selection_set, child_type, fragments, schema, variables, seen
+            field_node.selection_set, child_type, fragments, schema, variables, seen, sized_by
         )
         depth = max(depth, 1 + child_depth)
-        cost += 1 + _size(field_node, field_def, variables, type_, schema) * child_cost
+        cost += 1 + _size(field_node, field_def, variables, type_, schema, sized_by) * child_cost
     return depth, cost
 
 
+# (schema id, operation id) -> (schema, operation, its measure), for operations whose sizes are
+# all written in the document: the same parsed operation (``api.documents``) costs the same.
+_measures: dict = {}
+MAX_KEPT_MEASURES = 512
+
+
 def measure(schema, document, operation: OperationDefinitionNode, variables: dict | None) -> Measure:
+    key = (id(schema), id(operation))
+    found = _measures.get(key)
+    if found is not None and found[0] is schema and found[1] is operation:
+        return found[2]
     fragments = {d.name.value: d for d in document.definitions if d.kind == "fragment_definition"}
     root = schema.get_root_type(operation.operation) if hasattr(schema, "get_root_type") else schema.query_type
-    depth, cost = _measure_fields(operation.selection_set, root, fragments, schema, variables or {})
-    return Measure(depth=depth, cost=math.ceil(cost))
+    sized_by: set[str] = set()
+    depth, cost = _measure_fields(operation.selection_set, root, fragments, schema, variables or {}, sized_by=sized_by)
+    measured = Measure(depth=depth, cost=math.ceil(cost))
+    if not sized_by:  # no size from a variable: kept (the schema and operation with it, so ids stay theirs)
+        if len(_measures) >= MAX_KEPT_MEASURES:
+            _measures.clear()
+        _measures[key] = (schema, operation, measured)
+    return measured
 
 
 def check_limits(schema, document, operation, variables) -> list[GraphQLError]:

@@ -7,6 +7,7 @@ from graphql import GraphQLError
 
 from api.limits import measure, parse_bounded
 from api.schema import schema
+from api.views import PartnerGraphQLView
 
 
 def test_ten_thousand_token_query_is_refused_fast(db, gql):
@@ -60,6 +61,21 @@ def test_cost_uses_variables_and_defaults(db):
 
     assert with_var == 1 + 50 * 2 + 2
     assert default == 1 + 20 * 2 + 2  # perPage defaults to 20
+    # Measured again with each request's variables, in either order.
+    assert measure(schema.graphql_schema, document, document.definitions[0], {"n": 80}).cost == 1 + 80 * 2 + 2
+    assert measure(schema.graphql_schema, document, document.definitions[0], {}).cost == default
+
+
+def test_cost_written_in_the_document_is_measured_once_per_parsed_document(db):
+    text = "{ structures(perPage: 30) { items { name } } }"
+    document = parse_bounded(text)
+
+    first = measure(schema.graphql_schema, document, document.definitions[0], {})
+    assert measure(schema.graphql_schema, document, document.definitions[0], {"n": 1}) is first
+    assert first.cost == 1 + 30 * 2
+    # Another parse of the same text is another document: measured for itself.
+    other = parse_bounded(text)
+    assert measure(schema.graphql_schema, other, other.definitions[0], {}) is not first
 
 
 def test_too_costly_query_is_refused_with_clear_error(db, gql):
@@ -204,3 +220,25 @@ def test_introspection_off_refuses_anonymous_callers_only(partner_key, gql, sett
     assert anonymous_status == 400
     assert "introspection" in anonymous["errors"][0]["message"].lower()
     assert (key_status, with_key) == (200, {"data": {"__schema": {"queryType": {"name": "Query"}}}})
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            {
+                "data": {
+                    "s": {"name": "Café « Été »\u2028", "score": 12.5, "d": 0.1, "n": None, "ok": True, "l": [1, -2]}
+                }
+            },
+            id="answer",
+        ),
+        pytest.param(
+            {"errors": [{"message": "Requête trop coûteuse", "extensions": {"cost": 10**30}}]}, id="huge cost"
+        ),
+    ],
+)
+def test_answers_are_encoded_as_compact_utf8_json(body):
+    encoded = PartnerGraphQLView().json_encode(None, body)
+
+    assert encoded == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
