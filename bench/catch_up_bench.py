@@ -47,6 +47,12 @@ def parse_args():
         action="store_true",
         help="the worker ran during the outage (database documents already refreshed): time the engine's part",
     )
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="keep the database when it already holds --count structures (and the index when it exists): "
+        "only the outage and the catch-up are run, and the index is kept for the next run",
+    )
     return parser.parse_args()
 
 
@@ -75,15 +81,21 @@ def main():
     from search.management.commands.search_index import find_drift
     from search.models import IndexOutbox
 
-    with connection.cursor() as cursor:
-        cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    reuse = args.reuse and _seeded(connection, Structure, args.count)
+    if not reuse:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     call_command("migrate", verbosity=0)
     backend = get_backend()
     try:
-        started = time.monotonic()
-        call_command("seed_directory", "--count", str(args.count), verbosity=0)
-        print(f"Seed : {args.count} structures en {time.monotonic() - started:.1f} s", flush=True)
-        call_command("search_index", "rebuild", "--no-progress")
+        if not reuse:
+            started = time.monotonic()
+            call_command("seed_directory", "--count", str(args.count), verbosity=0)
+            print(f"Seed : {args.count} structures en {time.monotonic() - started:.1f} s", flush=True)
+        if not (reuse and backend.current_indices()):
+            call_command("search_index", "rebuild", "--no-progress")
+        else:
+            print(f"Réutilisés : {args.count} structures, index {', '.join(backend.current_indices())}", flush=True)
         DBTaskResult.objects.all().delete()
         IndexOutbox.objects.all().delete()
 
@@ -131,7 +143,10 @@ def main():
             "POST", f"/{backend.alias}/_count", body={"query": {"match_phrase": {"summary": summary}}}
         )["count"]
         if drift or found != len(ids):
-            sys.exit(f"FAIL : {len(drift)} écart(s), {found}/{len(ids)} documents à jour dans le moteur")
+            sys.exit(
+                f"FAIL : {len(drift)} écart(s), {found}/{len(ids)} documents à jour dans le moteur\n"
+                + "\n".join(drift[:5])
+            )
         # The engine's own rate for the same documents, sent again in one bulk stream (sources built beforehand).
         sources = structure_sources(ids)
         started = time.monotonic()
@@ -150,13 +165,26 @@ def main():
             f"  {'PASS' if ok else 'FAIL'}  rattrapage du worker : {rate:.0f} docs/s (cible ≥ {TARGET_DOCS_PER_SECOND})"
         )
     finally:
-        backend.drop_all()
-        # Wagtail's page search indexes of this prefix (the worker ran its tasks), by name.
-        wagtail = f"{args.prefix}_wagtail_"
-        found = backend.request("GET", f"/{wagtail}*", params={"filter_path": "*.settings.index.uuid"}, ignore=(404,))
-        names = sorted(name for name in (found or {}) if name.startswith(wagtail))
-        if names:
-            backend.request("DELETE", "/" + ",".join(names), ignore=(404,))
+        if not args.reuse:
+            _drop_indexes(backend, args.prefix)
+
+
+def _seeded(connection, Structure, count: int) -> bool:
+    """The database already holds ``count`` structures (and its tables)."""
+    if "directory_structure" not in connection.introspection.table_names():
+        return False
+    return Structure.objects.count() == count
+
+
+def _drop_indexes(backend, prefix: str) -> None:
+    """This prefix's indexes only: the directory's, then Wagtail's page search ones."""
+    backend.drop_all()
+    # Wagtail's page search indexes of this prefix (the worker ran its tasks), by name.
+    wagtail = f"{prefix}_wagtail_"
+    found = backend.request("GET", f"/{wagtail}*", params={"filter_path": "*.settings.index.uuid"}, ignore=(404,))
+    names = sorted(name for name in (found or {}) if name.startswith(wagtail))
+    if names:
+        backend.request("DELETE", "/" + ",".join(names), ignore=(404,))
 
 
 if __name__ == "__main__":

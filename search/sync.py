@@ -56,6 +56,13 @@ RETRY_BASE_SECONDS = 5
 # Capped low: once the engine is back, the backlog must not wait out a long back-off.
 RETRY_MAX_SECONDS = 60
 BATCH_SIZE = 2000
+# Documents per bulk request of the worker, and requests in flight: the engine indexes one while
+# the next is on its way (the engine's own bulk stream, ``EngineIndexer.bulk_chunks``, does the same).
+ENGINE_CHUNK_SIZE = 1000
+ENGINE_THREADS = 2
+# Acknowledged documents made visible by one refresh (and their rows deleted): a refresh per batch
+# paused the engine's stream each time; searches hide the structures meanwhile (``pending``).
+REFRESH_DOCUMENTS = 10_000
 INDEX_TASK_KEY = "search:index-changes"
 REBUILD_TASK_KEY = "search:rebuild-index"
 
@@ -129,41 +136,43 @@ class _Batch:
     ids: list[int]  # structures of the batch (deduplicated)
     wants_synonyms: bool
     sources: list[dict] = field(default_factory=list)
-    engine: Future | None = None  # the engine's bulk and refresh, in flight
-
-
-def _write_engine(backend, sources: list[dict], deleted_ids: list[int]) -> None:
-    backend.apply(sources, deleted_ids)
-    # Searches stop hiding these structures once the rows are gone: the engine must
-    # already show the new state (a refresh, not up to a second of the old one).
-    backend.refresh()
+    engine: list[Future] | None = None  # the engine's bulk requests, one per chunk, in flight
 
 
 def _batches(force: bool, started, batch_size: int) -> Iterator[list[IndexOutbox]]:
-    """Due rows (``force``: every row), ``batch_size`` at a time, in id order (keyset: each row once)."""
-    last_id = 0
+    """Due rows (``force``: every row), ``batch_size`` at a time, in id order (keyset: each row once).
+
+    The first batch is one bulk chunk: the engine starts on it while the rest are read and built.
+    """
+    last_id, size = 0, min(batch_size, ENGINE_CHUNK_SIZE)
     while True:
         rows = IndexOutbox.objects.filter(pk__gt=last_id)
         if not force:
             rows = rows.filter(next_attempt_at__lte=started)
-        batch = list(rows.order_by("pk")[:batch_size])
+        batch = list(rows.order_by("pk")[:size])
         if not batch:
             return
-        last_id = batch[-1].pk
+        last_id, size = batch[-1].pk, batch_size
         yield batch
 
 
 def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     """Process due rows in batches until none is due (``force``: every row, ignoring the back-off).
 
-    A pipeline, so that the engine never waits on LaGrappe: while one thread
-    sends a batch's documents to the engine (one bulk stream, then a refresh),
-    this one reads the next batch, builds its sources once for both backends
-    (``SourceBuilder``: flat queries) and writes its database documents, which
-    never depend on the engine and are marked done whatever it answers. The
-    engine writes go out one batch after the other, in the outbox's order (a
-    structure queued twice ends in its latest state). A batch's rows are deleted
-    once the engine has its documents; at most two batches are held at once.
+    A pipeline, so that the engine never waits on LaGrappe: ``ENGINE_THREADS``
+    threads send bulk requests of ``ENGINE_CHUNK_SIZE`` documents, one after the
+    other across batches (no pause between two), while this thread reads the next
+    batch, builds its sources once for both backends (``SourceBuilder``: flat
+    queries), chunk by chunk so the engine starts on the first one at once, and
+    writes its database documents, which never depend on the engine and are marked
+    done whatever it answers. A structure queued twice ends in its latest state: a
+    batch holding a structure of a batch still in flight waits for that one first.
+
+    A batch the engine acknowledged keeps its rows (searches keep hiding its
+    structures) until a refresh shows its documents: one refresh per
+    ``REFRESH_DOCUMENTS`` acknowledged documents and one at the end, rather than
+    one per batch; then the generation is bumped and the rows deleted. A worker
+    killed at any point leaves the rows of whatever the engine did not show yet.
 
     After a first engine failure the remaining batches only get their database
     documents refreshed (the fallback answers completely) and are deferred
@@ -174,6 +183,32 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     backend = get_backend()
     engine_ok = True
     in_flight: deque[_Batch] = deque()
+    acknowledged: list[_Batch] = []
+
+    def settle() -> None:
+        """Show the acknowledged batches' documents, then let searches stop hiding their structures."""
+        nonlocal engine_ok
+        if not acknowledged:
+            return
+        settled = list(acknowledged)
+        acknowledged.clear()
+        if backend is not None:
+            try:
+                backend.refresh()
+            except EngineUnavailable as exc:
+                engine_ok = False
+                total.failed += _defer([r for b in settled for r in b.rows], str(exc))
+                total.error = total.error or str(exc)
+                return
+            if any(b.wants_synonyms for b in settled):
+                # New rules need a new index (analysis settings of a live index never change).
+                enqueue_once(rebuild_index, REBUILD_TASK_KEY)
+        # Before the rows go: once a search sees no pending row, it already sees the new generation.
+        bump_generation()
+        pks = [r.pk for b in settled for r in b.rows]
+        for i in range(0, len(pks), BATCH_SIZE):
+            IndexOutbox.objects.filter(pk__in=pks[i : i + BATCH_SIZE]).delete()
+        total.processed += len(pks)
 
     def finish(batch: _Batch) -> None:
         nonlocal engine_ok
@@ -182,21 +217,18 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 total.failed += _defer(batch.rows, "moteur indisponible (nouvel essai plus tard)")
                 return
             try:
-                batch.engine.result()
+                for request in batch.engine:
+                    request.result()
             except EngineUnavailable as exc:
                 engine_ok = False
                 total.failed += _defer(batch.rows, str(exc))
                 total.error = total.error or str(exc)
                 return
-            if batch.wants_synonyms:
-                # New rules need a new index (analysis settings of a live index never change).
-                enqueue_once(rebuild_index, REBUILD_TASK_KEY)
-        # Before the rows go: once a search sees no pending row, it already sees the new generation.
-        bump_generation()
-        IndexOutbox.objects.filter(pk__in=[r.pk for r in batch.rows]).delete()
-        total.processed += len(batch.rows)
+        acknowledged.append(batch)
+        if backend is None or sum(len(b.rows) for b in acknowledged) >= REFRESH_DOCUMENTS:
+            settle()
 
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="engine") as engine:
+    with ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine") as engine:
         try:
             for rows in _batches(force, started, batch_size):
                 structures = [r for r in rows if r.kind == IndexOutbox.STRUCTURE]
@@ -205,23 +237,36 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                     ids=sorted({r.structure_id for r in structures}),
                     wants_synonyms=len(structures) < len(rows),
                 )
-                batch.sources = SourceBuilder().build(batch.ids) if batch.ids else []
-                if backend is not None and engine_ok:
-                    published = {s["id"] for s in batch.sources}
-                    deleted = [i for i in batch.ids if i not in published]
-                    batch.engine = engine.submit(_write_engine, backend, batch.sources, deleted)
+                send = backend is not None and engine_ok
+                if send:
+                    # The same structure in a batch still in flight: that one's documents go first.
+                    ids = set(batch.ids)
+                    while any(not ids.isdisjoint(b.ids) for b in in_flight):
+                        finish(in_flight.popleft())
+                    send = engine_ok
+                    batch.engine = [] if send else None
+                builder = SourceBuilder() if batch.ids else None
+                for i in range(0, len(batch.ids), ENGINE_CHUNK_SIZE):
+                    chunk_ids = batch.ids[i : i + ENGINE_CHUNK_SIZE]
+                    sources = builder.build(chunk_ids)
+                    batch.sources.extend(sources)
+                    if send:
+                        published = {s["id"] for s in sources}
+                        deleted = [pk for pk in chunk_ids if pk not in published]
+                        batch.engine.append(engine.submit(backend.send, sources, deleted))
                 _store_database(batch)
-                batch.sources = []  # the engine thread holds its own reference until sent
+                batch.sources = []  # the engine threads hold their own references until sent
                 in_flight.append(batch)
                 # One batch sent while the next is prepared: wait for the older one only.
                 while len(in_flight) > 1:
                     finish(in_flight.popleft())
             while in_flight:
                 finish(in_flight.popleft())
+            settle()
         finally:
             for batch in in_flight:  # an error in this thread: the engine's queue is dropped
-                if batch.engine is not None:
-                    batch.engine.cancel()
+                for request in batch.engine or ():
+                    request.cancel()
     total.remaining = IndexOutbox.objects.count()
     return total
 

@@ -127,6 +127,16 @@ class EngineIndexer(EngineClient):
         chunks = (actions[i : i + BULK_CHUNK_SIZE] for i in range(0, len(actions), BULK_CHUNK_SIZE))
         self.bulk_chunks(self.alias, chunks, require_alias=True)
 
+    def send(self, sources: list[dict], deleted_ids: list[int]) -> int:
+        """Index and delete these documents in the calling thread, one bulk request per ``BULK_CHUNK_SIZE``.
+
+        The worker's catch-up (``search.sync.drain``) calls it from its own threads,
+        one chunk each, so that its stream never pauses between batches; no refresh.
+        """
+        if not (sources or deleted_ids):
+            return 0
+        return self._bulk(self.alias, self._actions(self.alias, sources, deleted_ids), require_alias=True)
+
     def refresh(self) -> None:
         # No index behind the alias yet (before the first rebuild): nothing to make visible.
         self.request("POST", f"/{self.alias}/_refresh", ignore=(404,), timeout=BULK_TIMEOUT)

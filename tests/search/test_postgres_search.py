@@ -12,6 +12,7 @@ from django.db import connection, transaction
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from search.base import prepare
 from search.database import portable, postgres
+from search.documents import store_database_documents, structure_sources
 from search.models import IndexOutbox, StructureSearchDocument
 from search.types import FACET_NAMES, GeoPoint, SearchQuery
 from tests.search.search_dataset import LILLE, slugs
@@ -156,6 +157,34 @@ def _kept_and_recounted(cursor) -> tuple[list, list]:
         "GROUP BY word ORDER BY word"
     )
     return kept, recounted + cursor.fetchall()
+
+
+def test_an_upsert_of_many_documents_changes_the_counts_by_their_net_difference(directory):
+    """One statement (the worker's batch) where words and facet keys come, go, and move between documents."""
+    ids = sorted(Structure.objects.public().values_list("pk", flat=True))
+    sources = structure_sources(ids)
+    first, second, *others = sources
+    with transaction.atomic():
+        store_database_documents(ids, sources)
+        before = vocabulary("zorglub", "bidulon", "photon")
+        # « zorglub » comes to two documents, « bidulon » to one and leaves the other; the first one's
+        # skills (facet keys) all go, the second takes the first's: keys gone to zero, keys moved.
+        edited = [
+            {**first, "summary": "zorglub bidulon", "skills": [], "skill_names": [], "skill_synonyms": []},
+            {**second, "summary": "zorglub", "skills": first["skills"], "skill_names": first["skill_names"]},
+            *others,
+        ]
+        store_database_documents(ids, edited)
+        assert vocabulary("zorglub", "bidulon") == {"zorglub": 2, "bidulon": 1}
+        with connection.cursor() as cursor:
+            kept, recounted = _kept_and_recounted(cursor)
+        assert kept == recounted
+        store_database_documents(ids, sources)
+        assert vocabulary("zorglub", "bidulon", "photon") == before
+        with connection.cursor() as cursor:
+            kept, recounted = _kept_and_recounted(cursor)
+        assert kept == recounted
+        transaction.set_rollback(True)
 
 
 def test_counts_and_vocabulary_survive_the_upserts_of_the_sync(directory):

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
-from search.engine import get_backend
+from search.engine import EngineUnavailable, get_backend
 from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox, StructureSearchDocument
 from search.service import search_structures, suggest
@@ -344,6 +344,74 @@ def test_a_backlog_in_many_batches_leaves_the_engine_level_with_the_database(
         result = search_structures(SearchQuery(text="zorglubisation"))
         assert (result.engine, result.degraded, result.total) == (engine_index.name, False, len(ids))
     finally:
+        with django_capture_on_commit_callbacks(execute=True):
+            for structure in Structure.objects.filter(pk__in=ids):
+                structure.summary = originals[structure.pk]
+                structure.save()
+    assert find("zorglubisation") == []
+
+
+@pytest.mark.engine
+def test_a_backlog_is_shown_by_one_refresh_before_any_of_its_rows_goes(
+    engine_index, directory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The engine's stream never pauses for a refresh per batch; searches hide every queued structure until it."""
+    originals = dict(Structure.objects.public().values_list("pk", "summary"))
+    ids = _edit_in_bulk("Zorglubisation des ateliers")
+    enqueue(ids[:1])  # queued twice: in the first batch and in the last, whose documents must land last
+    queued = IndexOutbox.objects.count()
+    refreshes = []
+    refresh = type(engine_index).refresh
+
+    def counted_refresh(self):
+        refreshes.append(IndexOutbox.objects.count())
+        refresh(self)
+
+    monkeypatch.setattr(type(engine_index), "refresh", counted_refresh)
+    try:
+        report = drain(batch_size=2)
+        assert (report.processed, report.failed, report.remaining) == (queued, 0, 0)
+        # One refresh for every batch, made while all of the rows were still there (searches hid them).
+        assert refreshes == [queued]
+        assert find_drift() == []
+        result = search_structures(SearchQuery(text="zorglubisation"))
+        assert (result.engine, result.degraded, result.total) == (engine_index.name, False, len(ids))
+    finally:
+        monkeypatch.undo()
+        with django_capture_on_commit_callbacks(execute=True):
+            for structure in Structure.objects.filter(pk__in=ids):
+                structure.summary = originals[structure.pk]
+                structure.save()
+    assert find("zorglubisation") == []
+
+
+@pytest.mark.engine
+def test_documents_the_engine_took_but_never_showed_keep_their_rows(
+    engine_index, directory, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A refresh that fails (or a worker killed before it) deletes nothing: the rows are deferred, then retried."""
+    originals = dict(Structure.objects.public().values_list("pk", "summary"))
+    ids = _edit_in_bulk("Zorglubisation des ateliers")
+
+    def failing_refresh(self):
+        raise EngineUnavailable("refresh refusé")
+
+    monkeypatch.setattr(type(engine_index), "refresh", failing_refresh)
+    try:
+        report = drain(batch_size=2)
+        assert (report.processed, report.failed, report.remaining) == (0, len(ids), len(ids))
+        rows = list(IndexOutbox.objects.order_by("structure_id"))
+        assert [(r.structure_id, r.attempts, r.last_error) for r in rows] == [(i, 1, "refresh refusé") for i in ids]
+        # The engine may show them on its own (``refresh_interval``): searches still hide them, and say so.
+        engine_index.request("POST", f"/{engine_index.alias}/_refresh")
+        result = search_structures(SearchQuery(text="zorglubisation"))
+        assert (result.engine, result.degraded, result.total) == (engine_index.name, True, 0)
+        monkeypatch.undo()
+        report = drain(force=True)
+        assert (report.processed, report.failed, report.remaining) == (len(ids), 0, 0)
+        assert find_drift() == []
+    finally:
+        monkeypatch.undo()
         with django_capture_on_commit_callbacks(execute=True):
             for structure in Structure.objects.filter(pk__in=ids):
                 structure.summary = originals[structure.pk]
