@@ -12,9 +12,8 @@ the number of structures).
 The engine indexes a source as is (``AnalysisProfile.document``); the database
 fallback analyses it into a ``StructureSearchDocument`` row (``database_row``),
 written in bulk: on PostgreSQL by ``COPY`` with the ``tsvector`` computed here
-(``pg_vector``), one upsert per batch for the worker, and for a full rebuild one
-transaction that counts the vocabulary and facets once (``_rebuild_postgres``);
-elsewhere one ``executemany`` upsert per chunk.
+(``pg_vector``), one upsert per batch for the worker (a full rebuild:
+``search.database_rebuild``); elsewhere one ``executemany`` upsert per chunk.
 Only **public** people contribute, and only their skills and ids: names,
 e-mails and phones of people are never part of a search document.
 
@@ -324,7 +323,7 @@ TABLE = StructureSearchDocument._meta.db_table
 _BATCH_TABLE = "search_document_batch"
 
 
-def _pg_rows(sources: list[dict]) -> Iterator[tuple]:
+def pg_rows(sources: list[dict]) -> Iterator[tuple]:
     """``database_row`` of each source, followed by its ``search_vector`` (PostgreSQL)."""
     now = timezone.now()
     for source in sources:
@@ -341,7 +340,7 @@ def _copy(cursor, table: str, sources: list[dict]) -> None:
     """
     columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
     with cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
-        for row in _pg_rows(sources):
+        for row in pg_rows(sources):
             copy.write_row(row)
 
 
@@ -406,55 +405,3 @@ def refresh_database_documents(ids: Iterable[int]) -> list[dict]:
     sources = structure_sources(ids)
     store_database_documents(ids, sources)
     return sources
-
-
-def rebuild_database_documents(progress=None, chunk_size: int = CHUNK_SIZE) -> int:
-    """Every published structure's fallback row, streamed in chunks; rows of the others deleted.
-
-    ``progress(n)`` is called after each chunk. Returns the number of documents written.
-    """
-    if connection.vendor == "postgresql":
-        return _rebuild_postgres(progress, chunk_size)
-    count = 0
-    for sources in SourceBuilder().chunks(chunk_size):
-        count += write_database_documents(sources)
-        if progress is not None:
-            progress(len(sources))
-    # Rows of structures unpublished or deleted since their row was written.
-    StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.public().values("pk")).delete()
-    return count
-
-
-def _rebuild_postgres(progress, chunk_size: int) -> int:
-    """PostgreSQL: every document rewritten by COPY, the vocabulary and the facets counted once.
-
-    One transaction: searches read the old documents until it commits. The lock
-    keeps other writers of documents (the worker) waiting meanwhile — rows they
-    wrote between two chunks would be lost to the stale source of a later chunk,
-    and the counts recomputed at the end would miss them. The statement triggers
-    are told to skip (``lagrappe.search_bulk``, migration 0010): deleting then
-    adding every document row by row would cost more than one count of all of them.
-    """
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
-        cursor.execute("SET LOCAL lagrappe.search_bulk = 'on'")
-        cursor.execute(f"DELETE FROM {TABLE}")
-        count = 0
-        # One COPY per chunk (the next chunk's sources are read between two): the triggers skip them all.
-        for sources in SourceBuilder().chunks(chunk_size):
-            _copy(cursor, TABLE, sources)
-            count += len(sources)
-            if progress is not None:
-                progress(len(sources))
-        cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
-        cursor.execute("DELETE FROM search_vocabulary")
-        cursor.execute(
-            f"""INSERT INTO search_vocabulary (word, documents)
-            SELECT word, count(*) FROM {TABLE}, unnest(tsvector_to_array(search_vector)) AS word GROUP BY word"""
-        )
-        cursor.execute("DELETE FROM search_facet_counts")
-        cursor.execute(
-            f"""INSERT INTO search_facet_counts (key, documents)
-            SELECT key, count(*) FROM {TABLE}, unnest(facet_keys) AS key GROUP BY key"""
-        )
-    return count

@@ -15,11 +15,11 @@ from django.db import connection, transaction
 from django.forms.models import model_to_dict
 
 from directory.models import Person, Sector, Skill, Structure, public_structures
+from search.database_rebuild import rebuild_database_documents
 from search.documents import (
     SourceBuilder,
     database_document,
     pg_vector,
-    rebuild_database_documents,
     structure_sources,
 )
 from search.engine.definition import FULL, PORTABLE

@@ -8,7 +8,7 @@ from tqdm import tqdm
 
 from directory.models import Structure, public_structures
 from lagrappe.engine_probe import safe_url
-from search.documents import rebuild_database_documents
+from search.database_rebuild import rebuild_database_documents
 from search.engine import EngineUnavailable, get_backend
 from search.generation import bump_generation
 from search.models import IndexOutbox, StructureSearchDocument

@@ -1,0 +1,374 @@
+"""A full rebuild of the database fallback's documents (``StructureSearchDocument``).
+
+Every published structure's document is written again from its source
+(``search.documents``), the documents of the others are dropped, and the words
+and facets the searches read beside them (``search_vocabulary``,
+``search_facet_counts`` on PostgreSQL) are counted once at the end. Searches
+read the old documents until the rebuild commits; other writers of documents
+(the worker) wait for it.
+
+PostgreSQL (``_rebuild_postgres``): the documents go into a fresh table made
+like the live one but without its indexes and triggers, by ``COPY … FREEZE``;
+the indexes are then built once each (a bulk ``CREATE INDEX`` costs a fraction
+of the inserts into the three GIN indexes it replaces), the triggers and the
+foreign key added, the table analysed, and it takes the live table's place and
+names in the same transaction. The table left is the one migrations made, object
+for object (``table_definition`` is compared before and after). A table with
+anything this copy does not carry over (a view on it, a foreign key to it, a
+publication, column privileges…) is rebuilt in place instead
+(``_rebuild_postgres_in_place``).
+"""
+
+import logging
+import multiprocessing
+import os
+import re
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from directory.models import Structure
+
+from .documents import (
+    CHUNK_SIZE,
+    DOCUMENT_COLUMNS,
+    TABLE,
+    SourceBuilder,
+    database_row,
+    pg_rows,
+    pg_vector,
+    write_database_documents,
+)
+from .models import StructureSearchDocument
+
+logger = logging.getLogger(__name__)
+
+# The fresh table and its indexes, under names no migration uses, until they take the live ones.
+FRESH_TABLE = "search_document_rebuilt"
+# Memory for one index build (the GIN of the vectors: 200,000 documents fit in it at once).
+INDEX_MEMORY = "256MB"
+
+
+def rebuild_database_documents(progress=None, chunk_size: int = CHUNK_SIZE, processes: int | None = None) -> int:
+    """Every published structure's fallback row, streamed in chunks; rows of the others deleted.
+
+    ``progress(n)`` is called after each chunk. ``processes``: how many processes
+    analyse the documents on PostgreSQL (default: one per core; 1: this one).
+    Returns the number of documents written.
+    """
+    if connection.vendor == "postgresql":
+        return _rebuild_postgres(progress, chunk_size, os.cpu_count() if processes is None else processes)
+    count = 0
+    for sources in SourceBuilder().chunks(chunk_size):
+        count += write_database_documents(sources)
+        if progress is not None:
+            progress(len(sources))
+    # Rows of structures unpublished or deleted since their row was written.
+    StructureSearchDocument.objects.exclude(structure_id__in=Structure.objects.public().values("pk")).delete()
+    return count
+
+
+# ---------------------------------------------------------------------------------------------------- PostgreSQL
+def table_definition(cursor, table: str = TABLE) -> dict:
+    """What makes ``table`` what it is: columns, options, owner, privileges, indexes, constraints, triggers.
+
+    Compared before and after a swap (and by the tests): the table a rebuild
+    leaves must be the one migrations made, under the same names.
+    """
+    cursor.execute(
+        """SELECT c.oid, c.relowner::regrole::text, c.reloptions, c.relacl::text[], t.reloptions,
+                  obj_description(c.oid, 'pg_class'), quote_ident(n.nspname) || '.' || quote_ident(c.relname)
+           FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace LEFT JOIN pg_class t ON t.oid = c.reltoastrelid
+           WHERE c.oid = to_regclass(%s)""",
+        [table],
+    )
+    oid, owner, options, privileges, toast_options, comment, qualified = cursor.fetchone()
+    cursor.execute(
+        """SELECT a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull, a.attgenerated,
+                  pg_get_expr(d.adbin, d.adrelid), a.attstorage, a.attcompression, co.collname,
+                  col_description(a.attrelid, a.attnum)
+           FROM pg_attribute a
+           LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+           LEFT JOIN pg_collation co ON co.oid = a.attcollation
+           WHERE a.attrelid = %s AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum""",
+        [oid],
+    )
+    columns = cursor.fetchall()
+    cursor.execute(
+        """SELECT c.relname, pg_get_indexdef(i.indexrelid), obj_description(i.indexrelid, 'pg_class')
+           FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE i.indrelid = %s ORDER BY c.relname""",
+        [oid],
+    )
+    indexes = cursor.fetchall()
+    cursor.execute(
+        """SELECT conname, contype, pg_get_constraintdef(oid), conindid::regclass::text
+           FROM pg_constraint WHERE conrelid = %s ORDER BY conname""",
+        [oid],
+    )
+    constraints = cursor.fetchall()
+    cursor.execute(
+        "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger WHERE tgrelid = %s AND NOT tgisinternal ORDER BY tgname",
+        [oid],
+    )
+    triggers = cursor.fetchall()
+    return {
+        "name": qualified,
+        "owner": owner,
+        "options": options,
+        "privileges": privileges,
+        "toast_options": toast_options,
+        "comment": comment,
+        "columns": columns,
+        "indexes": indexes,
+        "constraints": constraints,
+        "triggers": triggers,
+    }
+
+
+def _swap_blockers(cursor) -> list[str]:
+    """What a fresh table would not carry over: a swap is done only when there is none."""
+    cursor.execute("SELECT to_regclass(%s)::oid", [TABLE])
+    oid = cursor.fetchone()[0]
+    cursor.execute(
+        """SELECT 'view or rule' FROM pg_depend d JOIN pg_rewrite r ON r.oid = d.objid
+               WHERE d.classid = 'pg_rewrite'::regclass AND d.refobjid = %(oid)s AND r.ev_class <> %(oid)s
+           UNION ALL SELECT 'foreign key to it' FROM pg_constraint WHERE confrelid = %(oid)s
+           UNION ALL SELECT 'publication' FROM pg_publication_rel WHERE prrelid = %(oid)s
+           UNION ALL SELECT 'row security' FROM pg_class WHERE oid = %(oid)s AND (relrowsecurity OR relkind <> 'r'
+               OR relreplident <> 'd' OR relpersistence <> 'p' OR relispartition OR relhassubclass)
+           UNION ALL SELECT 'inheritance' FROM pg_inherits WHERE inhrelid = %(oid)s OR inhparent = %(oid)s
+           UNION ALL SELECT 'sequence' FROM pg_depend WHERE refobjid = %(oid)s AND classid = 'pg_class'::regclass
+               AND objid IN (SELECT oid FROM pg_class WHERE relkind = 'S')
+           UNION ALL SELECT 'column options' FROM pg_attribute WHERE attrelid = %(oid)s AND attnum > 0
+               AND (attacl IS NOT NULL OR attoptions IS NOT NULL OR attstattarget >= 0)
+           UNION ALL SELECT 'disabled trigger' FROM pg_trigger WHERE tgrelid = %(oid)s AND NOT tgisinternal
+               AND tgenabled <> 'O'
+           UNION ALL SELECT 'constraint' FROM pg_constraint WHERE conrelid = %(oid)s
+               AND (contype NOT IN ('p', 'f', 'c') OR NOT convalidated)
+           UNION ALL SELECT 'owner' FROM pg_class WHERE oid = %(oid)s
+               AND NOT pg_has_role(current_user, relowner, 'USAGE')""",
+        {"oid": oid},
+    )
+    return [reason for (reason,) in cursor.fetchall()]
+
+
+def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
+    """PostgreSQL: the documents written into a fresh table, indexed once, then swapped in; see the module."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Other writers wait from here (rows they wrote meanwhile would be lost to the stale source
+        # of a later chunk); searches go on reading the live table.
+        cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute("SET LOCAL lagrappe.search_bulk = 'on'")
+        blockers = _swap_blockers(cursor)
+        if blockers:
+            logger.warning("Documents de recherche reconstruits sur place (%s).", ", ".join(sorted(set(blockers))))
+            return _rebuild_postgres_in_place(cursor, progress, chunk_size)
+        live = table_definition(cursor)
+        # Columns with their defaults, generated expressions, storage, compression, CHECK constraints
+        # and comments; no index, no trigger, no foreign key yet: each comes once the rows are in.
+        cursor.execute(
+            f"""CREATE TABLE {FRESH_TABLE} (LIKE {TABLE} INCLUDING DEFAULTS INCLUDING GENERATED INCLUDING STORAGE
+                INCLUDING COMPRESSION INCLUDING CONSTRAINTS INCLUDING COMMENTS)"""
+        )
+        if live["options"]:
+            cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join(live['options'])})")
+        if live["toast_options"]:
+            cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join('toast.' + o for o in live['toast_options'])})")
+        count, left_to_database = _load(cursor, progress, chunk_size, processes)
+        for _, definition in live["triggers"]:
+            cursor.execute(_on_fresh_table(definition, live["name"]))
+        if left_to_database:
+            # Rows whose vector only PostgreSQL computes exactly (``pg_vector`` gave none): the row
+            # trigger of migration 0010 computes it for a write of the texts that leaves it out.
+            cursor.execute(f"UPDATE {FRESH_TABLE} SET search_text = search_text WHERE search_vector IS NULL")
+        cursor.execute("SELECT current_setting('maintenance_work_mem')")
+        memory = cursor.fetchone()[0]
+        cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'")
+        primary = {index: name for name, kind, _, index in live["constraints"] if kind == "p"}
+        renamed = []
+        for number, (name, definition, _) in enumerate(live["indexes"]):
+            cursor.execute(_on_fresh_table(definition, live["name"], index=(name, f"{FRESH_TABLE}_{number}")))
+            renamed.append((f"{FRESH_TABLE}_{number}", name))
+        for name, kind, definition, _ in live["constraints"]:
+            if kind == "f":
+                cursor.execute(f"ALTER TABLE {FRESH_TABLE} ADD CONSTRAINT {_quoted(name)} {definition}")
+        cursor.execute(f"ANALYZE {FRESH_TABLE}")
+        # SET LOCAL holds until the outermost transaction ends: an enclosing one goes on as before.
+        cursor.execute("SET LOCAL maintenance_work_mem = %s", [memory])
+        cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
+        _count_words_and_facets(cursor, FRESH_TABLE)
+        # The swap: searches wait from here until the commit, then read the new documents.
+        # Rows an enclosing transaction wrote still have their foreign key checks to run (deferred):
+        # they run now, for the table that is dropped; later writes get the new table's.
+        deferrable = [
+            (_quoted(name), "INITIALLY DEFERRED" in definition)
+            for name, kind, definition, _ in live["constraints"]
+            if kind == "f"
+            and definition.endswith(("DEFERRABLE", "INITIALLY DEFERRED", "INITIALLY IMMEDIATE"))
+            and "NOT DEFERRABLE" not in definition
+        ]
+        if deferrable:
+            cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, _ in deferrable)} IMMEDIATE")
+        cursor.execute(f"DROP TABLE {TABLE}")
+        if any(deferred for _, deferred in deferrable):
+            cursor.execute(f"SET CONSTRAINTS {', '.join(name for name, deferred in deferrable if deferred)} DEFERRED")
+        cursor.execute(f"ALTER TABLE {FRESH_TABLE} RENAME TO {TABLE}")
+        for fresh, name in renamed:
+            if name in primary:
+                cursor.execute(
+                    f"ALTER TABLE {TABLE} ADD CONSTRAINT {_quoted(primary[name])} PRIMARY KEY USING INDEX {fresh}"
+                )
+            else:
+                cursor.execute(f"ALTER INDEX {fresh} RENAME TO {_quoted(name)}")
+        for name, _, comment in live["indexes"]:
+            if comment:
+                cursor.execute(f"COMMENT ON INDEX {_quoted(name)} IS %s", [comment])
+        cursor.execute(f"ALTER TABLE {TABLE} OWNER TO {live['owner']}")
+        _grant(cursor, live["privileges"], live["owner"])
+        if live["comment"]:
+            cursor.execute(f"COMMENT ON TABLE {TABLE} IS %s", [live["comment"]])
+        rebuilt = table_definition(cursor)
+        if rebuilt != live:
+            raise RuntimeError(f"La table reconstruite diffère de la table d’origine : {rebuilt} != {live}")
+    return count
+
+
+def _load(cursor, progress, chunk_size: int, processes: int) -> tuple[int, int]:
+    """COPY every published structure's document into the fresh table; (documents, vectors left to PostgreSQL).
+
+    This process reads the sources (on the rebuild's connection, in its
+    transaction) a chunk at a time; ``processes`` others analyse them into COPY
+    data (``copy_data``: the French analysis and the vectors, most of
+    LaGrappe's cost, bound to one core per process by the GIL) while this one
+    sends the chunks they finished, so PostgreSQL takes in one chunk as the
+    next ones are analysed. A few chunks in flight at most: memory stays flat.
+    """
+    statement = f"COPY {FRESH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN WITH (FREEZE)"
+    encoding = cursor.connection.info.encoding
+    indexed_at = timezone.now().isoformat()
+    count = left = 0
+
+    def send(data: bytes, documents: int, vectors_left: int) -> None:
+        nonlocal count, left
+        # FREEZE: the table was made in this transaction, so its rows are written visible to all
+        # (no hint bits for the first searches to set, no freezing vacuum later).
+        with cursor.copy(statement) as copy:
+            copy.write(data)
+        count, left = count + documents, left + vectors_left
+        if progress is not None:
+            progress(documents)
+
+    chunks = SourceBuilder().chunks(chunk_size)
+    if processes <= 1:
+        for sources in chunks:
+            send(*copy_data(sources, indexed_at, encoding))
+        return count, left
+    # Forked: the analysis needs nothing but the code already loaded. The children never touch the
+    # database: the connection they inherit is this transaction's.
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+        waiting = deque()
+        for sources in chunks:
+            waiting.append(pool.submit(copy_data, sources, indexed_at, encoding))
+            if len(waiting) > 2 * processes:
+                send(*waiting.popleft().result())
+        while waiting:
+            send(*waiting.popleft().result())
+    return count, left
+
+
+# COPY's text format: a tab between columns, \N for NULL, these four characters escaped.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], value) if _COPY_SPECIAL.search(value) else value
+    # Numbers: repr() of a float reads back as the same float.
+    return repr(value)
+
+
+def copy_data(sources: list[dict], indexed_at: str, encoding: str) -> tuple[bytes, int, int]:
+    """These sources' documents as COPY data (text format); (data, documents, vectors left to PostgreSQL)."""
+    lines, left = [], 0
+    for source in sources:
+        row = database_row(source, indexed_at)
+        vector = pg_vector(row[3], row[2], row[4], row[5])
+        left += vector is None
+        lines.append("\t".join([*map(_copy_text, row), _copy_text(vector)]))
+    lines.append("")
+    return "\n".join(lines).encode(encoding), len(sources), left
+
+
+def _quoted(name: str) -> str:
+    return connection.ops.quote_name(name)
+
+
+def _on_fresh_table(definition: str, qualified: str, index: tuple[str, str] | None = None) -> str:
+    """A trigger's or an index's ``CREATE`` statement made for the fresh table (an index under another name)."""
+    if index is None:
+        pattern, replacement = (
+            rf"^(CREATE (?:CONSTRAINT )?TRIGGER \S+ .*?) ON {re.escape(qualified)} ",
+            rf"\1 ON {FRESH_TABLE} ",
+        )
+    else:
+        name, fresh = index
+        names = "|".join(re.escape(n) for n in {name, _quoted(name)})
+        pattern = rf"^(CREATE (?:UNIQUE )?INDEX) (?:{names}) ON (ONLY )?{re.escape(qualified)} "
+        replacement = rf"\1 {fresh} ON \2{FRESH_TABLE} "
+    made, found = re.subn(pattern, replacement, definition, count=1)
+    if not found:
+        raise RuntimeError(f"Définition inattendue : {definition}")
+    return made
+
+
+def _grant(cursor, privileges, owner: str) -> None:
+    """The live table's privileges given to others, given again on the table that replaces it."""
+    if not privileges:
+        return
+    cursor.execute(
+        """SELECT CASE WHEN grantee = 0 THEN 'PUBLIC' ELSE grantee::regrole::text END, privilege_type, is_grantable
+           FROM aclexplode(%s::aclitem[]) WHERE grantee <> %s::regrole""",
+        [privileges, owner],
+    )
+    for grantee, privilege, grantable in cursor.fetchall():
+        cursor.execute(f"GRANT {privilege} ON {TABLE} TO {grantee}{' WITH GRANT OPTION' if grantable else ''}")
+
+
+def _count_words_and_facets(cursor, table: str) -> None:
+    """``search_vocabulary`` and ``search_facet_counts`` of these documents, counted once."""
+    cursor.execute("DELETE FROM search_vocabulary")
+    cursor.execute(
+        f"""INSERT INTO search_vocabulary (word, documents)
+        SELECT word, count(*) FROM {table}, unnest(tsvector_to_array(search_vector)) AS word GROUP BY word"""
+    )
+    cursor.execute("DELETE FROM search_facet_counts")
+    cursor.execute(
+        f"""INSERT INTO search_facet_counts (key, documents)
+        SELECT key, count(*) FROM {table}, unnest(facet_keys) AS key GROUP BY key"""
+    )
+
+
+def _rebuild_postgres_in_place(cursor, progress, chunk_size: int) -> int:
+    """Every document deleted and written again by COPY into the live table; counts once at the end.
+
+    The statement triggers are told to skip (``lagrappe.search_bulk``, migration 0010):
+    deleting then adding every document row by row would cost more than one count of all of them.
+    """
+    cursor.execute(f"DELETE FROM {TABLE}")
+    columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+    count = 0
+    for sources in SourceBuilder().chunks(chunk_size):
+        with cursor.copy(f"COPY {TABLE} ({columns}) FROM STDIN") as copy:
+            for row in pg_rows(sources):
+                copy.write_row(row)
+        count += len(sources)
+        if progress is not None:
+            progress(len(sources))
+    cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
+    _count_words_and_facets(cursor, TABLE)
+    return count

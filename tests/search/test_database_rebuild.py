@@ -1,0 +1,127 @@
+"""A full rebuild of the database documents (``search.database_rebuild``).
+
+On PostgreSQL the documents are loaded into a fresh table that then takes the
+live one's place: the table left must be the one migrations made, and searches
+from other connections go on answering from the old documents until the rebuild
+commits. The documents themselves are compared with the worker's in
+``test_sync_documents.py``.
+"""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+from django.forms.models import model_to_dict
+
+from directory.models import Structure
+from search.database_rebuild import rebuild_database_documents, table_definition
+from search.models import StructureSearchDocument
+from search.service import search_structures
+from search.types import SearchQuery
+
+pytestmark = pytest.mark.django_db
+
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="the table swap of a PostgreSQL rebuild: run with DATABASE_URL=postgres://…",
+)
+TABLE = StructureSearchDocument._meta.db_table
+
+
+def table_oid() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)::oid", [TABLE])
+        return cursor.fetchone()[0]
+
+
+def documents() -> dict:
+    return {d.structure_id: model_to_dict(d, exclude=["indexed_at"]) for d in StructureSearchDocument.objects.all()}
+
+
+@postgres_only
+def test_the_rebuilt_table_is_the_one_migrations_made(directory):
+    with connection.cursor() as cursor:
+        migrated = table_definition(cursor)
+    before, oid = documents(), table_oid()
+    with transaction.atomic():
+        assert rebuild_database_documents(chunk_size=5) == Structure.objects.public().count()
+        assert table_oid() != oid  # a fresh table took the live one's place
+        with connection.cursor() as cursor:
+            rebuilt = table_definition(cursor)
+        # Every column, option, owner, privilege, index, constraint and trigger, by name and definition.
+        assert rebuilt == migrated
+        assert [name for name, *_ in rebuilt["indexes"]] == sorted(
+            [
+                "search_document_facet_keys",
+                "search_document_name_order",
+                "search_document_newest_order",
+                "search_document_skills_vector",
+                "search_document_vector",
+                "search_structuresearchdocument_latitude_2bd303c7",
+                "search_structuresearchdocument_name_sort_f2528cdb",
+                "search_structuresearchdocument_name_sort_f2528cdb_like",
+                "search_structuresearchdocument_pkey",
+            ]
+        )
+        assert documents() == before
+        # The triggers work on the new table: a writer that leaves the vector out gets it, and the counts follow.
+        pk = next(iter(before))
+        StructureSearchDocument.objects.filter(structure_id=pk).update(name_text=" zorglub ", search_text=" zorglub ")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"""SELECT search_vector = setweight(to_tsvector('lagrappe_fr', skills_text), 'A')
+                    || setweight(to_tsvector('lagrappe_fr', name_text), 'B')
+                    || setweight(to_tsvector('lagrappe_fr', summary_text), 'C')
+                    || setweight(to_tsvector('lagrappe_fr', search_text), 'D'), search_vector @@ 'zorglub'::tsquery
+                    FROM {TABLE} WHERE structure_id = %s""",
+                [pk],
+            )
+            assert cursor.fetchone() == (True, True)
+            cursor.execute("SELECT documents FROM search_vocabulary WHERE word = 'zorglub'")
+            assert cursor.fetchone() == (1,)
+        transaction.set_rollback(True)
+
+
+@postgres_only
+def test_a_table_with_something_the_swap_would_lose_is_rebuilt_in_place(directory):
+    before, oid = documents(), table_oid()
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute(f"CREATE VIEW search_rebuild_test_view AS SELECT structure_id FROM {TABLE}")
+        assert rebuild_database_documents(chunk_size=5) == Structure.objects.public().count()
+        assert table_oid() == oid
+        assert documents() == before
+        transaction.set_rollback(True)
+
+
+@postgres_only
+def test_searches_from_other_connections_read_the_old_documents_until_the_rebuild_commits(directory, settings):
+    """The rebuild runs in this test's transaction; another thread (its own connection) searches meanwhile."""
+    settings.ELASTICSEARCH_URL = None
+    structure = Structure.objects.public().order_by("pk").first()
+    seen = []
+
+    def search(text: str) -> list[int]:
+        return [hit.structure.pk for hit in search_structures(SearchQuery(text=text)).hits]
+
+    def from_another_connection():
+        try:
+            seen.append((search("zorglub"), structure.pk in search(structure.name)))
+        finally:
+            connections.close_all()
+
+    def progress(count):
+        if not seen:  # once, while the documents are being loaded
+            other = threading.Thread(target=from_another_connection)
+            other.start()
+            other.join(timeout=60)
+            assert not other.is_alive(), "a search waited for the rebuild"
+
+    with transaction.atomic():
+        Structure.objects.filter(pk=structure.pk).update(name="Zorglub")
+        assert rebuild_database_documents(progress=progress, chunk_size=2) == Structure.objects.public().count()
+        # Answered at once, from the old documents: the new name is not found, the old one is.
+        assert seen == [([], True)]
+        # This transaction reads the new documents.
+        assert search("zorglub") == [structure.pk]
+        transaction.set_rollback(True)
