@@ -75,7 +75,10 @@ def _drop_field(name):
         for definition in _props(body).values():
             if name in definition.get("copy_to", []):
                 definition["copy_to"] = [target for target in definition["copy_to"] if target != name]
-        del _props(body)[name]
+        if name == "all_prefix":  # sent in every document (``prefix_words``): kept, not indexed
+            _props(body)[name] = {"type": "keyword", "index": False, "doc_values": False}
+        else:
+            del _props(body)[name]
 
     return change
 

@@ -4,12 +4,18 @@ The request bodies and documents are checked as dicts; the engine tests
 (``-m engine``) run the whole contract on whichever profile the engine gets.
 """
 
+import datetime
+import decimal
+import json
 import re
 from io import StringIO
 
+import opensearchpy
 import pytest
 from django.core.management import call_command
 
+from lagrappe.engine_probe import EngineInfo
+from search.engine.client import EngineClient, OpenSearchOrjsonSerializer
 from search.engine.definition import (
     FULL,
     PLURAL_PATTERN,
@@ -291,3 +297,26 @@ def test_fields_indexed_without_positions_are_never_asked_for_a_phrase():
     }  # fmt: skip
     assert phrased and phrased <= set(mapped)
     assert not phrased & without_positions
+
+
+def test_documents_are_serialised_by_orjson_as_the_standard_json_would():
+    """Both clients send ``orjson``'s JSON (issue 10): the same values as ``json``, dates and accents included."""
+    document = {
+        **FULL.document(SOURCE),
+        "updated_at": datetime.datetime(2026, 12, 6, 5, 40, 1, 12, tzinfo=datetime.UTC),
+        "joined": datetime.date(2020, 3, 1),
+        "score": decimal.Decimal("1.5"),
+    }
+    sent = OpenSearchOrjsonSerializer().dumps(document)
+
+    assert isinstance(sent, str) and "Énergie" in sent
+    assert json.loads(sent) == json.loads(opensearchpy.JSONSerializer().dumps(document))
+    assert OpenSearchOrjsonSerializer().loads('{"a": [1, "é"]}') == {"a": [1, "é"]}
+    with pytest.raises(opensearchpy.exceptions.SerializationError):
+        OpenSearchOrjsonSerializer().dumps({"x": object()})
+    for product, version in (("opensearch", "3.8.0"), ("elasticsearch", "9.2.0")):
+        client = EngineClient("http://127.0.0.1:1", "unused", info=EngineInfo(product, version, True)).client
+        serializer = getattr(client.transport, "serializer", None) or client.transport.serializers.get_serializer(
+            "application/json"
+        )
+        assert serializer.dumps(document) in (sent, sent.encode())
