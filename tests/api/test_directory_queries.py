@@ -3,9 +3,8 @@
 from types import SimpleNamespace
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
-from api.graphql.directory.dataloaders import StructureUrlBySlugLoader
+from api.graphql.directory.dataloaders import AbsoluteUrlByPathLoader
 
 STRUCTURE_FIELDS = """
   slug name category categoryLabel legalForm summary description website email phone
@@ -203,20 +202,23 @@ def test_directory_suggest_structures_and_skills(directory, gql):
     assert {"kind": "skill", "label": "Photovoltaïque", "slug": "photovoltaique"} in body["data"]["directorySuggest"]
 
 
-@pytest.mark.parametrize("slug", ["soleil-coop", "Atelier_2-bis", "slug-stand-in-0"])
-def test_structure_url_is_what_django_builds(rf, slug):
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/annuaire/structures/soleil-coop/",
+        "/annuaire/structures/Atelier_2-bis/",
+        "/a/%C3%A9t%C3%A9/~x:y@z!$&'()*+,;=/",
+        "/a/./b/",
+        "/a/../b/",
+        "//ailleurs.example/x/",
+        "/a b/é/",
+        "/a?b=1#c",
+        "relatif/",
+    ],
+)
+def test_absolute_urls_are_what_django_builds(rf, path):
     request = rf.get("/graphql/", HTTP_HOST="annuaire.example.org")
-    loader = StructureUrlBySlugLoader.for_info(SimpleNamespace(context=request))
+    loader = AbsoluteUrlByPathLoader.for_info(SimpleNamespace(context=request))
 
-    assert loader.load("autre-structure") == "http://annuaire.example.org/annuaire/structures/autre-structure/"
-    assert loader.load(slug) == request.build_absolute_uri(reverse("structure_detail", kwargs={"slug": slug}))
-
-
-def test_structure_url_of_a_slug_django_refuses_fails_as_django_does(rf):
-    request = rf.get("/graphql/", HTTP_HOST="annuaire.example.org")
-    loader = StructureUrlBySlugLoader.for_info(SimpleNamespace(context=request))
-
-    with pytest.raises(NoReverseMatch):
-        reverse("structure_detail", kwargs={"slug": "café été"})
-    with pytest.raises(NoReverseMatch):
-        loader.load("café été")
+    assert loader.load("/annuaire/") == "http://annuaire.example.org/annuaire/"
+    assert loader.load(path) == request.build_absolute_uri(path)

@@ -11,10 +11,10 @@ import graphene
 from grapple.types.images import get_image_type
 
 from .dataloaders import (
+    AbsoluteUrlByPathLoader,
     PublishedStructureCountBySkillLoader,
     SkillDomainByIdLoader,
     SkillsByDomainLoader,
-    StructureUrlBySlugLoader,
 )
 
 
@@ -220,9 +220,10 @@ class StructureType(graphene.ObjectType):
 
     @staticmethod
     def resolve_url(structure, info):
+        path = structure.get_absolute_url()
         if hasattr(info.context, "build_absolute_uri"):
-            return StructureUrlBySlugLoader.for_info(info).load(structure.slug)
-        return structure.get_absolute_url()
+            return AbsoluteUrlByPathLoader.for_info(info).load(path)
+        return path
 
 
 class PageNumbersFields(graphene.ObjectType):
