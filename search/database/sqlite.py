@@ -29,6 +29,7 @@ Without the FTS5 table (an SQLite built without FTS5: the migration then
 created nothing), ``portable`` answers and the reason is logged once.
 """
 
+import functools
 import json
 import logging
 from collections import Counter
@@ -56,6 +57,11 @@ VALUES = "search_document_value"
 COUNTS = "search_document_count"
 LISTING_INDEX = "search_document_listing"
 HOLDERS_INDEX = "search_document_value_holders"
+SIGNATURE = "search_document_signature"
+SIGNATURES = "search_document_signatures"
+SIGNATURE_TRIGGERS = (f"{SIGNATURES}_insert", f"{SIGNATURES}_delete", f"{SIGNATURES}_update")
+# Between the parts of a combination's key (migration 0013), the city last: no slug or category holds it.
+SEPARATOR = "\x1f"
 # Facet -> the SQL condition of its filter on a row of ``matched`` (filled in per query).
 SLUG_COLUMNS = {"memberships": "membership_slugs", "skills": "skill_slugs", "sectors": "sector_slugs"}
 ORDER_BY = {
@@ -71,7 +77,10 @@ _reported: set[str] = set()  # databases where its absence was logged
 
 def _required() -> tuple[str, ...]:
     """What the migrations create; without the triggers, the index and the counts would go stale."""
-    return (FTS, VALUES, COUNTS, LISTING_INDEX, HOLDERS_INDEX, f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update")
+    return (
+        FTS, VALUES, COUNTS, LISTING_INDEX, HOLDERS_INDEX, SIGNATURE, SIGNATURES,
+        f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update", *SIGNATURE_TRIGGERS,
+    )  # fmt: skip
 
 
 def fts_ready() -> bool:
@@ -96,7 +105,7 @@ def fts_ready() -> bool:
     elif name not in _reported:
         _reported.add(name)
         logger.warning(
-            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007/0009 not "
+            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007/0009/0013 not "
             "applied, or the documents table remade without its triggers): the portable LIKE search answers. "
             "Run migrate; after a table rebuild, migrate search 0005 then migrate.",
             ", ".join(missing),
@@ -234,11 +243,30 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
             page_rows.append((position, value, number, distance_km))
         elif kind == "total":
             total += number
+        elif kind == "signature":
+            for facet, held in _signature_values(value):
+                counts[facet][held] += number
         else:
             counts[kind][value] += number
     page_rows.sort()
     counts = {name: Counter({value: n for value, n in counter.items() if n > 0}) for name, counter in counts.items()}
     return total, [row[1:] for row in page_rows], counts
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _signature_values(key: str) -> tuple[tuple[str, str], ...]:
+    """(facet, value) of a combination's key (migration 0013), each value once, as ``search_document_value`` holds them.
+
+    Kept per process: a directory holds a few tens of thousands of combinations, and a large match set meets most.
+    """
+    part, _, rest = key.partition(SEPARATOR)
+    if part == "b":
+        return tuple(("skills", slug) for slug in dict.fromkeys(rest.split("|")) if slug)
+    category, memberships, sectors, city = rest.split(SEPARATOR, 3)
+    held = [("categories", category)]
+    held += [("memberships", slug) for slug in dict.fromkeys(memberships.split("|")) if slug]
+    held += [("sectors", slug) for slug in dict.fromkeys(sectors.split("|")) if slug]
+    return tuple(held + [("cities", city)] if city else held)
 
 
 def _page(sql: _Sql, query: SearchQuery, rows: str) -> str:
@@ -275,6 +303,17 @@ def _value_counts(sign: str, source: str, where: str) -> str:
     ) g JOIN {COUNTS} c ON c.id = g.value_id"""
 
 
+def _signature_counts(sign: str, source: str, where: str) -> str:
+    """Documents of ``source`` (joined to their combinations ``s``) per combination of facet values (migration
+    0013): each document counted in its two combinations, two integers where ``_value_counts`` groups about seven
+    rows. One pass over ``source`` (the two-row table inside). Python spreads each combination's count over the
+    values it names (``_signature_values``)."""
+    return f"""SELECT 'signature', k.key, {sign}g.documents, NULL, NULL FROM (
+        SELECT CASE two.second WHEN 0 THEN s.a ELSE s.b END AS id, count(*) AS documents
+        FROM {source} CROSS JOIN (SELECT 0 AS second UNION ALL SELECT 1) two WHERE {where} GROUP BY 1
+    ) g JOIN {SIGNATURE} k ON k.id = g.id"""
+
+
 def _counted_facets(facets, condition: str = "1") -> list[str]:
     """Counts of ``facets`` over every document: the triggers' counts, less the excluded documents'."""
     names = ", ".join(f"'{name}'" for name in facets)
@@ -290,20 +329,37 @@ def _counted_facets(facets, condition: str = "1") -> list[str]:
 
 
 def _plain_facets(plain=FACET_NAMES) -> list[str]:
-    """Counts of the ``plain`` facets over every row of ``matched`` (no filter narrows them)."""
-    matched_values = f"matched CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = matched.id"
-    # Every facet counted alike: no need to pick the facet's rows out of each document's values.
-    of_plain = "" if len(plain) == len(FACET_NAMES) else f" AND v.facet IN ({', '.join(map(repr, plain))})"
+    """Counts of the ``plain`` facets over every row of ``matched`` (no filter narrows them).
+
+    Every facet plain (words or a position alone): by combination of values (``_signature_counts``);
+    some facets only: their rows of ``search_document_value``.
+    """
     # Most documents match: count the others and subtract them from the kept counts. Finding
     # the others reads every document's id, so this pays from about two thirds (measured at 20k).
-    most = f"(SELECT count(*) FROM matched) * 3 > (SELECT count(*) FROM {DOCUMENTS}) * 2"
+    # Every document has one category: the kept counts of categories add up to the documents.
+    documents = f"(SELECT sum(documents) FROM {COUNTS} WHERE facet = 'categories')"
+    most = f"(SELECT count(*) FROM matched) * 3 > {documents} * 2"
+    others = f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)"
+    if len(plain) == len(FACET_NAMES):
+        return [
+            _signature_counts("", f"matched CROSS JOIN {SIGNATURES} s ON s.structure_id = matched.id", f"NOT {most}"),
+            *_counted_facets(plain, most),
+            _signature_counts(
+                "-",
+                f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} CROSS JOIN {SIGNATURES} s ON s.structure_id = d.structure_id",
+                others,
+            ),
+        ]
+    of_plain = f" AND v.facet IN ({', '.join(map(repr, plain))})"
     return [
-        _value_counts("", matched_values, f"NOT {most}{of_plain}"),
+        _value_counts(
+            "", f"matched CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = matched.id", f"NOT {most}{of_plain}"
+        ),
         *_counted_facets(plain, most),
         _value_counts(
             "-",
             f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = d.structure_id",
-            f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched){of_plain}",
+            others + of_plain,
         ),
     ]
 

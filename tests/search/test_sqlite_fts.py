@@ -58,7 +58,10 @@ def test_sqlite_answers_with_fts5_not_portable():
     assert database.implementation() is sqlite
     assert sqlite.fts_ready() is True
     tables = {name for (name,) in _fetch("SELECT name FROM sqlite_master WHERE name LIKE 'search_document_%%'")}
-    assert {"search_document_fts", "search_document_value", "search_document_count"} <= tables
+    assert {
+        "search_document_fts", "search_document_value", "search_document_count", "search_document_signature",
+        "search_document_signatures",
+    } <= tables  # fmt: skip
 
 
 def _queries(seeded_skill, seeded_sector, hidden):
@@ -142,6 +145,15 @@ def test_triggers_keep_the_index_right_for_any_writer(directory):
         )
         == kept
     )
+    # And every document's two combinations of values (migration 0013), for the facets of large match sets.
+    by_combination = Counter()
+    for key_a, key_b in _fetch(
+        "SELECT a.key, b.key FROM search_document_signatures s JOIN search_document_signature a ON a.id = s.a "
+        "JOIN search_document_signature b ON b.id = s.b"
+    ):
+        by_combination.update(sqlite._signature_values(key_a) + sqlite._signature_values(key_b))
+    assert sorted((facet, value, n) for (facet, value), n in by_combination.items()) == kept
+    assert _fetch("SELECT count(*) FROM search_document_signatures") == [(StructureSearchDocument.objects.count(),)]
 
 
 def _recount():
@@ -197,14 +209,14 @@ def test_one_sql_statement_finds_counts_and_pages_whatever_the_number_of_matches
     assert len(queries) == 1
     assert total > query.per_page
     assert len(page) == query.per_page
-    # Rows read into Python: the page, the totals, and facet values each at most twice (counted, subtracted),
-    # never a row per match.
+    # Rows read into Python: the page, the totals, and facet values or combinations of them (``signature``) each
+    # at most twice (counted, subtracted), never a row per match.
     rows = _fetch(queries[0]["sql"])
     kinds = Counter(kind for kind, *_ in rows)
     assert kinds["hit"] == query.per_page
     assert kinds["total"] <= 2
-    assert set(kinds) - {"hit", "total"} <= set(FACET_NAMES)
-    assert max(Counter((kind, value) for kind, value, *_ in rows if kind in FACET_NAMES).values()) <= 2
+    assert set(kinds) - {"hit", "total"} <= {*FACET_NAMES, "signature"}
+    assert max(Counter((kind, value) for kind, value, *_ in rows if kind != "hit").values()) <= 2
 
 
 def test_a_documents_table_remade_without_its_triggers_falls_back_to_portable(directory, monkeypatch, caplog):
