@@ -504,11 +504,12 @@ def prepare(query):
 _VOCABULARY_WORD = re.compile(r"[^\W\d_]+")
 
 
-def vocabulary() -> dict[str, dict[str, tuple[str, int]]]:
+def vocabulary(settled: bool = False) -> dict[str, dict[str, tuple[str, int]]]:
     """Words visitors may mistype, by their first letters: folded word -> (as written, weight).
 
     The taxonomy (skills, domains, sectors: names and synonyms) weighs most, then
-    towns and names of published structures.
+    towns and names of published structures. ``settled``: as ``_cached``'s (no
+    change waits: the key is the generation, not a count of every document).
     """
 
     def compute():
@@ -532,10 +533,10 @@ def vocabulary() -> dict[str, dict[str, tuple[str, int]]]:
             by_start.setdefault(word[:TYPO_FIXED_PREFIX], {})[word] = entry
         return by_start
 
-    return _cached(VOCABULARY_CACHE_KEY, compute)
+    return _cached(VOCABULARY_CACHE_KEY, compute, settled=settled)
 
 
-def closest_word(word: str) -> tuple[str, str] | None:
+def closest_word(word: str, settled: bool = False) -> tuple[str, str] | None:
     """(folded, as written) of the known word closest to a word that matches nothing, if close enough.
 
     As close as the engine's fuzziness allows (one edit from 5 letters, two from 9,
@@ -546,7 +547,7 @@ def closest_word(word: str) -> tuple[str, str] | None:
     if not limit:
         return None
     best = None
-    for candidate, (shown, weight) in vocabulary().get(word[:TYPO_FIXED_PREFIX], {}).items():
+    for candidate, (shown, weight) in vocabulary(settled).get(word[:TYPO_FIXED_PREFIX], {}).items():
         distance = edit_distance(word, candidate, limit)
         rank = (distance, 0, -weight, candidate)
         if len(candidate) > len(word) and len(word) >= 6:
@@ -595,7 +596,7 @@ def relaxed_search(query, run):
     shown = [word for _, word in typed]  # what searched_text says for each word
     corrected = False
     for i, (_, word) in enumerate(typed):
-        closest = None if counts[i] else closest_word(word)
+        closest = None if counts[i] else closest_word(word, query.settled)
         if closest:
             typed[i] = (typed[i][0], closest[0])
             shown[i] = closest[1]

@@ -526,7 +526,7 @@ def search(query: SearchQuery) -> SearchResult:
                 # « Vouliez-vous dire » in folded words, as the engine's; what was searched as
                 # written, when the word is a known one (« comptabilité »), as ``relaxed_search`` says it.
                 suggestion = " ".join(word for word, _ in fixed)
-                known = known_words()
+                known = known_words(query.settled)
                 searched_text = " ".join(
                     known.get(word[:TYPO_FIXED_PREFIX], {}).get(word, (word,))[0] for word, _ in fixed
                 )

@@ -97,6 +97,19 @@ def test_a_database_search_costs_the_same_whatever_the_page_size(directory, sett
     assert (one, len(cache_reads)) == (every, reads_for_every)
 
 
+def test_a_corrected_word_counts_no_document_when_nothing_waits(directory, settings):
+    """The words a typo is corrected from are cached under the index generation when no change waits: checking
+    them is not a count of every document (a read of the whole documents table at 200,000 structures)."""
+    settings.ELASTICSEARCH_URL = None
+    settings.SEARCH_LISTING_CACHE_SECONDS = 0
+    search_structures(SearchQuery(text="photovoltaque"))  # fills the caches
+    with CaptureQueriesContext(connection) as captured:
+        result = search_structures(SearchQuery(text="photovoltaque"))
+    assert sorted(slugs(result)) == ["photon-coop", "soleil-du-nord"]
+    assert result.engine == "database" and result.searched_text
+    assert [q["sql"] for q in captured if "indexed_at" in q["sql"]] == []
+
+
 def shown(structure) -> tuple:
     """What a hit shows of a structure, a card or a model instance alike."""
     s = structure
