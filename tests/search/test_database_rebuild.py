@@ -15,6 +15,7 @@ from django.forms.models import model_to_dict
 
 from directory.models import Structure
 from search.database_rebuild import rebuild_database_documents, table_definition
+from search.documents import refresh_database_documents
 from search.models import StructureSearchDocument
 from search.service import search_structures
 from search.types import SearchQuery
@@ -124,4 +125,57 @@ def test_searches_from_other_connections_read_the_old_documents_until_the_rebuil
         assert seen == [([], True)]
         # This transaction reads the new documents.
         assert search("zorglub") == [structure.pk]
+        transaction.set_rollback(True)
+
+
+sqlite_only = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="the FTS5 tables of an SQLite rebuild: run without DATABASE_URL"
+)
+
+
+def sqlite_search_tables() -> tuple[list, list, list]:
+    """The facet counts, each document's facet values (named) and the FTS5 index's own check."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT facet, value, documents FROM search_document_count WHERE documents > 0 ORDER BY 1, 2")
+        counts = cursor.fetchall()
+        cursor.execute(
+            """SELECT v.structure_id, v.facet, c.value FROM search_document_value v
+               JOIN search_document_count c ON c.id = v.value_id ORDER BY 1, 2, 3"""
+        )
+        values = cursor.fetchall()
+        # Kept by triggers the rebuild leaves on (migration 0013): each document's combinations of values.
+        cursor.execute(
+            """SELECT s.structure_id, a.key, b.key FROM search_document_signatures s
+               JOIN search_document_signature a ON a.id = s.a JOIN search_document_signature b ON b.id = s.b
+               ORDER BY 1"""
+        )
+        values += cursor.fetchall()
+        # Raises if the index does not hold exactly the words of the documents' columns.
+        cursor.execute("INSERT INTO search_document_fts (search_document_fts) VALUES ('integrity-check')")
+        cursor.execute("SELECT rowid FROM search_document_fts WHERE search_document_fts MATCH 'name_text : zorglub'")
+        return counts, values, cursor.fetchall()
+
+
+@sqlite_only
+def test_the_sqlite_rebuild_leaves_the_index_and_facets_the_triggers_would(directory):
+    structure = Structure.objects.public().order_by("pk").first()
+    with transaction.atomic():
+        # Written by the triggers, row by row, as the worker writes.
+        Structure.objects.filter(pk=structure.pk).update(name="Zorglub")
+        refresh_database_documents([structure.pk])
+        before, by_triggers = documents(), sqlite_search_tables()
+        assert by_triggers[2] == [(structure.pk,)]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = %s ORDER BY name", [TABLE])
+            schema = cursor.fetchall()
+        assert rebuild_database_documents(chunk_size=5) == Structure.objects.public().count()
+        assert documents() == before
+        assert sqlite_search_tables() == by_triggers
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_master WHERE tbl_name = %s ORDER BY name", [TABLE])
+            assert cursor.fetchall() == schema  # the triggers are back, as they were
+        # And they work: a document written after the rebuild is indexed and counted.
+        Structure.objects.filter(pk=structure.pk).update(name="Zorglub Bis")
+        refresh_database_documents([structure.pk])
+        assert sqlite_search_tables()[2] == [(structure.pk,)]
         transaction.set_rollback(True)
