@@ -9,8 +9,9 @@
    one per burst). The worker (``manage.py db_worker``) drains the due rows in
    one task, ``BATCH_SIZE`` at a time, as a pipeline (``drain``): the engine
    takes one batch in a bulk stream while the next batch's sources are built
-   and its database documents written (``database_done``). A request never
-   does this work: saves, imports and searches only write or read rows.
+   and its database documents written (``database_done``); the rows go once a
+   refresh shows their documents (one per ``REFRESH_DOCUMENTS``). A request
+   never does this work: saves, imports and searches only write or read rows.
 3. When the engine fails, the rows stay with an attempt count and an
    exponential back-off (``background.retry``, capped at a minute so the index
    catches up soon after the engine returns), and the task is enqueued again for
