@@ -17,9 +17,9 @@ same French analysis (``search.text``), but PostgreSQL does the work that
   ``search.0011_postgres_narrow_rows``);
 - **filters, disjunctive facets, distance, sorting, pagination**: one SQL
   statement — a document counts in facet F when it passes every filter but F's
-  own, the matched rows grouped by their facet values, then the groups split
-  into keys; only the page's ids, the total and the facet counts come back to
-  Python;
+  own, the matched rows grouped by their two facet sets (integers, migration
+  ``search.0012_postgres_facet_sets``), then each group's keys read; only the
+  page's ids, the total and the facet counts come back to Python;
 - **the blank listing** (no text, filter or position: the landing page): counts
   read from ``search_facet_counts`` (kept by triggers), the page from the name
   index — constant time whatever the directory's size;
@@ -62,6 +62,7 @@ from .sql import NamedParams
 
 DOCUMENTS = StructureSearchDocument._meta.db_table
 STRUCTURES = Structure._meta.db_table
+FACET_SETS = "search_facet_sets"  # migration 0012
 # For the one statement of a search (``search_sql``), in its transaction:
 # - PostgreSQL guesses how many documents a prefix (« energ:* ») matches poorly (three quarters
 #   of them, when it is one in six) and then reads the whole table rather than the GIN index;
@@ -258,28 +259,17 @@ def _facet_filters(sql: _Sql, query: SearchQuery) -> list[tuple[str, str]]:
     return filters
 
 
-def _keys(prefix: str, column: str) -> str:
-    """The ``facet_keys`` of a ``|a|b|`` column, as migration 0008 builds them (« s:a », « s:b »)."""
-    return (
-        f"array_remove(string_to_array('{prefix}' || replace(btrim({column}, '|'), '|', '|{prefix}'), '|'), '{prefix}')"
-    )
-
-
-# The facet counts of the matched rows: grouped by their values (far fewer groups than rows),
-# then each group's values split into ``facet_keys``, the same keys as the blank listing's.
+# The facet counts of the matched rows: grouped by their two facet sets (migration 0012; far fewer
+# groups than rows, and integers are cheaper to group than the values' text), then each group's keys
+# read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
+# every ``attribute_set``). A row failing one filter gives only that facet's keys.
 FACET_COUNTS = f"""
     SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8 FROM (
-        SELECT failing_key, count(*) AS n, CASE WHEN GROUPING(skill_slugs) = 1
-            THEN ARRAY['{TOTAL_KEY}', '{FACET_KEYS["categories"]}' || category]
-                || {_keys(FACET_KEYS["memberships"], "membership_slugs")}
-                || {_keys(FACET_KEYS["sectors"], "sector_slugs")}
-                || array_remove(ARRAY['{FACET_KEYS["cities"]}' || city], '{FACET_KEYS["cities"]}')
-            ELSE {_keys(FACET_KEYS["skills"], "skill_slugs")} END AS keys
+        SELECT failing_key, count(*) AS n,
+            CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set
         FROM matched WHERE failing <= 1
-        GROUP BY GROUPING SETS (
-            (failing_key, category, membership_slugs, sector_slugs, city), (failing_key, skill_slugs)
-        )
-    ) grouped, unnest(keys) AS key
+        GROUP BY GROUPING SETS ((failing_key, attribute_set), (failing_key, skill_set))
+    ) grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set, unnest(sets.keys) AS key
     WHERE failing_key IS NULL OR left(key, 2) = failing_key
     GROUP BY key
 """
@@ -295,7 +285,7 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
     in page order.
 
     Every matched document is read once, from the narrow part of its row (migration
-    0011): its facet values (grouped by value combination, then split into keys),
+    0011): its facet sets (grouped by those two integers, then each group's keys read),
     its sort keys and its score's ``lower`` and ``upper`` bounds (``_Score``). With
     relevance, the page's candidates are the documents whose ``upper`` reaches the
     ``page × per_page``-th best ``lower``: any other scores below that many documents
@@ -304,10 +294,7 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
     """
     sql = _Sql()
     filters = _facet_filters(sql, query)
-    select = [
-        "d.structure_id", "d.name_sort", "d.joined",
-        "d.category", "d.membership_slugs", "d.sector_slugs", "d.city", "d.skill_slugs",
-    ]  # fmt: skip
+    select = ["d.structure_id", "d.name_sort", "d.joined", "d.attribute_set", "d.skill_set"]
     score = _Score(sql, pairs, query.town_words, query.boost_skills) if pairs else None
     if score is not None and filters:
         # Only a document passing every filter is listed, so only its score is needed: the others

@@ -1,0 +1,130 @@
+"""PostgreSQL: each document's facet values as two small integers, for the facet counts of broad queries.
+
+PostgreSQL only (``search.database.postgres``); on any other database this migration
+does nothing.
+
+A query matching most of the directory (« projet »: 162,000 documents of 200,000)
+counts its facets over every matched row. It grouped those rows by their facet
+values as text (category, memberships, sectors and city; the skills apart): hashing
+and comparing text, and carrying it through the statement, was about a third of the
+statement's time. Documents share few combinations of values (about 10,000 of the
+first kind, 10,000 of skills, at 200,000 documents), so:
+
+- ``search_facet_sets`` holds each combination met once, as its facet keys (the
+  ``facet_keys`` form: « c:collectif », « m:cluster », « y:Lille »…; « t: » with the
+  first kind, so that the total is counted with it);
+- each document holds the id of its two combinations (``attribute_set``: category,
+  memberships, sectors, city; ``skill_set``: skills), kept by a row trigger whatever
+  the writer (the ORM, the sync's upsert, the rebuild's ``COPY``, raw SQL);
+- a search groups its matched rows by those two integers, then reads each group's
+  keys from ``search_facet_sets``.
+
+A combination is never removed: a set no document holds any more is never read.
+The documents already written get their sets once (triggers off meanwhile: words
+and counts do not change), a few minutes per 100,000 documents.
+"""
+
+from django.db import migrations
+
+TABLE = "search_structuresearchdocument"
+SETS = "search_facet_sets"
+
+
+def _keys(prefix: str, column: str) -> str:
+    # As ``facet_keys`` (migration 0008): « |a|b| » -> {« p:a », « p:b »}, nothing for « || ».
+    return (
+        f"array_remove(string_to_array('{prefix}' || replace(btrim({column}, '|'), '|', '|{prefix}'), '|'), '{prefix}')"
+    )
+
+
+def attribute_keys(row: str) -> str:
+    return (
+        f"ARRAY['t:', 'c:' || {row}category] || {_keys('m:', f'{row}membership_slugs')}"
+        f" || {_keys('e:', f'{row}sector_slugs')} || array_remove(ARRAY['y:' || {row}city], 'y:')"
+    )
+
+
+def skill_keys(row: str) -> str:
+    return _keys("s:", f"{row}skill_slugs")
+
+
+FORWARD = [
+    # Looked up by a digest of the keys: a btree entry cannot hold a long list (a structure with many skills).
+    # The keys in byte order: a search groups its counts by key, and needs no language's order for that.
+    f"""CREATE TABLE {SETS} (
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, keys text[] COLLATE "C" NOT NULL, digest text NOT NULL UNIQUE
+    )""",
+    # The id of a combination of keys, added when new. Two writers adding the same one: the second waits
+    # for the first (ON CONFLICT), then reads its row. ``::text`` quotes the keys: two lists, two texts.
+    f"""CREATE FUNCTION search_facet_set(wanted text[]) RETURNS integer LANGUAGE plpgsql AS $$
+    DECLARE
+        wanted_digest text := md5(wanted::text);
+        found integer;
+        held text[];
+    BEGIN
+        SELECT id, keys INTO found, held FROM {SETS} WHERE digest = wanted_digest;
+        IF found IS NULL THEN
+            INSERT INTO {SETS} (keys, digest) VALUES (wanted, wanted_digest)
+            ON CONFLICT (digest) DO NOTHING RETURNING id, keys INTO found, held;
+        END IF;
+        IF found IS NULL THEN
+            SELECT id, keys INTO found, held FROM {SETS} WHERE digest = wanted_digest;
+        END IF;
+        IF held IS DISTINCT FROM wanted THEN
+            RAISE EXCEPTION 'search_facet_sets: % and % share a digest', held, wanted;
+        END IF;
+        RETURN found;
+    END $$""",
+    f"""CREATE FUNCTION search_document_facet_sets() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        NEW.attribute_set := search_facet_set({attribute_keys("NEW.")});
+        NEW.skill_set := search_facet_set({skill_keys("NEW.")});
+        RETURN NEW;
+    END $$""",
+    f"ALTER TABLE {TABLE} ADD COLUMN attribute_set integer, ADD COLUMN skill_set integer",
+    f"""INSERT INTO {SETS} (keys, digest) SELECT keys, md5(keys::text) FROM (
+        SELECT {attribute_keys("")} AS keys FROM {TABLE} UNION SELECT {skill_keys("")} FROM {TABLE}
+    ) met""",
+    f"ALTER TABLE {TABLE} DISABLE TRIGGER USER",
+    f"""UPDATE {TABLE} d SET attribute_set = a.id, skill_set = s.id FROM {SETS} a, {SETS} s
+        WHERE a.digest = md5(({attribute_keys("d.")})::text) AND s.digest = md5(({skill_keys("d.")})::text)""",
+    # The structure's foreign key checks, deferred, must run before the triggers are switched back.
+    "SET CONSTRAINTS ALL IMMEDIATE",
+    f"ALTER TABLE {TABLE} ENABLE TRIGGER USER",
+    f"""CREATE TRIGGER search_facet_sets_insert BEFORE INSERT ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION search_document_facet_sets()""",
+    f"""CREATE TRIGGER search_facet_sets_update
+        BEFORE UPDATE OF category, membership_slugs, sector_slugs, city, skill_slugs ON {TABLE}
+        FOR EACH ROW EXECUTE FUNCTION search_document_facet_sets()""",
+    f"ANALYZE {TABLE}",
+    f"ANALYZE {SETS}",
+]
+
+BACKWARD = [
+    f"DROP TRIGGER IF EXISTS search_facet_sets_update ON {TABLE}",
+    f"DROP TRIGGER IF EXISTS search_facet_sets_insert ON {TABLE}",
+    f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS attribute_set, DROP COLUMN IF EXISTS skill_set",
+    "DROP FUNCTION IF EXISTS search_document_facet_sets()",
+    "DROP FUNCTION IF EXISTS search_facet_set(text[])",
+    f"DROP TABLE IF EXISTS {SETS}",
+]
+
+
+def _run(statements):
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor != "postgresql":
+            return
+        for statement in statements:
+            schema_editor.execute(statement, params=None)  # « % » in a function body is no placeholder
+
+    return run
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("search", "0011_postgres_narrow_rows"),
+    ]
+
+    operations = [
+        migrations.RunPython(_run(FORWARD), _run(BACKWARD)),
+    ]
