@@ -18,9 +18,10 @@ class StructureSearchDocument(models.Model):
     ``search_vocabulary`` and ``search_facet_counts``: a migration changing the type
     of a text or slug column here must drop and recreate them. Since ``0010``,
     ``search_vector`` is written by ``search.documents`` (or by a trigger for
-    writers that leave it out), so it is not a field of this model. ``0011`` adds
-    ``skills_vector`` (generated) and sets each column's storage (the wide ones out
-    of the row): such a migration must keep it.
+    writers that leave it out), so it is not a field of this model. ``0011`` sets
+    each column's storage (the wide ones out of the row): such a migration must
+    keep it. ``0012`` adds ``attribute_set`` and ``skill_set`` (ids in
+    ``search_facet_sets``, kept by a row trigger from the facet and skill columns).
     """
 
     structure = models.OneToOneField(

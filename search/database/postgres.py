@@ -136,6 +136,11 @@ class _Sql(NamedParams):
             f"(SELECT structure_id FROM {DOCUMENTS} WHERE {vector} @@ {self.param(tsquery)}::tsquery)"
         )
 
+    def skilled(self, tsquery: str) -> str:
+        """« A skill's word of the document matches »: the document's skill set is one of those whose words match
+        (migration 0012), a set of small integers the GIN index of the few thousand sets answers."""
+        return f"d.skill_set IN (SELECT id FROM {FACET_SETS} WHERE words @@ {self.param(tsquery)}::tsquery)"
+
     def holding(self, column: str, values) -> str:
         """``column`` (a ``|a|b|`` list) holds one of ``values``.
 
@@ -151,10 +156,10 @@ class _Score:
 
     For every matched document, ``words`` (one column per word of the text) and
     ``fixed`` (towns, named skills, the words side by side in the name), read from
-    the narrow part of the row (the name, summary and city words, the slugs) and
-    from sets of ids the GIN index of ``skills_vector`` answers (« a skill's word
-    starts with / is ») — never the wide columns, which stay in TOAST (migration
-    0011). Their sum is the score ``lower``, but for two things: a word found only
+    the narrow part of the row (the name, summary and city words, the slugs, the
+    skill set) and from the skill sets whose words match (« a skill's word starts
+    with / is », migration 0012) — never the wide columns, which stay in TOAST
+    (migration 0011). Their sum is the score ``lower``, but for two things: a word found only
     « elsewhere » counts 1 where it may be worth 2 (an exact word), and the words
     side by side in a skill (+5) or elsewhere (+2) are left out: ``upper`` counts
     both as the most they can be. ``exact`` adds them for the few rows that need
@@ -178,10 +183,10 @@ class _Score:
             in_summary, in_name = sql.contains("d.summary_text", prefix), sql.contains("d.name_text", prefix)
             bonus = f"(CASE WHEN {in_summary} THEN 1 ELSE 0 END + CASE WHEN {in_name} THEN 2 ELSE 0 END)"
             # One CASE per word, its tiers as ``portable``'s: the first field that has the word wins.
-            skill_exact = sql.has("skills_vector", _any(word, stem_, prefix=False))
+            skill_exact = sql.skilled(_any(word, stem_, prefix=False))
             self.words.append(
                 f"CASE WHEN {sql.contains('d.city_text', exact)} THEN 12 + {bonus}"
-                f" WHEN {sql.has('skills_vector', _any(word, stem_))} THEN"
+                f" WHEN {sql.skilled(_any(word, stem_))} THEN"
                 f" CASE WHEN {skill_exact} THEN 10 ELSE 8 END + {bonus}"
                 f" WHEN {in_name} THEN CASE WHEN {sql.contains('d.name_text', exact)} THEN 7 ELSE 5 END + 2"
                 f" + CASE WHEN {in_summary} THEN 1 ELSE 0 END"

@@ -48,64 +48,83 @@ def skill_keys(row: str) -> str:
     return _keys("s:", f"{row}skill_slugs")
 
 
+# A skill set is its skills' keys and their words (``skills_text``: the skills' names and synonyms as the
+# document was written): a search reads the words of each set, not of each document.
+SKILL_WORDS = "to_tsvector('lagrappe_fr'::regconfig, COALESCE(skills, ''))"
+
 FORWARD = [
-    # Looked up by a digest of the keys: a btree entry cannot hold a long list (a structure with many skills).
-    # The keys in byte order: a search groups its counts by key, and needs no language's order for that.
+    # Looked up by a digest: a btree entry cannot hold a long list (a structure with many skills). The keys in
+    # byte order: a search groups its counts by key, and needs no language's order for that.
     f"""CREATE TABLE {SETS} (
-        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, keys text[] COLLATE "C" NOT NULL, digest text NOT NULL UNIQUE
+        id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        keys text[] COLLATE "C" NOT NULL,
+        skills text,
+        words tsvector GENERATED ALWAYS AS ({SKILL_WORDS}) STORED,
+        digest text NOT NULL UNIQUE
     )""",
-    # The id of a combination of keys, added when new. Two writers adding the same one: the second waits
-    # for the first (ON CONFLICT), then reads its row. ``::text`` quotes the keys: two lists, two texts.
-    f"""CREATE FUNCTION search_facet_set(wanted text[]) RETURNS integer LANGUAGE plpgsql AS $$
+    f"CREATE INDEX search_facet_sets_words ON {SETS} USING gin (words)",
+    # The id of a set, added when new. Two writers adding the same one: the second waits for the first
+    # (ON CONFLICT), then reads its row. A record's text quotes its fields: two sets, two texts.
+    f"""CREATE FUNCTION search_facet_set(wanted text[], wanted_skills text) RETURNS integer LANGUAGE plpgsql AS $$
     DECLARE
-        wanted_digest text := md5(wanted::text);
+        wanted_digest text := md5(ROW(wanted, wanted_skills)::text);
         found integer;
         held text[];
+        held_skills text;
     BEGIN
-        SELECT id, keys INTO found, held FROM {SETS} WHERE digest = wanted_digest;
+        SELECT id, keys, skills INTO found, held, held_skills FROM {SETS} WHERE digest = wanted_digest;
         IF found IS NULL THEN
-            INSERT INTO {SETS} (keys, digest) VALUES (wanted, wanted_digest)
-            ON CONFLICT (digest) DO NOTHING RETURNING id, keys INTO found, held;
+            INSERT INTO {SETS} (keys, skills, digest) VALUES (wanted, wanted_skills, wanted_digest)
+            ON CONFLICT (digest) DO NOTHING RETURNING id, keys, skills INTO found, held, held_skills;
         END IF;
         IF found IS NULL THEN
-            SELECT id, keys INTO found, held FROM {SETS} WHERE digest = wanted_digest;
+            SELECT id, keys, skills INTO found, held, held_skills FROM {SETS} WHERE digest = wanted_digest;
         END IF;
-        IF held IS DISTINCT FROM wanted THEN
-            RAISE EXCEPTION 'search_facet_sets: % and % share a digest', held, wanted;
+        IF held IS DISTINCT FROM wanted OR held_skills IS DISTINCT FROM wanted_skills THEN
+            RAISE EXCEPTION 'search_facet_sets: (%, %) and (%, %) share a digest', held, held_skills, wanted, wanted_skills;
         END IF;
         RETURN found;
     END $$""",
     f"""CREATE FUNCTION search_document_facet_sets() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-        NEW.attribute_set := search_facet_set({attribute_keys("NEW.")});
-        NEW.skill_set := search_facet_set({skill_keys("NEW.")});
+        NEW.attribute_set := search_facet_set({attribute_keys("NEW.")}, NULL);
+        NEW.skill_set := search_facet_set({skill_keys("NEW.")}, NEW.skills_text);
         RETURN NEW;
     END $$""",
     f"ALTER TABLE {TABLE} ADD COLUMN attribute_set integer, ADD COLUMN skill_set integer",
-    f"""INSERT INTO {SETS} (keys, digest) SELECT keys, md5(keys::text) FROM (
-        SELECT {attribute_keys("")} AS keys FROM {TABLE} UNION SELECT {skill_keys("")} FROM {TABLE}
+    f"""INSERT INTO {SETS} (keys, skills, digest) SELECT keys, skills, md5(ROW(keys, skills)::text) FROM (
+        SELECT {attribute_keys("")} AS keys, NULL::text AS skills FROM {TABLE}
+        UNION SELECT {skill_keys("")}, skills_text FROM {TABLE}
     ) met""",
     f"ALTER TABLE {TABLE} DISABLE TRIGGER USER",
     f"""UPDATE {TABLE} d SET attribute_set = a.id, skill_set = s.id FROM {SETS} a, {SETS} s
-        WHERE a.digest = md5(({attribute_keys("d.")})::text) AND s.digest = md5(({skill_keys("d.")})::text)""",
+        WHERE a.digest = md5(ROW({attribute_keys("d.")}, NULL::text)::text)
+        AND s.digest = md5(ROW({skill_keys("d.")}, d.skills_text)::text)""",
     # The structure's foreign key checks, deferred, must run before the triggers are switched back.
     "SET CONSTRAINTS ALL IMMEDIATE",
     f"ALTER TABLE {TABLE} ENABLE TRIGGER USER",
     f"""CREATE TRIGGER search_facet_sets_insert BEFORE INSERT ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION search_document_facet_sets()""",
     f"""CREATE TRIGGER search_facet_sets_update
-        BEFORE UPDATE OF category, membership_slugs, sector_slugs, city, skill_slugs ON {TABLE}
+        BEFORE UPDATE OF category, membership_slugs, sector_slugs, city, skill_slugs, skills_text ON {TABLE}
         FOR EACH ROW EXECUTE FUNCTION search_document_facet_sets()""",
+    # The skills' words are read from the sets now (migration 0011 had them on each document).
+    "DROP INDEX search_document_skills_vector",
+    f"ALTER TABLE {TABLE} DROP COLUMN skills_vector",
     f"ANALYZE {TABLE}",
     f"ANALYZE {SETS}",
 ]
 
 BACKWARD = [
+    f"""ALTER TABLE {TABLE} ADD COLUMN skills_vector tsvector GENERATED ALWAYS AS (
+        to_tsvector('lagrappe_fr'::regconfig, skills_text)
+    ) STORED""",
+    f"CREATE INDEX search_document_skills_vector ON {TABLE} USING gin (skills_vector)",
     f"DROP TRIGGER IF EXISTS search_facet_sets_update ON {TABLE}",
     f"DROP TRIGGER IF EXISTS search_facet_sets_insert ON {TABLE}",
     f"ALTER TABLE {TABLE} DROP COLUMN IF EXISTS attribute_set, DROP COLUMN IF EXISTS skill_set",
     "DROP FUNCTION IF EXISTS search_document_facet_sets()",
-    "DROP FUNCTION IF EXISTS search_facet_set(text[])",
+    "DROP FUNCTION IF EXISTS search_facet_set(text[], text)",
     f"DROP TABLE IF EXISTS {SETS}",
 ]
 

@@ -222,13 +222,20 @@ def test_the_facet_sets_follow_every_writer(directory):
         # the ORM's insert
         StructureSearchDocument.objects.filter(pk=photon.pk).delete()
         StructureSearchDocument.objects.bulk_create([_document(photon.pk, "photon")])
-        # a raw UPDATE of the facet values, the skills among them
+        # a raw UPDATE of the facet values, the skills and their words among them
         cursor.execute(
             f"UPDATE {postgres.DOCUMENTS} SET category = 'entreprise', skill_slugs = '|zorglub|', "
-            "membership_slugs = '|' WHERE structure_id = %s",
+            "membership_slugs = '|', skills_text = ' zorglub ', search_text = search_text || ' zorglub ' "
+            "WHERE structure_id = %s",
             [compost.pk],
         )
         assert _sets_unlike_keys(cursor) == []
+        # the skill's words are read from its set: a skill word scores 10, as in portable
+        zorglub = SearchQuery(text="zorglub")
+        assert [(h.structure.pk, h.score) for h in postgres.search(zorglub).hits] == [
+            (h.structure.pk, h.score) for h in portable.search(zorglub).hits
+        ]
+        assert [h.score for h in postgres.search(zorglub).hits] == [10]
         for query in (
             SearchQuery(text="compost"),
             SearchQuery(categories=["entreprise"]),
