@@ -8,7 +8,8 @@ read the old documents until the rebuild commits; other writers of documents
 (the worker) wait for it.
 
 PostgreSQL (``_rebuild_postgres``): the documents go into a fresh table made
-like the live one but without its indexes and triggers, by ``COPY … FREEZE``;
+like the live one but without its indexes and triggers (but for the row trigger
+giving each document its facet sets), by ``COPY … FREEZE``;
 the indexes are then built once each (a bulk ``CREATE INDEX`` costs a fraction
 of the inserts into the three GIN indexes it replaces), the triggers and the
 foreign key added, the table analysed, and it takes the live table's place and
@@ -50,6 +51,9 @@ logger = logging.getLogger(__name__)
 FRESH_TABLE = "search_document_rebuilt"
 # Memory for one index build (the GIN of the vectors: 200,000 documents fit in it at once).
 INDEX_MEMORY = "256MB"
+# Row triggers the fresh table has before its rows come: what they write has no bulk form here. Each
+# document's facet sets (migration 0013) are ids in ``search_facet_sets``, found or added row by row.
+LOADING_TRIGGERS = ("search_facet_sets_insert",)
 
 
 def rebuild_database_documents(progress=None, chunk_size: int = CHUNK_SIZE, processes: int | None = None) -> int:
@@ -145,7 +149,7 @@ def _swap_blockers(cursor) -> list[str]:
            UNION ALL SELECT 'sequence' FROM pg_depend WHERE refobjid = %(oid)s AND classid = 'pg_class'::regclass
                AND objid IN (SELECT oid FROM pg_class WHERE relkind = 'S')
            UNION ALL SELECT 'column options' FROM pg_attribute WHERE attrelid = %(oid)s AND attnum > 0
-               AND (attacl IS NOT NULL OR attoptions IS NOT NULL OR attstattarget >= 0)
+               AND NOT attisdropped AND (attacl IS NOT NULL OR attoptions IS NOT NULL OR attstattarget >= 0)
            UNION ALL SELECT 'disabled trigger' FROM pg_trigger WHERE tgrelid = %(oid)s AND NOT tgisinternal
                AND tgenabled <> 'O'
            UNION ALL SELECT 'constraint' FROM pg_constraint WHERE conrelid = %(oid)s
@@ -179,9 +183,13 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join(live['options'])})")
         if live["toast_options"]:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join('toast.' + o for o in live['toast_options'])})")
+        for name, definition in live["triggers"]:
+            if name in LOADING_TRIGGERS:
+                cursor.execute(_on_fresh_table(definition, live["name"]))
         count, left_to_database = _load(cursor, progress, chunk_size, processes)
-        for _, definition in live["triggers"]:
-            cursor.execute(_on_fresh_table(definition, live["name"]))
+        for name, definition in live["triggers"]:
+            if name not in LOADING_TRIGGERS:
+                cursor.execute(_on_fresh_table(definition, live["name"]))
         if left_to_database:
             # Rows whose vector only PostgreSQL computes exactly (``pg_vector`` gave none): the row
             # trigger of migration 0010 computes it for a write of the texts that leaves it out.

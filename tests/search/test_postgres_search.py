@@ -204,7 +204,7 @@ def test_counts_and_vocabulary_survive_the_upserts_of_the_sync(directory):
 
 
 def _sets_unlike_keys(cursor) -> list:
-    """Documents whose two facet sets (migration 0012) do not hold exactly their ``facet_keys``."""
+    """Documents whose two facet sets (migration 0013) do not hold exactly their ``facet_keys``."""
     cursor.execute(
         f"""SELECT d.structure_id FROM {postgres.DOCUMENTS} d
         LEFT JOIN {postgres.FACET_SETS} a ON a.id = d.attribute_set LEFT JOIN {postgres.FACET_SETS} s ON s.id = d.skill_set
@@ -215,7 +215,8 @@ def _sets_unlike_keys(cursor) -> list:
 
 
 def test_the_facet_sets_follow_every_writer(directory):
-    from search.documents import rebuild_database_documents, refresh_database_documents
+    from search.database_rebuild import rebuild_database_documents
+    from search.documents import refresh_database_documents
 
     photon, compost = directory["structures"]["photon-coop"], directory["structures"]["terres-de-compost"]
     with transaction.atomic(), connection.cursor() as cursor:

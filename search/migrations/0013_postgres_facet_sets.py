@@ -141,7 +141,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0011_postgres_narrow_rows"),
+        ("search", "0012_postgres_update_counts_net"),
     ]
 
     operations = [
