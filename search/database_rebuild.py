@@ -52,7 +52,7 @@ FRESH_TABLE = "search_document_rebuilt"
 # Memory for one index build (the GIN of the vectors: 200,000 documents fit in it at once).
 INDEX_MEMORY = "256MB"
 # Row triggers the fresh table has before its rows come: what they write has no bulk form here. Each
-# document's facet sets (migration 0013) are ids in ``search_facet_sets``, found or added row by row.
+# document's facet sets (migration 0014) are ids in ``search_facet_sets``, found or added row by row.
 LOADING_TRIGGERS = ("search_facet_sets_insert",)
 
 

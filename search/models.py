@@ -20,7 +20,7 @@ class StructureSearchDocument(models.Model):
     ``search_vector`` is written by ``search.documents`` (or by a trigger for
     writers that leave it out), so it is not a field of this model. ``0011`` sets
     each column's storage (the wide ones out of the row): such a migration must
-    keep it. ``0013`` adds ``attribute_set`` and ``skill_set`` (ids in
+    keep it. ``0014`` adds ``attribute_set`` and ``skill_set`` (ids in
     ``search_facet_sets``, kept by a row trigger from the facet and skill columns).
     """
 

@@ -18,7 +18,7 @@ same French analysis (``search.text``), but PostgreSQL does the work that
 - **filters, disjunctive facets, distance, sorting, pagination**: one SQL
   statement — a document counts in facet F when it passes every filter but F's
   own, the matched rows grouped by their two facet sets (integers, migration
-  ``search.0013_postgres_facet_sets``), then each group's keys read; only the
+  ``search.0014_postgres_facet_sets``), then each group's keys read; only the
   page's ids, the total and the facet counts come back to Python;
 - **the blank listing** (no text, filter or position: the landing page): counts
   read from ``search_facet_counts`` (kept by triggers), the page from the name
@@ -62,7 +62,7 @@ from .sql import NamedParams
 
 DOCUMENTS = StructureSearchDocument._meta.db_table
 STRUCTURES = Structure._meta.db_table
-FACET_SETS = "search_facet_sets"  # migration 0013
+FACET_SETS = "search_facet_sets"  # migration 0014
 # For the one statement of a search (``search_sql``), in its transaction:
 # - PostgreSQL guesses how many documents a prefix (« energ:* ») matches poorly (three quarters
 #   of them, when it is one in six) and then reads the whole table rather than the GIN index;
@@ -138,7 +138,7 @@ class _Sql(NamedParams):
 
     def skilled(self, tsquery: str) -> str:
         """« A skill's word of the document matches »: the document's skill set is one of those whose words match
-        (migration 0013), a set of small integers the GIN index of the few thousand sets answers."""
+        (migration 0014), a set of small integers the GIN index of the few thousand sets answers."""
         return f"d.skill_set IN (SELECT id FROM {FACET_SETS} WHERE words @@ {self.param(tsquery)}::tsquery)"
 
     def holding(self, column: str, values) -> str:
@@ -158,7 +158,7 @@ class _Score:
     ``fixed`` (towns, named skills, the words side by side in the name), read from
     the narrow part of the row (the name, summary and city words, the slugs, the
     skill set) and from the skill sets whose words match (« a skill's word starts
-    with / is », migration 0013) — never the wide columns, which stay in TOAST
+    with / is », migration 0014) — never the wide columns, which stay in TOAST
     (migration 0011). Their sum is the score ``lower``, but for two things: a word found only
     « elsewhere » counts 1 where it may be worth 2 (an exact word), and the words
     side by side in a skill (+5) or elsewhere (+2) are left out: ``upper`` counts
@@ -264,7 +264,7 @@ def _facet_filters(sql: _Sql, query: SearchQuery) -> list[tuple[str, str]]:
     return filters
 
 
-# The facet counts of the matched rows: grouped by their two facet sets (migration 0013; far fewer
+# The facet counts of the matched rows: grouped by their two facet sets (migration 0014; far fewer
 # groups than rows, and integers are cheaper to group than the values' text), then each group's keys
 # read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
 # every ``attribute_set``). A row failing one filter gives only that facet's keys.

@@ -204,7 +204,7 @@ def test_counts_and_vocabulary_survive_the_upserts_of_the_sync(directory):
 
 
 def _sets_unlike_keys(cursor) -> list:
-    """Documents whose two facet sets (migration 0013) do not hold exactly their ``facet_keys``."""
+    """Documents whose two facet sets (migration 0014) do not hold exactly their ``facet_keys``."""
     cursor.execute(
         f"""SELECT d.structure_id FROM {postgres.DOCUMENTS} d
         LEFT JOIN {postgres.FACET_SETS} a ON a.id = d.attribute_set LEFT JOIN {postgres.FACET_SETS} s ON s.id = d.skill_set

@@ -141,7 +141,7 @@ def _run(statements):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0012_postgres_update_counts_net"),
+        ("search", "0013_sqlite_facet_signatures"),
     ]
 
     operations = [
