@@ -257,6 +257,28 @@ def test_the_facet_sets_follow_every_writer(directory):
         transaction.set_rollback(True)
 
 
+def test_a_facet_set_is_found_by_its_index_even_when_the_statistics_say_no_sets(directory):
+    """Structural guard of migration 0015: the lookup never scans every set (a first rebuild was quadratic)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("TRUNCATE search_facet_sets")
+        cursor.execute("ANALYZE search_facet_sets")  # « no rows »: the planner's own choice is a sequential scan
+        cursor.execute("EXPLAIN SELECT id FROM search_facet_sets WHERE digest = 'x'")
+        assert "Seq Scan" in cursor.fetchone()[0]
+        # The function runs with its own settings: the same lookup under them goes by the unique index.
+        cursor.execute("SELECT proconfig FROM pg_proc WHERE proname = 'search_facet_set'")
+        [settings] = cursor.fetchone()
+        assert settings == ["enable_seqscan=off"]
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM search_facet_sets WHERE digest = 'x'")
+        assert "search_facet_sets_digest_key" in cursor.fetchone()[0]
+        # And the sets it adds from there are those the documents' keys call for.
+        cursor.execute("SELECT search_facet_set(ARRAY['t:', 'c:collectif'], NULL), search_facet_set(ARRAY['t:'], NULL)")
+        first, second = cursor.fetchone()
+        cursor.execute("SELECT search_facet_set(ARRAY['t:', 'c:collectif'], NULL)")
+        assert cursor.fetchone()[0] == first != second
+        transaction.set_rollback(True)
+
+
 def test_a_weight_says_which_field_holds_the_word(directory):
     pk = directory["structures"]["photon-coop"].pk
     with connection.cursor() as cursor:
