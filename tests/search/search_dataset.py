@@ -124,3 +124,26 @@ def build_directory() -> dict:
 
 def slugs(result) -> list[str]:
     return [hit.structure.slug for hit in result.hits]
+
+
+def structure_publish_form(structure: Structure, summary: str) -> dict:
+    """The admin edit form of ``structure`` with a new summary, posted with « Publier »."""
+    from wagtail.test.utils.form_data import inline_formset, nested_form_data
+
+    data = nested_form_data(
+        {
+            "name": structure.name,
+            "slug": structure.slug,
+            "category": structure.category,
+            "memberships": ["reseau"],
+            "summary": summary,
+            "description": structure.description,
+            "city": structure.city,
+            "latitude": structure.latitude,
+            "longitude": structure.longitude,
+            "skills": [s.pk for s in structure.skills.all()],
+            "people": inline_formset([]),
+        }
+    )
+    data["action-publish"] = "action-publish"
+    return data

@@ -13,10 +13,10 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
-from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
 from directory.models import Skill, Structure
 from search.models import IndexOutbox
+from tests.search.search_dataset import structure_publish_form
 
 pytestmark = pytest.mark.django_db
 
@@ -52,22 +52,7 @@ def test_admin_publish_of_a_structure_queues_its_indexing_and_calls_no_engine(
     structure = Structure.objects.get(slug="compta-solidaire")
     admin = get_user_model().objects.create_superuser("admin-paths", "admin-paths@example.org", "motdepasse-long-42")
     client.force_login(admin)
-    data = nested_form_data(
-        {
-            "name": structure.name,
-            "slug": structure.slug,
-            "category": structure.category,
-            "memberships": ["reseau"],
-            "summary": "Comptabilité et audit pour les associations",
-            "description": structure.description,
-            "city": structure.city,
-            "latitude": structure.latitude,
-            "longitude": structure.longitude,
-            "skills": [s.pk for s in structure.skills.all()],
-            "people": inline_formset([]),
-        }
-    )
-    data["action-publish"] = "action-publish"
+    data = structure_publish_form(structure, "Comptabilité et audit pour les associations")
 
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("wagtailsnippets_directory_structure:edit", args=[structure.pk]), data)

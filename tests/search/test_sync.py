@@ -15,7 +15,7 @@ from search.service import search_structures, suggest
 from search.sync import drain, enqueue, index_changes
 from search.text import document_text
 from search.types import SearchQuery
-from tests.search.search_dataset import slugs
+from tests.search.search_dataset import slugs, structure_publish_form
 
 pytestmark = pytest.mark.django_db
 
@@ -256,28 +256,12 @@ def test_drain_command_reports_an_empty_outbox(backend, directory, capsys):
 def test_admin_publish_with_the_engine_down_succeeds(client, directory, settings, django_capture_on_commit_callbacks):
     from django.contrib.auth import get_user_model
     from django.urls import reverse
-    from wagtail.test.utils.form_data import inline_formset, nested_form_data
 
     live_url = settings.ELASTICSEARCH_URL
     structure = Structure.objects.get(slug="compta-solidaire")
     admin = get_user_model().objects.create_superuser("admin-sync", "admin-sync@example.org", "motdepasse-long-42")
     client.force_login(admin)
-    data = nested_form_data(
-        {
-            "name": structure.name,
-            "slug": structure.slug,
-            "category": structure.category,
-            "memberships": ["reseau"],
-            "summary": "Comptabilité et audit pour les associations",
-            "description": structure.description,
-            "city": structure.city,
-            "latitude": structure.latitude,
-            "longitude": structure.longitude,
-            "skills": [s.pk for s in structure.skills.all()],
-            "people": inline_formset([]),
-        }
-    )
-    data["action-publish"] = "action-publish"
+    data = structure_publish_form(structure, "Comptabilité et audit pour les associations")
     settings.ELASTICSEARCH_URL = DEAD_ENGINE
     try:
         with django_capture_on_commit_callbacks(execute=True):
@@ -297,6 +281,14 @@ def test_admin_publish_with_the_engine_down_succeeds(client, directory, settings
         structure.summary = "Comptabilité pour les associations"
         structure.save()
     assert find("audit") == []
+
+
+def _restore_summaries(originals: dict[int, str], ids: list[int], capture_on_commit) -> None:
+    """Undo ``_edit_in_bulk`` through the signals, so the engine index is left as it was found."""
+    with capture_on_commit(execute=True):
+        for structure in Structure.objects.filter(pk__in=ids):
+            structure.summary = originals[structure.pk]
+            structure.save()
 
 
 def _edit_in_bulk(summary: str) -> list[int]:
@@ -344,10 +336,7 @@ def test_a_backlog_in_many_batches_leaves_the_engine_level_with_the_database(
         result = search_structures(SearchQuery(text="zorglubisation"))
         assert (result.engine, result.degraded, result.total) == (engine_index.name, False, len(ids))
     finally:
-        with django_capture_on_commit_callbacks(execute=True):
-            for structure in Structure.objects.filter(pk__in=ids):
-                structure.summary = originals[structure.pk]
-                structure.save()
+        _restore_summaries(originals, ids, django_capture_on_commit_callbacks)
     assert find("zorglubisation") == []
 
 
@@ -378,10 +367,7 @@ def test_a_backlog_is_shown_by_one_refresh_before_any_of_its_rows_goes(
         assert (result.engine, result.degraded, result.total) == (engine_index.name, False, len(ids))
     finally:
         monkeypatch.undo()
-        with django_capture_on_commit_callbacks(execute=True):
-            for structure in Structure.objects.filter(pk__in=ids):
-                structure.summary = originals[structure.pk]
-                structure.save()
+        _restore_summaries(originals, ids, django_capture_on_commit_callbacks)
     assert find("zorglubisation") == []
 
 
@@ -412,8 +398,5 @@ def test_documents_the_engine_took_but_never_showed_keep_their_rows(
         assert find_drift() == []
     finally:
         monkeypatch.undo()
-        with django_capture_on_commit_callbacks(execute=True):
-            for structure in Structure.objects.filter(pk__in=ids):
-                structure.summary = originals[structure.pk]
-                structure.save()
+        _restore_summaries(originals, ids, django_capture_on_commit_callbacks)
     assert find("zorglubisation") == []
