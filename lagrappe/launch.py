@@ -129,12 +129,13 @@ def manage(env: dict, *args: str, timeout: float = 240, verbose: bool = False) -
     return result.stdout
 
 
-def prepare(env: dict, *more: tuple[str, ...], timeout: float = 240, verbose: bool = False) -> None:
+def prepare(env: dict, *more: tuple[str, ...], timeout: float = 240, verbose: bool = False, demo: bool = True) -> None:
     """What ``make serve`` does before gunicorn, with the demo: cache table, migrations, demo, static files.
 
     ``more`` are further ``manage.py`` commands run after the demo (a bigger
     directory, an index rebuild). ``collectstatic`` runs alongside: it does not
-    touch the database.
+    touch the database. ``demo=False`` leaves the demo out (a database prepared
+    by an earlier run, only brought up to date).
     """
     collectstatic = subprocess.Popen(
         [sys.executable, "manage.py", "collectstatic", "--no-input", "--verbosity", "0"],
@@ -144,7 +145,8 @@ def prepare(env: dict, *more: tuple[str, ...], timeout: float = 240, verbose: bo
         text=True,
     )
     try:
-        steps = [("createcachetable",), ("migrate", "--no-input", "--verbosity", "0"), ("load_demo",), *more]
+        steps = [("createcachetable",), ("migrate", "--no-input", "--verbosity", "0")]
+        steps += [("load_demo",), *more] if demo else list(more)
         for step in steps:  # the cache table first: Wagtail caches site roots there (make serve's order)
             manage(env, *step, timeout=timeout, verbose=verbose)
         if collectstatic.wait(timeout=timeout) != 0:
