@@ -293,30 +293,40 @@ def pg_vector(skills_text: str, name_text: str, summary_text: str, search_text: 
     that ``lagrappe_fr`` only splits), at its position in the column shifted by
     the words of the columns before, with the column's weight (D is written
     without a letter); PostgreSQL merges a word's repeated entries. ``None``
-    where this shortcut would not be exact (``_PG_DIGIT_WORD``, a word of 2,000
-    letters, a word repeated more than 255 times, 16,383 words): the database's
-    own trigger then computes the vector.
+    where this shortcut would not be exact (``pg_vector_words``).
     """
-    parts, offset, every_word = [], 0, []
-    for text, weight in ((skills_text, "A"), (name_text, "B"), (summary_text, "C"), (search_text, "")):
+    columns = pg_vector_words(skills_text, name_text, summary_text, search_text)
+    if columns is None:
+        return None
+    parts, offset = [], 0
+    for words, weight in zip(columns, ("A", "B", "C", ""), strict=True):
+        if words:
+            parts.append(" '".join(map(add, words, _suffixes(weight, offset + 1, offset + len(words) + 1))))
+            offset += len(words)
+    return "'" + " '".join(parts) if parts else ""
+
+
+def pg_vector_words(skills_text: str, name_text: str, summary_text: str, search_text: str) -> list | None:
+    """Each column's words, the lexemes of its ``tsvector`` (``pg_vector``); ``None`` where they would not be
+    exactly PostgreSQL's: ``_PG_DIGIT_WORD``, a word of 2,000 letters, a word repeated more than 255 times,
+    16,383 words. The database's own trigger then computes the vector."""
+    columns, offset = [], 0
+    for text in (skills_text, name_text, summary_text, search_text):
         text = " " + text
         if _PG_DIGIT_WORD.search(text):
             return None
         words = text.split()
-        if not words:
-            continue
-        if len(text) > _PG_LONG_WORD and max(map(len, words)) >= _PG_LONG_WORD:
+        if words and len(text) > _PG_LONG_WORD and max(map(len, words)) >= _PG_LONG_WORD:
             return None
-        parts.append(" '".join(map(add, words, _suffixes(weight, offset + 1, offset + len(words) + 1))))
+        columns.append(words)
         offset += len(words)
-        every_word.append(words)
     if offset > _PG_MAX_POSITIONS:
         if offset >= _PG_MAX_POSITION:
             return None
         # A word held more than 255 times leaves at most ``offset - 255`` distinct words.
-        if len({w for words in every_word for w in words}) <= offset - _PG_MAX_POSITIONS:
+        if len({w for words in columns for w in words}) <= offset - _PG_MAX_POSITIONS:
             return None
-    return "'" + " '".join(parts) if parts else ""
+    return columns
 
 
 TABLE = StructureSearchDocument._meta.db_table

@@ -14,8 +14,14 @@ from django.db import connection, connections, transaction
 from django.forms.models import model_to_dict
 
 from directory.models import Structure
-from search.database_rebuild import rebuild_database_documents, table_definition
-from search.documents import refresh_database_documents
+from search.database_rebuild import (
+    binary_copy_data,
+    binary_encoders,
+    binary_vector,
+    rebuild_database_documents,
+    table_definition,
+)
+from search.documents import DOCUMENT_COLUMNS, SourceBuilder, pg_vector_words, refresh_database_documents
 from search.models import StructureSearchDocument
 from search.service import search_structures
 from search.types import SearchQuery
@@ -124,6 +130,57 @@ def test_searches_from_other_connections_read_the_old_documents_until_the_rebuil
         assert seen == [([], True)]
         # This transaction reads the new documents.
         assert search("zorglub") == [structure.pk]
+        transaction.set_rollback(True)
+
+
+@postgres_only
+@pytest.mark.parametrize(
+    "texts",
+    [
+        (" a ", " b ", " ", " a b a "),
+        (" ", " ", " ", " "),
+        (" 2024 007 v2 e12 abc123 ", " x ", " y y y ", " z "),
+        (" ab a abc b ", " aa ", " ", " a ab "),  # a prefix before the longer word, in bytes' order
+        # 251 positions of « mot » beside 300 other words: under the limit.
+        (" " + "mot " * 250, " mot ", " ", " " + " ".join(f"w{i}" for i in range(300)) + " "),
+    ],
+    ids=["repeated", "empty", "numbers", "prefixes", "many-positions"],
+)
+def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(directory, texts):
+    """The documents go to PostgreSQL in COPY's binary format: each column as its text form would give it."""
+    [source] = SourceBuilder().build([Structure.objects.public().order_by("pk").values_list("pk", flat=True)[0]])
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE binary_copy (LIKE {TABLE} INCLUDING GENERATED)")
+        encoders = binary_encoders(table_definition(cursor)["columns"])
+        assert encoders is not None
+        data, documents, left = binary_copy_data([source], "2026-12-06T10:20:30.123456+01:00", encoders)
+        assert (documents, left) == (1, 0)
+        columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+        with cursor.copy(f"COPY binary_copy ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(data)
+        refresh_database_documents([source["id"]])
+        # Every column as the worker's writer (COPY's text format) leaves it.
+        cursor.execute(
+            f"""SELECT {", ".join(f"b.{c} IS NOT DISTINCT FROM d.{c}" for c in DOCUMENT_COLUMNS[:-1])},
+                b.search_vector = d.search_vector, b.facet_keys = d.facet_keys,
+                b.indexed_at = '2026-12-06T09:20:30.123456Z'
+                FROM binary_copy b JOIN {TABLE} d USING (structure_id)"""
+        )
+        assert set(cursor.fetchone()) == {True}
+        # The vector of texts with repeated words, prefixes and many positions: PostgreSQL's own.
+        cursor.execute("CREATE TEMPORARY TABLE binary_vector (search_vector tsvector)")
+        with cursor.copy("COPY binary_vector FROM STDIN WITH (FORMAT binary)") as copy:
+            # COPY's binary format by hand: its signature, one row of one field, the end.
+            vector = binary_vector(pg_vector_words(*texts))
+            header, row = b"PGCOPY\n\xff\r\n\x00" + bytes(8), b"\x00\x01" + len(vector).to_bytes(4, "big") + vector
+            copy.write(header + row + b"\xff\xff")
+        cursor.execute(
+            "SELECT search_vector = (setweight(to_tsvector('lagrappe_fr', %s), 'A')"
+            " || setweight(to_tsvector('lagrappe_fr', %s), 'B') || setweight(to_tsvector('lagrappe_fr', %s), 'C')"
+            " || setweight(to_tsvector('lagrappe_fr', %s), 'D')) FROM binary_vector",
+            texts,
+        )
+        assert cursor.fetchone() == (True,)
         transaction.set_rollback(True)
 
 
