@@ -42,7 +42,6 @@ from .documents import (
     SourceBuilder,
     database_row,
     pg_rows,
-    pg_vector,
     pg_vector_words,
     write_database_documents,
 )
@@ -172,10 +171,14 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
         cursor.execute(f"LOCK TABLE {TABLE} IN SHARE ROW EXCLUSIVE MODE")
         cursor.execute("SET LOCAL lagrappe.search_bulk = 'on'")
         blockers = _swap_blockers(cursor)
+        live = table_definition(cursor)
+        # Texts in binary go as UTF-8, converted by the server from the connection's encoding (Django's: UTF8).
+        encoders = binary_encoders(live["columns"]) if cursor.connection.info.encoding == "utf-8" else None
+        if encoders is None:
+            blockers.append("column types")
         if blockers:
             logger.warning("Documents de recherche reconstruits sur place (%s).", ", ".join(sorted(set(blockers))))
             return _rebuild_postgres_in_place(cursor, progress, chunk_size)
-        live = table_definition(cursor)
         # Columns with their defaults, generated expressions, storage, compression, CHECK constraints
         # and comments; no index, no trigger, no foreign key yet: each comes once the rows are in.
         cursor.execute(
@@ -189,17 +192,20 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
         for name, definition in live["triggers"]:
             if name in LOADING_TRIGGERS:
                 cursor.execute(_on_fresh_table(definition, live["name"]))
-        # Texts in binary go as UTF-8, converted by the server from the connection's encoding (Django's: UTF8).
-        utf8 = cursor.connection.info.encoding == "utf-8"
-        encoders = binary_encoders(live["columns"]) if utf8 else None
-        count, left_to_database = _load(cursor, progress, chunk_size, processes, encoders)
+        count, left_to_database, vocabulary = _load(cursor, progress, chunk_size, processes, encoders)
         for name, definition in live["triggers"]:
             if name not in LOADING_TRIGGERS:
                 cursor.execute(_on_fresh_table(definition, live["name"]))
         if left_to_database:
-            # Rows whose vector only PostgreSQL computes exactly (``pg_vector`` gave none): the row
+            # Rows whose vector only PostgreSQL computes exactly (``pg_vector_words`` gave none): the row
             # trigger of migration 0010 computes it for a write of the texts that leaves it out.
-            cursor.execute(f"UPDATE {FRESH_TABLE} SET search_text = search_text WHERE search_vector IS NULL")
+            cursor.execute(
+                f"""UPDATE {FRESH_TABLE} SET search_text = search_text WHERE structure_id = ANY(%s)
+                RETURNING tsvector_to_array(search_vector)""",
+                [left_to_database],
+            )
+            for (words,) in cursor.fetchall():
+                vocabulary.update(words)
         cursor.execute("SELECT current_setting('maintenance_work_mem')")
         memory = cursor.fetchone()[0]
         cursor.execute(f"SET LOCAL maintenance_work_mem = '{INDEX_MEMORY}'")
@@ -215,7 +221,8 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
         # SET LOCAL holds until the outermost transaction ends: an enclosing one goes on as before.
         cursor.execute("SET LOCAL maintenance_work_mem = %s", [memory])
         cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
-        _count_words_and_facets(cursor, FRESH_TABLE)
+        _write_vocabulary(cursor, vocabulary)
+        _count_facets(cursor, FRESH_TABLE)
         # The swap: searches wait from here until the commit, then read the new documents.
         # Rows an enclosing transaction wrote still have their foreign key checks to run (deferred):
         # they run now, for the table that is dropped; later writes get the new table's.
@@ -252,52 +259,51 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
     return count
 
 
-def _load(cursor, progress, chunk_size: int, processes: int, encoders: list | None) -> tuple[int, int]:
-    """COPY every published structure's document into the fresh table; (documents, vectors left to PostgreSQL).
+def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> tuple[int, list[int], Counter]:
+    """COPY every published structure's document into the fresh table.
 
+    Returns the number of documents, the ids of those whose vector is left to
+    PostgreSQL, and how many documents hold each word of the others' vectors.
     This process reads the sources (on the rebuild's connection, in its
     transaction) a chunk at a time; ``processes`` others analyse them into COPY
-    data (``binary_copy_data``, or ``copy_data`` without ``encoders``: the French
-    analysis and the vectors, most of LaGrappe's cost, bound to one core per
-    process by the GIL) while this one sends the chunks they finished, so
-    PostgreSQL takes in one chunk as the next ones are analysed. A few chunks in
-    flight at most: memory stays flat.
+    data (``binary_copy_data``: the French analysis and the vectors, most of
+    LaGrappe's cost, bound to one core per process by the GIL) while this one
+    sends the chunks they finished, so PostgreSQL takes in one chunk as the next
+    ones are analysed. A few chunks in flight at most: memory stays flat.
     """
     columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
     # FREEZE: the table was made in this transaction, so its rows are written visible to all
     # (no hint bits for the first searches to set, no freezing vacuum later).
-    statement = f"COPY {FRESH_TABLE} ({columns}) FROM STDIN WITH (FREEZE{', FORMAT binary' if encoders else ''})"
+    statement = f"COPY {FRESH_TABLE} ({columns}) FROM STDIN WITH (FREEZE, FORMAT binary)"
     indexed_at = timezone.now().isoformat()
-    if encoders:
-        analyse, argument = binary_copy_data, encoders
-    else:
-        analyse, argument = copy_data, cursor.connection.info.encoding
-    count = left = 0
+    count, left, vocabulary = 0, [], Counter()
 
-    def send(data: bytes, documents: int, vectors_left: int) -> None:
-        nonlocal count, left
+    def send(data: bytes, documents: int, vectors_left: list[int], words: Counter) -> None:
+        nonlocal count
         with cursor.copy(statement) as copy:
             copy.write(data)
-        count, left = count + documents, left + vectors_left
+        count += documents
+        left.extend(vectors_left)
+        vocabulary.update(words)
         if progress is not None:
             progress(documents)
 
     chunks = SourceBuilder().chunks(chunk_size)
     if processes <= 1:
         for sources in chunks:
-            send(*analyse(sources, indexed_at, argument))
-        return count, left
+            send(*binary_copy_data(sources, indexed_at, encoders))
+        return count, left, vocabulary
     # Forked: the analysis needs nothing but the code already loaded. The children never touch the
     # database: the connection they inherit is this transaction's.
     with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
         waiting = deque()
         for sources in chunks:
-            waiting.append(pool.submit(analyse, sources, indexed_at, argument))
+            waiting.append(pool.submit(binary_copy_data, sources, indexed_at, encoders))
             if len(waiting) > 2 * processes:
                 send(*waiting.popleft().result())
         while waiting:
             send(*waiting.popleft().result())
-    return count, left
+    return count, left, vocabulary
 
 
 # ---------------------------------------------------------------------------------------------- COPY's binary format
@@ -352,12 +358,13 @@ def _timestamp(value: str) -> bytes:
 
 
 def binary_vector(columns: list[list[str]]) -> bytes:
-    """The vector of these columns' words (``pg_vector_words``) in COPY's binary format, without its length.
+    """The vector of these columns' words (``pg_vector_words``) in COPY's binary format, without its length."""
+    return _binary_vector(_positions(columns))
 
-    ``pg_vector``'s vector: every word a lexeme at its position, the columns
-    weighted A, B, C, D in turn; a lexeme's positions rising, the lexemes in
-    PostgreSQL's order (bytes, a prefix first).
-    """
+
+def _positions(columns: list[list[str]]) -> dict[str, list[bytes]]:
+    """Each word of the columns with its positions, as ``pg_vector`` gives them: the columns weighted A, B, C, D
+    in turn, a word's positions rising."""
     positions, offset = {}, 1
     for words, weight in zip(columns, (3, 2, 1, 0), strict=True):
         if words:
@@ -368,6 +375,11 @@ def binary_vector(columns: list[list[str]]) -> bytes:
                 else:
                     held.append(position)
             offset += len(words)
+    return positions
+
+
+def _binary_vector(positions: dict[str, list[bytes]]) -> bytes:
+    # The lexemes in PostgreSQL's order: bytes, a prefix before the longer words.
     parts = [_INT32(len(positions))]
     for word in sorted(positions):
         held = positions[word]
@@ -398,52 +410,34 @@ def binary_encoders(columns) -> list | None:
     return None if None in encoders else encoders
 
 
-def binary_copy_data(sources: list[dict], indexed_at: str, encoders: list) -> tuple[bytes, int, int]:
-    """These sources' documents in COPY's binary format; (data, documents, vectors left to PostgreSQL)."""
+def binary_copy_data(sources: list[dict], indexed_at: str, encoders: list) -> tuple[bytes, int, list[int], Counter]:
+    """These sources' documents in COPY's binary format.
+
+    Returns the data, the number of documents, the ids of those whose vector
+    is left to PostgreSQL (``pg_vector_words``: ``None``; written NULL), and how
+    many of the others hold each word (``search_vocabulary``, counted here
+    rather than by unnesting every vector again at the end).
+    """
     fields = _FIELDS(len(DOCUMENT_COLUMNS) + 1)
     indexed = encoders[-1](indexed_at)  # the same for every row
-    parts, left = [_BINARY_HEADER], 0
+    parts, left, vocabulary = [_BINARY_HEADER], [], Counter()
     for source in sources:
         row = database_row(source, indexed_at)
         parts.append(fields)
         parts += [_NULL if value is None else encode(value) for encode, value in zip(encoders[:-1], row, strict=False)]
         parts.append(indexed)
         columns = pg_vector_words(row[3], row[2], row[4], row[5])
-        if columns is not None:
-            vector = binary_vector(columns)
-            parts.append(_INT32(len(vector)))
-            parts.append(vector)
-        else:
+        if columns is None:
             parts.append(_NULL)
-            left += 1
+            left.append(row[0])
+            continue
+        positions = _positions(columns)
+        vector = _binary_vector(positions)
+        parts.append(_INT32(len(vector)))
+        parts.append(vector)
+        vocabulary.update(positions.keys())
     parts.append(_BINARY_TRAILER)
-    return b"".join(parts), len(sources), left
-
-
-# COPY's text format: a tab between columns, \N for NULL, these four characters escaped.
-_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
-_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
-
-
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, str):
-        return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], value) if _COPY_SPECIAL.search(value) else value
-    # Numbers: repr() of a float reads back as the same float.
-    return repr(value)
-
-
-def copy_data(sources: list[dict], indexed_at: str, encoding: str) -> tuple[bytes, int, int]:
-    """These sources' documents as COPY data (text format); (data, documents, vectors left to PostgreSQL)."""
-    lines, left = [], 0
-    for source in sources:
-        row = database_row(source, indexed_at)
-        vector = pg_vector(row[3], row[2], row[4], row[5])
-        left += vector is None
-        lines.append("\t".join([*map(_copy_text, row), _copy_text(vector)]))
-    lines.append("")
-    return "\n".join(lines).encode(encoding), len(sources), left
+    return b"".join(parts), len(sources), left, vocabulary
 
 
 def _quoted(name: str) -> str:
@@ -488,6 +482,18 @@ def _count_words_and_facets(cursor, table: str) -> None:
         f"""INSERT INTO search_vocabulary (word, documents)
         SELECT word, count(*) FROM {table}, unnest(tsvector_to_array(search_vector)) AS word GROUP BY word"""
     )
+    _count_facets(cursor, table)
+
+
+def _write_vocabulary(cursor, vocabulary: Counter) -> None:
+    """``search_vocabulary`` as counted while the documents were analysed."""
+    cursor.execute("DELETE FROM search_vocabulary")
+    with cursor.copy("COPY search_vocabulary (word, documents) FROM STDIN") as copy:
+        for row in vocabulary.items():
+            copy.write_row(row)
+
+
+def _count_facets(cursor, table: str) -> None:
     cursor.execute("DELETE FROM search_facet_counts")
     cursor.execute(
         f"""INSERT INTO search_facet_counts (key, documents)

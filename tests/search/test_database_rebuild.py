@@ -153,8 +153,8 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
         cursor.execute(f"CREATE TEMPORARY TABLE binary_copy (LIKE {TABLE} INCLUDING GENERATED)")
         encoders = binary_encoders(table_definition(cursor)["columns"])
         assert encoders is not None
-        data, documents, left = binary_copy_data([source], "2026-12-06T10:20:30.123456+01:00", encoders)
-        assert (documents, left) == (1, 0)
+        data, documents, left, words = binary_copy_data([source], "2026-12-06T10:20:30.123456+01:00", encoders)
+        assert (documents, left) == (1, [])
         columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
         with cursor.copy(f"COPY binary_copy ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
             copy.write(data)
@@ -167,6 +167,8 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
                 FROM binary_copy b JOIN {TABLE} d USING (structure_id)"""
         )
         assert set(cursor.fetchone()) == {True}
+        cursor.execute("SELECT tsvector_to_array(search_vector) FROM binary_copy")
+        assert words == dict.fromkeys(cursor.fetchone()[0], 1)  # the document's words, for the vocabulary
         # The vector of texts with repeated words, prefixes and many positions: PostgreSQL's own.
         cursor.execute("CREATE TEMPORARY TABLE binary_vector (search_vector tsvector)")
         with cursor.copy("COPY binary_vector FROM STDIN WITH (FORMAT binary)") as copy:
