@@ -14,6 +14,7 @@ from search.base import prepare
 from search.database import portable, postgres
 from search.documents import store_database_documents, structure_sources
 from search.models import IndexOutbox, StructureSearchDocument
+from search.text import query_words
 from search.types import FACET_NAMES, GeoPoint, SearchQuery
 from tests.search.search_dataset import LILLE, slugs
 
@@ -425,3 +426,43 @@ def test_a_filter_value_matches_only_itself(seeded, filters):
 
     assert (got.total, slugs(got)) == (expected.total, []) == (0, [])
     assert _facets(got) == _facets(expected)
+
+
+# --------------------------------------------------------------------------- parallel workers
+# At 200,000 documents, parallel workers read and score a broad query's matched rows (``postgres.PLANNER_SETTINGS``);
+# 300 seeded structures are far below the size that starts them, so these settings start them whatever the size.
+ALWAYS_PARALLEL = (
+    "; SET LOCAL min_parallel_table_scan_size = 0; SET LOCAL min_parallel_index_scan_size = 0;"
+    " SET LOCAL parallel_setup_cost = 0; SET LOCAL parallel_tuple_cost = 0"
+)
+
+
+def test_parallel_workers_find_what_one_process_finds(seeded, monkeypatch):
+    queries = [
+        SearchQuery(text=text, sort=sort, page=page, per_page=7, **filters)
+        for text in ("projet", "energie", "projet solidaire", "menuiserie lille")
+        for filters in ({}, _filters(portable.search(SearchQuery(per_page=1)))[6])
+        for sort in ("relevance", "name")
+        for page in (1, 3)
+    ] + [
+        SearchQuery(near=GeoPoint(*LILLE, radius_km=25), sort="distance", page=2, per_page=7),
+        SearchQuery(text="energie", near=GeoPoint(*LILLE, radius_km=25), sort="name", per_page=3),
+    ]
+    one_process = [postgres.search(query) for query in queries]
+    monkeypatch.setattr(postgres, "PLANNER_SETTINGS", postgres.PLANNER_SETTINGS + ALWAYS_PARALLEL)
+    sql, params = postgres.search_sql(queries[0], query_words(queries[0].text))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"ANALYZE {postgres.DOCUMENTS}")  # a table never analysed is planned as a few rows
+        cursor.execute(postgres.PLANNER_SETTINGS)
+        cursor.execute("EXPLAIN " + sql, params)
+        plan = "\n".join(line for (line,) in cursor.fetchall())
+    assert "Parallel Bitmap Heap Scan" in plan, plan
+
+    assert all(result.hits for result in one_process[:4]), "the seeded directory no longer fits this test"
+    for query, expected in zip(queries, one_process, strict=True):
+        got = postgres.search(query)
+        assert got.total == expected.total, query
+        assert _facets(got) == _facets(expected), query
+        assert [(h.structure.pk, h.score, h.distance_km) for h in got.hits] == [
+            (h.structure.pk, h.score, h.distance_km) for h in expected.hits
+        ], query
