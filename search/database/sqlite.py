@@ -21,9 +21,13 @@ uses FTS5 on SQLite:
   but F's own), counted by SQL over ``search_document_value`` (value ids, named
   by ``search_document_count``); a facet no other
   criterion narrows (the blank listing, a facet's own filter) is read from the
-  counts the triggers keep (``search_document_count``);
-- total, sorting, distance (bounding box then the exact circle), LIMIT/OFFSET:
-  SQL. Python only reads the page's ids and the facet counts.
+  counts the triggers keep (``search_document_count``); when most documents
+  match words alone, those counts less the documents that do not match, found
+  by merging two lists of ids in order (``_plain_facets``);
+- total, sorting, distance (bounding box from ``search_document_geo``, then the
+  exact circle), LIMIT/OFFSET: SQL; by score or distance, only the page's
+  candidates are joined to their name (``_matched_page``). Python only reads the
+  page's ids and the facet counts.
 
 Without the FTS5 table (an SQLite built without FTS5: the migration then
 created nothing), ``portable`` answers and the reason is logged once.
@@ -59,6 +63,7 @@ LISTING_INDEX = "search_document_listing"
 HOLDERS_INDEX = "search_document_value_holders"
 SIGNATURE = "search_document_signature"
 SIGNATURES = "search_document_signatures"
+GEO_INDEX = "search_document_geo"
 SIGNATURE_TRIGGERS = (f"{SIGNATURES}_insert", f"{SIGNATURES}_delete", f"{SIGNATURES}_update")
 # Between the parts of a combination's key (migration 0013), the city last: no slug or category holds it.
 SEPARATOR = "\x1f"
@@ -78,7 +83,7 @@ _reported: set[str] = set()  # databases where its absence was logged
 def _required() -> tuple[str, ...]:
     """What the migrations create; without the triggers, the index and the counts would go stale."""
     return (
-        FTS, VALUES, COUNTS, LISTING_INDEX, HOLDERS_INDEX, SIGNATURE, SIGNATURES,
+        FTS, VALUES, COUNTS, LISTING_INDEX, HOLDERS_INDEX, SIGNATURE, SIGNATURES, GEO_INDEX,
         f"{FTS}_insert", f"{FTS}_delete", f"{FTS}_update", *SIGNATURE_TRIGGERS,
     )  # fmt: skip
 
@@ -105,7 +110,7 @@ def fts_ready() -> bool:
     elif name not in _reported:
         _reported.add(name)
         logger.warning(
-            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007/0009/0013 not "
+            "SQLite database search without %s (SQLite built without FTS5, migrations search.0006/0007/0009/0013/0016 not "
             "applied, or the documents table remade without its triggers): the portable LIKE search answers. "
             "Run migrate; after a table rebuild, migrate search 0005 then migrate.",
             ", ".join(missing),
@@ -120,8 +125,21 @@ def _token(term: str, prefix: bool) -> str:
 
 
 def _either(word: str, stem: str, exact: bool = False) -> str:
-    """A word starting with (or equal to, ``exact``) the query word's stem or the word as typed."""
-    return "(" + " OR ".join(_token(needle, not exact) for needle in dict.fromkeys((stem, word))) + ")"
+    """A word starting with (or equal to, ``exact``) the query word's stem or the word as typed.
+
+    A prefix already finds every word a longer needle starting with it finds (« "energi"* » finds what
+    « "energie"* » does): that needle is left out, and FTS5 merges half as many lists of documents.
+    """
+    needles = list(dict.fromkeys((stem, word)))
+    if not exact:
+        needles = [
+            needle
+            for needle in needles
+            if not any(
+                other != needle and len(other) >= MIN_PREFIX_LENGTH and needle.startswith(other) for other in needles
+            )
+        ]
+    return "(" + " OR ".join(_token(needle, not exact) for needle in needles) + ")"
 
 
 def match_expression(terms: list[tuple[str, str]], town_words=()) -> str:
@@ -222,11 +240,11 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
     """(total, [(id, score, distance)] of the page, {facet: Counter}) in one SQL statement."""
     sql = _Sql()
     selected = {name: values for name, values in query.selected_facets().items() if values}
-    # Documents of unpublished structures (a change the worker has not processed yet) and hidden ones.
-    excluded = (
-        "SELECT id FROM directory_structure WHERE live = 0 "
-        f"UNION ALL SELECT value FROM json_each({sql.param(json.dumps(list(query.hidden_ids)))})"
-    )
+    # Documents of unpublished structures (a change the worker has not processed yet) and hidden ones: nearly
+    # always none, as the worker removes an unpublished structure's document (``_kept``).
+    excluded = f"""SELECT structure_id AS id FROM {DOCUMENTS} WHERE structure_id IN (
+        SELECT id FROM directory_structure WHERE live = 0
+        UNION ALL SELECT value FROM json_each({sql.param(json.dumps(list(query.hidden_ids)))}))"""
     if not pairs and query.near is None and not selected:
         parts = _blank_listing(sql, query)
     else:
@@ -269,25 +287,33 @@ def _signature_values(key: str) -> tuple[tuple[str, str], ...]:
     return tuple(held + [("cities", city)] if city else held)
 
 
+def _kept(column: str) -> str:
+    """``column``'s document is not excluded. With none to exclude (nearly always), no lookup per row: the
+    uncorrelated ``EXISTS`` is evaluated once per statement."""
+    return f"(NOT EXISTS (SELECT 1 FROM excluded) OR {column} NOT IN excluded)"
+
+
+def _sort(query: SearchQuery) -> str:
+    """The page's order. Without words every score is 0: by relevance is by name (and the name index can serve it)."""
+    return "name" if query.sort == "relevance" and not query_words(query.text) else query.sort
+
+
 def _page(sql: _Sql, query: SearchQuery, rows: str) -> str:
-    """The page of ``rows`` (id, score, distance, name_sort, joined) in the query's order, numbered."""
-    # Without words every score is 0: by relevance is by name (and the name index can serve it).
-    sort = "name" if query.sort == "relevance" and not query_words(query.text) else query.sort
+    """The page of ``rows`` (id, score, distance, and the sort's name_sort, joined) in the query's order, numbered."""
     return f"""SELECT 'hit', id, score, distance, row_number() OVER () FROM (
-        SELECT id, score, distance FROM ({rows}) ORDER BY {ORDER_BY[sort]}
+        SELECT id, score, distance FROM ({rows}) ORDER BY {ORDER_BY[_sort(query)]}
         LIMIT {sql.param(query.per_page)} OFFSET {sql.param((query.page - 1) * query.per_page)})"""
 
 
 def _blank_listing(sql: _Sql, query: SearchQuery) -> list[str]:
     """No text, position nor filter: the page from the name index, totals and facets from the kept counts."""
     rows = f"""SELECT d.structure_id AS id, 0 AS score, NULL AS distance, d.name_sort, d.joined
-        FROM {DOCUMENTS} d WHERE d.structure_id NOT IN excluded"""
+        FROM {DOCUMENTS} d WHERE {_kept("d.structure_id")}"""
     return [
         "",
         _page(sql, query, rows),
         f"SELECT 'total', NULL, count(*), NULL, NULL FROM {DOCUMENTS}",
-        f"""SELECT 'total', NULL, -count(*), NULL, NULL FROM {DOCUMENTS} d
-            WHERE d.structure_id IN (SELECT id FROM excluded)""",
+        "SELECT 'total', NULL, -count(*), NULL, NULL FROM excluded",
         *_counted_facets(FACET_NAMES),
     ]
 
@@ -328,26 +354,33 @@ def _counted_facets(facets, condition: str = "1") -> list[str]:
     ]
 
 
-def _plain_facets(plain=FACET_NAMES) -> list[str]:
+def _plain_facets(plain=FACET_NAMES, unmatched: str | None = None) -> list[str]:
     """Counts of the ``plain`` facets over every row of ``matched`` (no filter narrows them).
 
     Every facet plain (words or a position alone): by combination of values (``_signature_counts``);
-    some facets only: their rows of ``search_document_value``.
+    some facets only: their rows of ``search_document_value``. ``unmatched``: the ids of the documents
+    ``matched`` leaves out (excluded ones aside), in id order (see below).
     """
-    # Most documents match: count the others and subtract them from the kept counts. Finding
-    # the others reads every document's id, so this pays from about two thirds (measured at 20k).
+    # Most documents match: count the others and subtract them from the kept counts. Finding the others
+    # reads every document's id: ``unmatched`` merges two lists in id order (every document's, the matches'),
+    # else each document's id is looked up among the matches (an index of them built first, about twice the
+    # time). This pays from about two thirds (measured at 20k).
     # Every document has one category: the kept counts of categories add up to the documents.
     documents = f"(SELECT sum(documents) FROM {COUNTS} WHERE facet = 'categories')"
     most = f"(SELECT count(*) FROM matched) * 3 > {documents} * 2"
-    others = f"{most} AND d.structure_id NOT IN excluded AND d.structure_id NOT IN (SELECT id FROM matched)"
+    if unmatched is None:
+        others_source = f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX}"
+        others_id = "d.structure_id"
+        others = f"{most} AND {_kept(others_id)} AND {others_id} NOT IN (SELECT id FROM matched)"
+    else:
+        others_source, others_id = f"({unmatched}) others", "others.id"
+        others = f"{most} AND {_kept(others_id)}"
     if len(plain) == len(FACET_NAMES):
         return [
             _signature_counts("", f"matched CROSS JOIN {SIGNATURES} s ON s.structure_id = matched.id", f"NOT {most}"),
             *_counted_facets(plain, most),
             _signature_counts(
-                "-",
-                f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} CROSS JOIN {SIGNATURES} s ON s.structure_id = d.structure_id",
-                others,
+                "-", f"{others_source} CROSS JOIN {SIGNATURES} s ON s.structure_id = {others_id}", others
             ),
         ]
     of_plain = f" AND v.facet IN ({', '.join(map(repr, plain))})"
@@ -358,7 +391,7 @@ def _plain_facets(plain=FACET_NAMES) -> list[str]:
         *_counted_facets(plain, most),
         _value_counts(
             "-",
-            f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX} CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = d.structure_id",
+            f"{others_source} CROSS JOIN {VALUES} v NOT INDEXED ON v.structure_id = {others_id}",
             others + of_plain,
         ),
     ]
@@ -406,9 +439,10 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     single = len(pairs) == 1 and not query.town_words
     if single:
         word, stem = pairs[0]
-        # The single word's strong matches but those found in the summary only.
+        # The single word's strong matches but those found in the summary only. Each column's words are in
+        # ``search_text`` too: a document with the word in one of them matches, no need to AND the match.
         top = f"city_text : {_either(word, stem, exact=True)} OR {{skills_text name_text}} : {_either(word, stem)}"
-        strong = f"({match}) AND ({top})"
+        strong = top
     else:
         strong = strong_expression(pairs, query.town_words)
     strong_ids = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(strong)}"
@@ -430,10 +464,10 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     enough = f"{above} + (SELECT count(*) FROM summary_only) >= {needed}"
     summary_only = "SELECT NULL AS id WHERE 0"
     if single:
-        summary = f"(({match}) AND summary_text : {_either(word, stem)}) NOT ({top})"
+        summary = f"summary_text : {_either(word, stem)} NOT ({top})"
         # Only when the other strong matches do not fill the page.
         summary_only = f"""SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(summary)}
-            AND rowid NOT IN excluded AND rowid NOT IN ({holders})
+            AND {_kept("rowid")} AND rowid NOT IN ({holders})
             LIMIT CASE WHEN {above} >= {needed} THEN 0 ELSE -1 END"""
     # ``+``: the ids only test the rows met in the name index's order, so the page stops as soon as it has
     # what it needs (and reads nothing when it needs nothing: the name index has every document).
@@ -441,12 +475,15 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
             d.name_sort, NULL AS joined FROM {DOCUMENTS} d WHERE +d.structure_id IN (SELECT id FROM summary_only)
             ORDER BY d.name_sort, d.structure_id
             LIMIT CASE WHEN {enough} THEN min({needed}, (SELECT count(*) FROM summary_only)) ELSE 0 END)"""
+    # The documents not matching, every document's id less the matches' (both lists in id order: SQLite merges them).
+    unmatched = f"""SELECT structure_id AS id FROM {SIGNATURES}
+        EXCEPT SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} ORDER BY 1 LIMIT -1"""
     return [
         f""", matched AS MATERIALIZED (
-            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} AND rowid NOT IN excluded
+            SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} AND {_kept("rowid")}
         ), strong AS MATERIALIZED (
             SELECT {columns()} FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
-            WHERE d.structure_id IN ({strong_ids}) AND d.structure_id NOT IN excluded
+            WHERE d.structure_id IN ({strong_ids}) AND {_kept("d.structure_id")}
         ), gate AS MATERIALIZED (SELECT count(*) AS above FROM strong WHERE score > {weak}
         ), summary_only AS MATERIALIZED ({summary_only}
         ), scored AS MATERIALIZED (
@@ -460,7 +497,7 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
             "UNION ALL SELECT * FROM scored",
         ),
         "SELECT 'total', NULL, count(*), NULL, NULL FROM matched",
-        *_plain_facets(),
+        *_plain_facets(unmatched=unmatched),
     ]
 
 
@@ -468,12 +505,16 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     """Text, position or filters: the matching documents, narrow (ids, score, sort keys, filter flags), once."""
     if pairs and query.near is None and not selected and query.sort == "relevance":
         return _ranked(sql, query, pairs)
+    sort = _sort(query)
     score = score_sql(sql, pairs, query.town_words, query.boost_skills) if pairs else "0"
     distance = distance_sql(sql, query.near) if query.near is not None else "NULL"
-    where = ["d.structure_id NOT IN excluded"]
+    where = [_kept("d.structure_id")]
     if pairs:
         source = f"{FTS} CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = {FTS}.rowid"
         where.append(f"{FTS} MATCH {sql.param(match_expression(pairs, query.town_words))}")
+    elif query.near is not None and not selected and sort == "distance":
+        # A position alone, by distance: the documents of its box, read from the narrow geo index (migration 0016).
+        source = f"{DOCUMENTS} d INDEXED BY {GEO_INDEX}"
     else:
         source = f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX}"
     if query.near is not None:
@@ -486,15 +527,18 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
         )
     # One 0/1 column per selected filter: the facets need each filter apart from the others.
     flags = "".join(f", {filter_sql(sql, name, values)} AS f_{name}" for name, values in selected.items())
-    sort_keys = ", d.joined" if query.sort == "newest" else ", NULL AS joined"
-    inner = f"""SELECT d.structure_id AS id, {score} AS score, {distance} AS distance, d.name_sort{sort_keys}{flags}
+    # By score or distance, the page reads the name of its candidates only (``_matched_page``).
+    sort_keys = {"name": ", d.name_sort", "newest": ", d.name_sort, d.joined"}.get(sort, "")
+    inner = f"""SELECT d.structure_id AS id, {score} AS score, {distance} AS distance{sort_keys}{flags}
         FROM {source} WHERE {" AND ".join(where)}"""
     if query.near is not None:
-        inner = f"SELECT * FROM ({inner}) WHERE distance <= {sql.param(query.near.radius_km)}"
+        # ``LIMIT -1 OFFSET 0``: SQLite neither flattens this subquery nor pushes the radius test into it, so
+        # each document's distance is computed once, not a second time for the test.
+        inner = f"SELECT * FROM ({inner} LIMIT -1 OFFSET 0) WHERE distance <= {sql.param(query.near.radius_km)}"
     kept = " AND ".join(f"f_{name}" for name in selected) or "1"
     parts = [
         f", matched AS MATERIALIZED ({inner})",
-        _page(sql, query, f"SELECT * FROM matched WHERE {kept}"),
+        _matched_page(sql, query, sort, kept),
         f"SELECT 'total', NULL, count(*), NULL, NULL FROM matched WHERE {kept}",
     ]
     # A facet that nothing but its own filter narrows counts every document.
@@ -513,6 +557,26 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
             conditions.append(f"(v.facet = '{name}'{others})")
         parts.append(_value_counts("", matched_values, " OR ".join(conditions)))
     return parts
+
+
+def _matched_page(sql: _Sql, query: SearchQuery, sort: str, kept: str) -> str:
+    """The page of ``matched``'s rows passing every filter (``kept``).
+
+    By score or distance, then name: the page's candidates are the rows scoring at least (or as near as) the
+    page's last one; only they are joined to their name, and ties stay in (the order is the full sort's).
+    """
+    if sort not in ("relevance", "distance"):
+        return _page(sql, query, f"SELECT * FROM matched WHERE {kept}")
+    key, direction, reaches = ("score", "DESC", ">=") if sort == "relevance" else ("distance", "", "<=")
+    last = f"""(SELECT {key} FROM matched WHERE {kept} ORDER BY {key} {direction}
+        LIMIT 1 OFFSET {sql.param(query.page * query.per_page - 1)})"""
+    return _page(
+        sql,
+        query,
+        f"""SELECT m.id, m.score, m.distance, d.name_sort FROM matched m
+            CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = m.id
+            WHERE {kept} AND m.{key} {reaches} coalesce({last}, m.{key})""",
+    )
 
 
 def suggest(prefix: str, limit: int, hidden_ids=()) -> list[Suggestion]:
