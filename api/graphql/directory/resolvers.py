@@ -9,7 +9,7 @@ number of SQL queries does not grow with the number of results.
 import dataclasses
 from collections import defaultdict
 
-from django.db.models import Count, Q, QuerySet, prefetch_related_objects
+from django.db.models import Count, F, Q, QuerySet, Value, prefetch_related_objects
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure, public_structures
 from search.types import Listed, SearchQuery, SearchResult, StructureCard
@@ -107,6 +107,33 @@ class HitStructure:
         return getattr(self._row, name)
 
 
+STRUCTURE, PERSON = 0, 1  # whose skills a row of ``skill_links`` is
+
+
+def skill_links(structure_ids, *, structures: bool, people: bool) -> defaultdict:
+    """{(STRUCTURE, id) or (PERSON, id): [Skill, …] by name}: the skills of these structures and of their public
+    people, in one query (one round trip less than a query and a prefetch per relation)."""
+    parts = []
+    if structures:
+        parts.append(
+            Skill.objects.order_by()
+            .filter(structures__in=structure_ids)
+            .annotate(owner_kind=Value(STRUCTURE), owner=F("structures"))
+        )
+    if people:
+        # Visibility on the queryset: only the skills of people who consented.
+        parts.append(
+            Skill.objects.order_by()
+            .filter(people__structure_id__in=structure_ids, people__public=True)
+            .annotate(owner_kind=Value(PERSON), owner=F("people"))
+        )
+    queryset = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    links = defaultdict(list)
+    for skill in queryset.order_by("name", "pk"):
+        links[skill.owner_kind, skill.owner].append(skill)
+    return links
+
+
 def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
     """``result`` whose hits answer every field of ``wanted`` (``selection.selected_fields``), in constant SQL.
 
@@ -129,16 +156,16 @@ def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
         if "logo" in wanted:
             prefetch_logo_renditions(rows.values())
     skills, people = defaultdict(list), defaultdict(list)
-    if "skills" in wanted:
-        links = Structure.skills.through.objects.filter(structure_id__in=ids).select_related("skill")
-        for link in links.order_by("skill__name", "skill__pk"):
-            skills[link.structure_id].append(link.skill)
+    people_skills = "people" in wanted and "skills" in wanted["people"]
+    if "skills" in wanted or people_skills:
+        skills = skill_links(ids, structures="skills" in wanted, people=people_skills)
     if "people" in wanted:
         # Visibility on the queryset: only people who consented, in their listing order.
         queryset = Person.objects.public().filter(structure_id__in=ids).order_by(*Person._meta.ordering, "pk")
-        if "skills" in wanted["people"]:
-            queryset = queryset.prefetch_related("skills")
         for person in queryset:
+            if people_skills:
+                # What prefetch_related("skills") would have read, from the query above: person.skills.all().
+                person._prefetched_objects_cache = {"skills": Listed(skills[PERSON, person.pk])}
             people[person.structure_id].append(person)
     hits = [
         dataclasses.replace(
@@ -146,7 +173,7 @@ def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
             structure=HitStructure(
                 hit.structure,
                 None if rows is None else rows[hit.structure.pk],
-                skills[hit.structure.pk],
+                skills[STRUCTURE, hit.structure.pk],
                 people[hit.structure.pk],
             ),
         )
