@@ -194,9 +194,12 @@ def counted(gql, **arguments):
     return len(captured), body["data"]["directorySearch"]
 
 
+# Cards: the service's 2 (pending changes, the hits checked). Nested: 2 more, the people and the skills of the
+# structures and of their people in one (api.graphql.directory.resolvers.skill_links); a partner key adds its
+# lookup over HTTP (bench/http_bench.py counts 5, issue 10's bound is 6).
 @pytest.mark.parametrize(
     "fields, most",
-    [pytest.param(CARD, 2, id="cards"), pytest.param(NESTED, 6, id="nested-skills-sectors-people")],
+    [pytest.param(CARD, 2, id="cards"), pytest.param(NESTED, 4, id="nested-skills-sectors-people")],
 )
 @pytest.mark.parametrize("query", ['""', '"photovoltaïque"'], ids=["listing", "text"])
 def test_directory_search_sql_is_constant_in_the_number_of_hits(engine_directory, gql, settings, fields, most, query):
