@@ -149,6 +149,31 @@ def _with_multiplexer(body):
     analyzer["filter"] = ["lowercase", "asciifolding", "elision_variants", *analyzer["filter"][3:]]
 
 
+def _spell_without(*sources):
+    """The spelling dictionary (``spell``) without these fields' words."""
+
+    def change(body):
+        for name in sources:
+            definition = _props(body)[name]
+            definition["copy_to"] = [target for target in definition["copy_to"] if target != "spell"]
+
+    return change
+
+
+def _spell_docs(body):
+    """``spell`` without term frequencies (documents only)."""
+    _props(body)["spell"]["index_options"] = "docs"
+
+
+def _refresh_every(interval):
+    """The loading settings with a periodic refresh: segments written while the load runs."""
+
+    def change(body):
+        body["settings"]["index"]["refresh_interval"] = interval
+
+    return change
+
+
 def _before(body):
     _with_positions(body)
     _with_multiplexer(body)
@@ -167,6 +192,9 @@ VARIANTS = {
     "no_all_prefix": _drop_field("all_prefix"),
     "no_glued": _drop_field("glued"),
     "no_spell": _drop_field("spell"),
+    "spell_no_description": _spell_without("description"),
+    "spell_docs": _spell_docs,
+    "refresh_2s": _refresh_every("2s"),
     "no_name_autocomplete": _no_name_autocomplete,
     "no_subfields": _no_subfields,
     "no_norms": _no_norms,
@@ -234,7 +262,8 @@ def load(engine, name, body, bodies, threads):
     from search.engine.indexer import LOADING_SETTINGS
 
     body = copy.deepcopy(body)
-    body["settings"]["index"].update(LOADING_SETTINGS)
+    # A variant's own index settings (``_refresh_every``) win over the rebuild's.
+    body["settings"]["index"] = {**LOADING_SETTINGS, **body["settings"]["index"]}
     engine.call("PUT", f"/{name}", body)
     try:
         cpu = engine.cpu_ms()

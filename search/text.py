@@ -332,14 +332,25 @@ def typed_words(text: str) -> list[tuple[str, str]]:
     return pairs
 
 
+# A word of a folded text, an elision before it left out (« l'atelier » -> atelier): one pass, no substitution.
+_FOLDED_WORD = re.compile(r"(?:\b(?:" + "|".join(ELISION_PREFIXES) + r")['`](?=[0-9a-z]))?([0-9a-z]+)")
+
+
+def folded_words(text: str) -> list[str]:
+    """Every word of a text folded, in order, repeats and stop words kept, elisions dropped.
+
+    What the engine's ``folded_words`` analyzer (standard tokenizer, elision, lowercase, ASCII
+    folding) makes of a text: LaGrappe sends the spelling dictionary and the glued pairs
+    already split this way (``search.engine.definition``). ``fold`` turns ’ and ‘ into '.
+    """
+    return _FOLDED_WORD.findall(fold(text)) if text else []
+
+
 def words(text: str) -> list[str]:
     """Folded words of a query without stop words and elisions, NOT stemmed (the engine stems)."""
-    folded = fold(_ELISION.sub(" ", text or ""))
-    seen = []
-    for word in _WORD.findall(folded):
-        if word not in STOP_WORDS and word not in seen:
-            seen.append(word)
-    return seen
+    text = text or ""
+    folded = fold(_ELISION.sub(" ", text) if any(a in text for a in _APOSTROPHES) else text)
+    return list(dict.fromkeys(word for word in _WORD.findall(folded) if word not in STOP_WORDS))
 
 
 def max_typos(word: str) -> int:

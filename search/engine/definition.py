@@ -37,6 +37,7 @@ from ..text import (
     analyze,
     document_text,
     fold,
+    folded_words,
     words,
 )
 
@@ -155,16 +156,6 @@ def analysis(synonyms: list[str]) -> dict:
             "prefix_edge": {"type": "edge_ngram", "min_gram": 1, "max_gram": 20},
             "word_start_edge": {"type": "edge_ngram", "min_gram": MIN_PREFIX_LENGTH, "max_gram": PREFIX_MAX_LENGTH},
             "word_start_cut": {"type": "truncate", "length": PREFIX_MAX_LENGTH},
-            # Adjacent words glued (« tiers-lieu » -> « tierslieu », « zéro déchet » -> « zerodechet »),
-            # as visitors also type them; the database indexes the same (``search.text._variants``).
-            "glue_pairs": {
-                "type": "shingle",
-                "min_shingle_size": 2,
-                "max_shingle_size": 2,
-                "output_unigrams": False,
-                "token_separator": "",
-                "filler_token": "",
-            },
             # « d’Ascq » indexed as « ascq » and as « dascq », the way visitors also type it
             # (index side only: a multiplexer may not precede a synonym filter).
             "glue_apostrophe": {"type": "pattern_replace", "pattern": "['’]", "replacement": ""},
@@ -187,10 +178,8 @@ def analysis(synonyms: list[str]) -> dict:
                 "tokenizer": "standard",
                 "filter": [*folding, SYNONYM_FILTER, "french_stop", *PLURAL_FILTERS, "french_stemmer"],
             },
-            "glued_index": {
-                "tokenizer": "standard",
-                "filter": [*folding, "french_stop", "glue_pairs", *PLURAL_FILTERS, "french_stemmer"],
-            },
+            # ``glued`` holds LaGrappe's pairs of folded words (``spelling_and_glued``): split on spaces, stemmed.
+            "glued_index": {"tokenizer": "whitespace", "filter": [*PLURAL_FILTERS, "french_stemmer"]},
             "folded_words": {"tokenizer": "standard", "filter": folding},
             "prefix_index": {"tokenizer": "standard", "filter": [*index_folding, "prefix_edge"]},
             "prefix_search": {"tokenizer": "standard", "filter": folding},
@@ -230,47 +219,47 @@ def mappings() -> dict:
         "type": "text", "analyzer": "word_start_index", "search_analyzer": "word_start_search", **NO_POSITIONS
     }  # fmt: skip
     exact = {"type": "text", "analyzer": "folded_words", **NO_POSITIONS}
-    # Short texts (a name, a town, a skill, a synonym, a domain, a sector) also feed ``glued``.
-    short = {"copy_to": ["spell", GLUED_FIELD]}
+    # Each text is analysed once by the engine, as a French field: ``spell`` and ``glued`` come
+    # from LaGrappe (``spelling_and_glued``), split already. Copied by the engine
+    # (``copy_to``), every short text went through three analysis chains and every description
+    # through two: 0.69x and 0.76x of the engine's indexing CPU (issue 10).
     return {
         "dynamic": "strict",
         "properties": {
             "id": {"type": "long"},
             "slug": {"type": "keyword"},
             "name": _french(
-                **short,
                 fields={
                     "exact": exact,
                     "sort": {"type": "keyword", "normalizer": "folded"},
                     "autocomplete": prefix,
                 },
             ),
-            "summary": _french(copy_to=["spell"]),
-            # In the spelling dictionary too: a word of a description is a real word (« graphiste »).
-            "description": _french(copy_to=["spell"]),
+            "summary": _french(),
+            "description": _french(),
             "city": _french(
-                **short,
                 fields={"keyword": FACET_KEYWORD, "folded": {"type": "keyword", "normalizer": "folded"}},
             ),
             "category": FACET_KEYWORD,
             "memberships": FACET_KEYWORD,
             "skills": FACET_KEYWORD,
-            "skill_names": _french(**short, fields={"exact": exact}),
-            "skill_domains": _french(**short),
-            "skill_synonyms": _french(**short),
+            "skill_names": _french(fields={"exact": exact}),
+            "skill_domains": _french(),
+            "skill_synonyms": _french(),
             "sectors": FACET_KEYWORD,
-            "sector_names": _french(**short),
+            "sector_names": _french(),
             # What visitors type for a domain or a sector (« ESS », « zéro déchet »): as its name.
-            "domain_synonyms": _french(**short),
-            "sector_synonyms": _french(**short),
+            "domain_synonyms": _french(),
+            "sector_synonyms": _french(),
             "location": {"type": "geo_point"},
             "joined": {"type": "date", "format": "strict_date"},
             # The words of PREFIX_FIELDS, each once, sent by LaGrappe (``prefix_words``), not copied by the
             # engine: a synonym list repeats words, and 60 % of all tokens were these n-grams (issue 10).
             "all_prefix": word_start,
-            # Only the phrase suggester reads it (term frequencies): no length norms.
-            "spell": {"type": "text", "analyzer": "folded_words", "norms": False, **NO_POSITIONS},
-            # Pairs of adjacent words of the short texts glued, stemmed; a query word matches as one stem.
+            # Every folded word of the short texts, as often as written (``spelling_and_glued``). Only the phrase
+            # suggester reads it (term frequencies): no length norms.
+            "spell": {"type": "text", "analyzer": "whitespace", "norms": False, **NO_POSITIONS},
+            # Adjacent words of the short texts glued (``spelling_and_glued``), stemmed here; a query word matches as one stem.
             GLUED_FIELD: {"type": "text", "analyzer": "glued_index", "search_analyzer": "french_index", **NO_POSITIONS},
             # Not searched: what ``search.base.check_hits`` compares with the database.
             **CHECK_FIELDS,
@@ -367,6 +356,65 @@ def prefix_words(source: dict) -> str:
     return " ".join(dict.fromkeys(found))
 
 
+# The short texts: a structure's name, and texts it shares with others (its skills, domains, sectors, their
+# synonyms, its town), analysed once per process (``_shared_terms``).
+SHORT_FIELDS = (
+    "name",
+    "city",
+    "skill_names",
+    "skill_domains",
+    "skill_synonyms",
+    "sector_names",
+    "domain_synonyms",
+    "sector_synonyms",
+)
+
+
+def _glued_pairs(text: str) -> list[str]:
+    """Adjacent words of a text glued, as a two-word shingle with an empty filler glued them in the engine.
+
+    « zéro déchet » -> zerodechet, « Tiers-lieu » -> tierslieu, « l’atelier d’Ascq » -> atelierascq. A stop word
+    is a hole its neighbours are glued to alone (« maison de la culture » -> maison, culture; « la maison verte »
+    -> maison, maisonverte), a text of one word gives nothing. A word the engine's tokenizer keeps whole
+    (« aujourd’hui », « 3,5 ») is split here as a query splits it. ``tests/search/test_analysis_profiles.py``
+    compares these pairs with the engine's shingle filter.
+    """
+    return _pairs(folded_words(text))
+
+
+def _pairs(found: list[str]) -> list[str]:
+    holed = [None if word in STOP_WORDS else word for word in found]
+    return [(a or "") + (b or "") for a, b in zip(holed, holed[1:], strict=False) if a or b]
+
+
+@lru_cache(maxsize=8192)
+def _shared_terms(text: str) -> tuple[str, str]:
+    """A shared text's ``spell`` words and ``glued`` pairs, each joined by spaces."""
+    found = folded_words(text)
+    return " ".join(found), " ".join(_pairs(found))
+
+
+def spelling_and_glued(source: dict) -> tuple[str, str]:
+    """``spell`` and ``glued`` in the full profile, from SHORT_FIELDS' texts (``folded_words``, ``_glued_pairs``).
+
+    ``spell``: every folded word, as often as written (the phrase suggester reads their frequencies). The words a
+    « vouliez-vous dire » may offer are those the other backends correct a query to (``search.base.vocabulary``:
+    the taxonomy, the towns, the names); a summary's or a description's word is still found with a typo
+    (fuzziness), and its copy in this dictionary cost a quarter of the engine's indexing CPU (issue 10,
+    docs/search.md « Rebuild throughput »).
+    """
+    name = folded_words(source["name"] or "")
+    spelled, glued = [" ".join(name)], [" ".join(_pairs(name))]
+    for field in SHORT_FIELDS[1:]:
+        value = source[field]
+        for text in [value] if isinstance(value, str | None) else value:
+            if text:
+                words_of, pairs_of = _shared_terms(text)
+                spelled.append(words_of)
+                glued.append(pairs_of)
+    return " ".join(filter(None, spelled)), " ".join(filter(None, glued))
+
+
 # Kept in the index as they are in the source, whatever the profile: what every hit shows and is checked by
 # (``search.base.card_from_source``); the query asks for them in ``_source``.
 HIT_KEYS = ("id", "slug", "category", "memberships", "skills", "sectors", "location", "joined", "updated_at", "people")
@@ -459,6 +507,7 @@ class AnalysisProfile:
         if self.analyzed_by_engine:
             document = {k: v for k, v in source.items() if k != "location" or v is not None}
             document["all_prefix"] = prefix_words(source)
+            document["spell"], document[GLUED_FIELD] = spelling_and_glued(source)
             return document
         return portable_document(source)
 

@@ -14,13 +14,17 @@ import opensearchpy
 import pytest
 from django.core.management import call_command
 
+from directory import seed_data
 from lagrappe.engine_probe import EngineInfo
+from search.engine import get_backend
 from search.engine.client import EngineClient, OpenSearchOrjsonSerializer
 from search.engine.definition import (
     FULL,
     PLURAL_PATTERN,
     PLURAL_REPLACEMENT,
     PORTABLE,
+    _glued_pairs,
+    analysis,
     choose_profile,
     expand_synonyms,
     portable_document,
@@ -28,7 +32,7 @@ from search.engine.definition import (
 )
 from search.engine.query import search_body, spelling_body, suggest_body, text_query
 from search.engine.results import _within_typo_distance
-from search.text import PLURAL_RULES, analyze, document_text
+from search.text import PLURAL_RULES, analyze, document_text, folded_words
 from search.types import SearchQuery
 
 SOURCE = {
@@ -320,3 +324,67 @@ def test_documents_are_serialised_by_orjson_as_the_standard_json_would():
             "application/json"
         )
         assert serializer.dumps(document) in (sent, sent.encode())
+
+
+def _seed_texts() -> list[str]:
+    """The short texts a seeded directory is made of: skills, synonyms, domains, sectors, towns, name parts."""
+    texts = set(seed_data.SECTORS) | set(seed_data.NAME_HEADS) | set(seed_data.NAME_CORES)
+    texts |= {city[0] if isinstance(city, tuple) else city for city in seed_data.CITIES}
+    for domain, skills in seed_data.TAXONOMY:
+        texts.add(domain)
+        for name, synonyms, _ in skills:
+            texts |= {name, *synonyms.split(";")}
+    for synonyms in [*seed_data.DOMAIN_SYNONYMS.values(), *seed_data.SECTOR_SYNONYMS.values()]:
+        texts |= set(synonyms.split(";"))
+    tricky = ["la maison verte", "maison de", "de", "Un", "l’atelier d’Ascq", "Tiers-lieu", "café à vélo de la ville",
+              "Les Ateliers 2024 n°3", "L’ÉCO-LIEU", "C'est l'été", "Mobil’Idées", "aujourd'hui", "3,5 km", "A_B"]  # fmt: skip
+    return sorted({text.strip() for text in texts if text.strip()} | set(tricky))
+
+
+@pytest.mark.engine
+@pytest.mark.django_db
+def test_lagrappe_splits_and_glues_words_as_the_engines_analysis_did():
+    """``spell`` and ``glued`` come split from LaGrappe (issue 10): the same terms as the engine's own chains made.
+
+    The engine's chains run inline in ``_analyze`` (the standard tokenizer, the elision, the folding, the stop
+    words and a two-word shingle with an empty filler, then the plural rules and the stemmer), beside the index's
+    ``glued_index`` (spaces, plural rules, stemmer) on LaGrappe's pairs. A word the tokenizer keeps whole (an
+    apostrophe inside it, « 3,5 », « a_b ») is split by LaGrappe as a visitor's query is split.
+    """
+    backend = get_backend()
+    if not backend.info.analysis_common:
+        pytest.skip("the engine has no analysis-common module (elision, folding, shingles): nothing to compare with")
+    filters = analysis(RULES)["filter"]
+    folding = ["lowercase", "asciifolding"]
+    spelled = {"tokenizer": "standard", "filter": [filters["french_elision"], *folding]}
+    shingle = {"type": "shingle", "min_shingle_size": 2, "max_shingle_size": 2, "output_unigrams": False,
+               "token_separator": "", "filler_token": ""}  # fmt: skip
+    stemmed = [filters["plural_fold"], filters["french_stemmer"]]
+    engine_glued = {**spelled, "filter": [*spelled["filter"], filters["french_stop"], shingle, *stemmed]}
+    lagrappe_glued = {"tokenizer": "whitespace", "filter": stemmed}
+    assert analysis(RULES)["analyzer"]["glued_index"] == {
+        "tokenizer": "whitespace",
+        "filter": ["plural_fold", "french_stemmer"],
+    }
+
+    def tokens(chain, text):
+        if not text:
+            return []
+        answer = backend.request("POST", "/_analyze", body={**chain, "text": text})
+        return [token["token"] for token in answer["tokens"]]
+
+    compared = split = 0
+    for text in _seed_texts():
+        engine_words = tokens(spelled, text)
+        # The spelling dictionary: the engine's words, those it keeps whole split as a query's are.
+        assert folded_words(text) == [w for token in engine_words for w in re.findall("[0-9a-z]+", token)], text
+        glued = tokens(lagrappe_glued, " ".join(_glued_pairs(text)))
+        if all(re.fullmatch("[0-9a-z]+", token) for token in engine_words):
+            assert glued == tokens(engine_glued, text), text
+            compared += 1
+        else:
+            split += 1
+    assert split == 4 and compared > 300  # « Mobil’Idées », « aujourd'hui », « 3,5 km », « A_B »
+    assert _glued_pairs("maison de la culture") == ["maison", "culture"]
+    assert _glued_pairs("la maison verte") == ["maison", "maisonverte"]
+    assert _glued_pairs("Boulangerie") == []
