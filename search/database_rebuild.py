@@ -8,8 +8,9 @@ read the old documents until the rebuild commits; other writers of documents
 (the worker) wait for it.
 
 PostgreSQL (``_rebuild_postgres``): the documents go into a fresh table made
-like the live one but without its indexes and triggers (but for the row trigger
-giving each document its facet sets), by ``COPY … FREEZE``;
+like the live one but without its indexes and triggers, by ``COPY … FREEZE`` in
+binary, each with its facet sets (``search_facet_sets``, found here rather than by
+the row trigger);
 the indexes are then built once each (a bulk ``CREATE INDEX`` costs a fraction
 of the inserts into the three GIN indexes it replaces), the triggers and the
 foreign key added, the table analysed, and it takes the live table's place and
@@ -21,6 +22,7 @@ publication, column privileges…) is rebuilt in place instead
 """
 
 import datetime
+import json
 import logging
 import multiprocessing
 import os
@@ -53,9 +55,6 @@ logger = logging.getLogger(__name__)
 FRESH_TABLE = "search_document_rebuilt"
 # Memory for one index build (the GIN of the vectors: 200,000 documents fit in it at once).
 INDEX_MEMORY = "256MB"
-# Row triggers the fresh table has before its rows come: what they write has no bulk form here. Each
-# document's facet sets (migration 0014) are ids in ``search_facet_sets``, found or added row by row.
-LOADING_TRIGGERS = ("search_facet_sets_insert",)
 
 
 def rebuild_database_documents(progress=None, chunk_size: int = CHUNK_SIZE, processes: int | None = None) -> int:
@@ -189,13 +188,9 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join(live['options'])})")
         if live["toast_options"]:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join('toast.' + o for o in live['toast_options'])})")
-        for name, definition in live["triggers"]:
-            if name in LOADING_TRIGGERS:
-                cursor.execute(_on_fresh_table(definition, live["name"]))
         count, left_to_database, vocabulary = _load(cursor, progress, chunk_size, processes, encoders)
-        for name, definition in live["triggers"]:
-            if name not in LOADING_TRIGGERS:
-                cursor.execute(_on_fresh_table(definition, live["name"]))
+        for _, definition in live["triggers"]:
+            cursor.execute(_on_fresh_table(definition, live["name"]))
         if left_to_database:
             # Rows whose vector only PostgreSQL computes exactly (``pg_vector_words`` gave none): the row
             # trigger of migration 0010 computes it for a write of the texts that leaves it out.
@@ -271,15 +266,19 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
     sends the chunks they finished, so PostgreSQL takes in one chunk as the next
     ones are analysed. A few chunks in flight at most: memory stays flat.
     """
-    columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+    columns = ", ".join((*SET_COLUMNS, *DOCUMENT_COLUMNS, "search_vector"))
     # FREEZE: the table was made in this transaction, so its rows are written visible to all
     # (no hint bits for the first searches to set, no freezing vacuum later).
     statement = f"COPY {FRESH_TABLE} ({columns}) FROM STDIN WITH (FREEZE, FORMAT binary)"
     indexed_at = timezone.now().isoformat()
     count, left, vocabulary = 0, [], Counter()
+    cursor.execute("SELECT keys, skills, id FROM search_facet_sets")
+    known_sets = {(tuple(keys), skills): set_id for keys, skills, set_id in cursor.fetchall()}
 
-    def send(data: bytes, documents: int, vectors_left: list[int], words: Counter) -> None:
+    def send(data: bytes, documents: int, vectors_left: list[int], words: Counter, new_sets: list) -> None:
         nonlocal count
+        if new_sets:
+            data = _with_new_sets(cursor, data, new_sets, known_sets)
         with cursor.copy(statement) as copy:
             copy.write(data)
         count += documents
@@ -291,11 +290,13 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
     chunks = SourceBuilder().chunks(chunk_size)
     if processes <= 1:
         for sources in chunks:
-            send(*binary_copy_data(sources, indexed_at, encoders))
+            send(*binary_copy_data(sources, indexed_at, encoders, known_sets))
         return count, left, vocabulary
-    # Forked: the analysis needs nothing but the code already loaded. The children never touch the
-    # database: the connection they inherit is this transaction's.
-    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork")) as pool:
+    # Forked: the analysis needs nothing but the code already loaded, and the sets known when it
+    # starts (sent once, not with each chunk). The children never touch the database: the
+    # connection they inherit is this transaction's.
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(processes, mp_context=context, initializer=_know_sets, initargs=(known_sets,)) as pool:
         waiting = deque()
         for sources in chunks:
             waiting.append(pool.submit(binary_copy_data, sources, indexed_at, encoders))
@@ -316,7 +317,7 @@ _NULL = b"\xff\xff\xff\xff"
 _INT32 = struct.Struct(">i").pack
 _EPOCH = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)  # PostgreSQL's dates and timestamps count from here
 _EPOCH_ORDINAL = _EPOCH.toordinal()
-_BIGINT, _FLOAT8, _DATE, _FIELDS = (struct.Struct(fmt).pack for fmt in (">iq", ">id", ">ii", ">h"))
+_BIGINT, _FLOAT8, _DATE, _INT4, _FIELDS = (struct.Struct(fmt).pack for fmt in (">iq", ">id", ">ii", ">ii", ">h"))
 # A tsvector position: the weight in the two high bits (A 3, B 2, C 1, D 0), the position below.
 # Positions stop at 16,383; a lexeme holds at most 256 of them (``pg_vector_words`` keeps within both).
 _POSITIONS = {w: [struct.pack(">H", (w << 14) | p) for p in range(16384)] for w in (3, 2, 1, 0)}
@@ -404,40 +405,105 @@ def binary_encoders(columns) -> list | None:
     """One encoder per column written (``DOCUMENT_COLUMNS``), from ``table_definition``'s columns; ``None`` if any
     column's type has none (the documents then go in COPY's text format)."""
     types = {name: re.sub(r"\(\d+\)$", "", kind) for name, kind, *_ in columns}
-    if types.get("search_vector") != "tsvector":
+    if types.get("search_vector") != "tsvector" or any(types.get(column) != "integer" for column in SET_COLUMNS):
         return None
     encoders = [_TYPE_ENCODERS.get(types.get(column)) for column in DOCUMENT_COLUMNS]
     return None if None in encoders else encoders
 
 
-def binary_copy_data(sources: list[dict], indexed_at: str, encoders: list) -> tuple[bytes, int, list[int], Counter]:
+# Written first in each row, so that a set found new can be given its id in place (``_with_new_sets``).
+SET_COLUMNS = ("attribute_set", "skill_set")
+_SET_FIELD = 8  # a set's field: its length (4), then the id
+_UNKNOWN_SET = _INT4(4, 0)
+_known_sets: dict = {}
+
+
+def _know_sets(known: dict) -> None:
+    """In an analysing process: the sets that existed when the rebuild began."""
+    global _known_sets
+    _known_sets = known
+
+
+def _set_keys(prefix: str, slugs: str) -> list[str]:
+    # As ``facet_keys`` (migrations 0008, 0014): « |a|b| » -> [« p:a », « p:b »], nothing for « || ».
+    return [prefix + slug for slug in slugs.strip("|").split("|") if slug]
+
+
+def facet_sets(row: tuple) -> tuple[tuple[tuple[str, ...], None], tuple[tuple[str, ...], str]]:
+    """A document's two facet sets as ``search_document_facet_sets`` (migration 0014) gives them, from the values of
+    ``DOCUMENT_COLUMNS``: (keys, NULL) of its category, memberships, sectors and city; (keys, words) of its skills."""
+    document = dict(zip(DOCUMENT_COLUMNS, row, strict=True))
+    city = ["y:" + document["city"]] if document["city"] else []
+    attribute = (
+        "t:",
+        "c:" + document["category"],
+        *_set_keys("m:", document["membership_slugs"]),
+        *_set_keys("e:", document["sector_slugs"]),
+        *city,
+    )
+    return (attribute, None), (tuple(_set_keys("s:", document["skill_slugs"])), document["skills_text"])
+
+
+def binary_copy_data(
+    sources: list[dict], indexed_at: str, encoders: list, known_sets: dict | None = None
+) -> tuple[bytes, int, list[int], Counter, list]:
     """These sources' documents in COPY's binary format.
 
     Returns the data, the number of documents, the ids of those whose vector
-    is left to PostgreSQL (``pg_vector_words``: ``None``; written NULL), and how
+    is left to PostgreSQL (``pg_vector_words``: ``None``; written NULL), how
     many of the others hold each word (``search_vocabulary``, counted here
-    rather than by unnesting every vector again at the end).
+    rather than by unnesting every vector again at the end), and the facet sets
+    not in ``known_sets`` (default: those known when the analysing process
+    started), with where their id goes in the data (``_with_new_sets``).
     """
-    fields = _FIELDS(len(DOCUMENT_COLUMNS) + 1)
+    known = _known_sets if known_sets is None else known_sets
+    fields = _FIELDS(len(SET_COLUMNS) + len(DOCUMENT_COLUMNS) + 1)
     indexed = encoders[-1](indexed_at)  # the same for every row
-    parts, left, vocabulary = [_BINARY_HEADER], [], Counter()
+    parts, left, vocabulary, new_sets = [_BINARY_HEADER], [], Counter(), []
+    size = len(_BINARY_HEADER)
     for source in sources:
         row = database_row(source, indexed_at)
+        start = len(parts)
         parts.append(fields)
+        for number, facet_set in enumerate(facet_sets(row)):
+            set_id = known.get(facet_set)
+            if set_id is None:
+                new_sets.append((size + len(fields) + number * _SET_FIELD, facet_set))
+                parts.append(_UNKNOWN_SET)
+            else:
+                parts.append(_INT4(4, set_id))
         parts += [_NULL if value is None else encode(value) for encode, value in zip(encoders[:-1], row, strict=False)]
         parts.append(indexed)
         columns = pg_vector_words(row[3], row[2], row[4], row[5])
         if columns is None:
             parts.append(_NULL)
             left.append(row[0])
-            continue
-        positions = _positions(columns)
-        vector = _binary_vector(positions)
-        parts.append(_INT32(len(vector)))
-        parts.append(vector)
-        vocabulary.update(positions.keys())
+        else:
+            positions = _positions(columns)
+            vector = _binary_vector(positions)
+            parts.append(_INT32(len(vector)))
+            parts.append(vector)
+            vocabulary.update(positions.keys())
+        if new_sets:
+            size += sum(map(len, parts[start:]))
     parts.append(_BINARY_TRAILER)
-    return b"".join(parts), len(sources), left, vocabulary
+    return b"".join(parts), len(sources), left, vocabulary, new_sets
+
+
+def _with_new_sets(cursor, data: bytes, new_sets: list, known_sets: dict) -> bytearray:
+    """The data with the ids of the sets its analysis did not know, found or added (``search_facet_set``)."""
+    missing = list({facet_set for _, facet_set in new_sets if facet_set not in known_sets})
+    if missing:
+        cursor.execute(
+            """SELECT search_facet_set(ARRAY(SELECT jsonb_array_elements_text(s -> 0)), s ->> 1)
+               FROM jsonb_array_elements(%s::jsonb) WITH ORDINALITY AS sets (s, n) ORDER BY n""",
+            [json.dumps(missing)],
+        )
+        known_sets.update(zip(missing, (set_id for (set_id,) in cursor.fetchall()), strict=True))
+    patched = bytearray(data)
+    for offset, facet_set in new_sets:
+        patched[offset : offset + _SET_FIELD] = _INT4(4, known_sets[facet_set])
+    return patched
 
 
 def _quoted(name: str) -> str:

@@ -7,6 +7,7 @@ commits. The documents themselves are compared with the worker's in
 ``test_sync_documents.py``.
 """
 
+import importlib
 import threading
 
 import pytest
@@ -15,6 +16,8 @@ from django.forms.models import model_to_dict
 
 from directory.models import Structure
 from search.database_rebuild import (
+    SET_COLUMNS,
+    _with_new_sets,
     binary_copy_data,
     binary_encoders,
     binary_vector,
@@ -33,6 +36,8 @@ postgres_only = pytest.mark.skipif(
     reason="the table swap of a PostgreSQL rebuild: run with DATABASE_URL=postgres://…",
 )
 TABLE = StructureSearchDocument._meta.db_table
+# The SQL that gives a document its facet sets, as the migration wrote it.
+FACET_SETS = importlib.import_module("search.migrations.0014_postgres_facet_sets")
 
 
 def table_oid() -> int:
@@ -153,15 +158,19 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
         cursor.execute(f"CREATE TEMPORARY TABLE binary_copy (LIKE {TABLE} INCLUDING GENERATED)")
         encoders = binary_encoders(table_definition(cursor)["columns"])
         assert encoders is not None
-        data, documents, left, words = binary_copy_data([source], "2026-12-06T10:20:30.123456+01:00", encoders)
-        assert (documents, left) == (1, [])
-        columns = ", ".join((*DOCUMENT_COLUMNS, "search_vector"))
+        cursor.execute("DELETE FROM search_facet_sets")  # both of the document's sets are new
+        data, documents, left, words, new_sets = binary_copy_data(
+            [source], "2026-12-06T10:20:30.123456+01:00", encoders, known_sets={}
+        )
+        assert (documents, left, len(new_sets)) == (1, [], 2)
+        data = _with_new_sets(cursor, data, new_sets, {})
+        columns = ", ".join((*SET_COLUMNS, *DOCUMENT_COLUMNS, "search_vector"))
         with cursor.copy(f"COPY binary_copy ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
             copy.write(data)
         refresh_database_documents([source["id"]])
         # Every column as the worker's writer (COPY's text format) leaves it.
         cursor.execute(
-            f"""SELECT {", ".join(f"b.{c} IS NOT DISTINCT FROM d.{c}" for c in DOCUMENT_COLUMNS[:-1])},
+            f"""SELECT {", ".join(f"b.{c} IS NOT DISTINCT FROM d.{c}" for c in (*SET_COLUMNS, *DOCUMENT_COLUMNS[:-1]))},
                 b.search_vector = d.search_vector, b.facet_keys = d.facet_keys,
                 b.indexed_at = '2026-12-06T09:20:30.123456Z'
                 FROM binary_copy b JOIN {TABLE} d USING (structure_id)"""
@@ -183,6 +192,28 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
             texts,
         )
         assert cursor.fetchone() == (True,)
+        transaction.set_rollback(True)
+
+
+@postgres_only
+def test_each_document_gets_the_facet_sets_the_trigger_would_give_it(directory):
+    """The rebuild finds the sets itself (the row trigger is off while it loads): known ones and new ones."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("DELETE FROM search_facet_sets WHERE id % 2 = 0")  # half of them to be made again
+        cursor.execute("SELECT count(*) FROM search_facet_sets")
+        kept = cursor.fetchone()[0]
+        rebuild_database_documents(chunk_size=3)
+        cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE a.keys = {FACET_SETS.attribute_keys("d.")} AND a.skills IS NULL
+                AND s.keys = {FACET_SETS.skill_keys("d.")} AND s.skills = d.skills_text)
+                FROM {TABLE} d JOIN search_facet_sets a ON a.id = d.attribute_set
+                JOIN search_facet_sets s ON s.id = d.skill_set"""
+        )
+        total, same = cursor.fetchone()
+        assert total == same == Structure.objects.public().count()
+        cursor.execute("SELECT count(*), count(DISTINCT (keys, skills)) FROM search_facet_sets")
+        sets, distinct = cursor.fetchone()
+        assert sets == distinct > kept  # the missing ones made again, each once
         transaction.set_rollback(True)
 
 
