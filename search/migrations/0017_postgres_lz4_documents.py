@@ -42,7 +42,7 @@ def _compression(method: str):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0015_postgres_facet_set_lookup_by_index"),
+        ("search", "0016_sqlite_document_geo"),
     ]
 
     operations = [
