@@ -275,18 +275,26 @@ def _facet_filters(sql: _Sql, query: SearchQuery) -> list[tuple[str, str]]:
     return filters
 
 
-# The facet counts of the matched rows: grouped by their two facet sets (migration 0014; far fewer
+# The groups of the matched rows, in one pass: by attribute set (``kind`` 1), by skill set (2) and, with
+# relevance, by ``lower`` (3: a histogram of the bounds, from which the page's threshold is read instead of
+# sorting every matched row once more).
+GROUPED = """
+    grouped AS MATERIALIZED (
+        SELECT failing_key, count(*) AS n, GROUPING(attribute_set, skill_set) AS kind,
+            CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set, {lower}
+        FROM matched WHERE failing <= 1
+        GROUP BY GROUPING SETS ((failing_key, attribute_set), (failing_key, skill_set){histogram})
+    )
+"""
+# The facet counts, from the groups by facet set (``grouped``, migration 0014; far fewer
 # groups than rows, and integers are cheaper to group than the values' text), then each group's keys
 # read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
-# every ``attribute_set``). A row failing one filter gives only that facet's keys.
+# every ``attribute_set``), by an index-only scan of ``(id) INCLUDE (keys)`` (migration 0017), not from the
+# sets' wide rows. A row failing one filter gives only that facet's keys.
 FACET_COUNTS = f"""
-    SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8 FROM (
-        SELECT failing_key, count(*) AS n,
-            CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set
-        FROM matched WHERE failing <= 1
-        GROUP BY GROUPING SETS ((failing_key, attribute_set), (failing_key, skill_set))
-    ) grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set, unnest(sets.keys) AS key
-    WHERE failing_key IS NULL OR left(key, 2) = failing_key
+    SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8
+    FROM grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set, unnest(sets.keys) AS key
+    WHERE grouped.kind < 3 AND (failing_key IS NULL OR left(key, 2) = failing_key)
     GROUP BY key
 """
 
@@ -366,15 +374,19 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
     lower, upper = (score.lower(), score.upper()) if score is not None else ("0", "0")
     offset, limit = sql.param((query.page - 1) * query.per_page), sql.param(query.per_page)
     exact = score.exact("m") if score is not None else "m.lower"
-    if query.sort == "relevance" and score is not None:
-        # The candidates: ``upper`` reaches the page × per_page-th best ``lower``.
+    relevance = query.sort == "relevance" and score is not None
+    if relevance:
+        # The candidates: ``upper`` reaches the page × per_page-th best ``lower`` (from the histogram in ``grouped``).
         last = sql.param(query.page * query.per_page - 1)
         page = f"""
             SELECT structure_id, score, distance FROM (
                 SELECT m.structure_id, m.name_sort, m.distance, {exact} AS score FROM matched m
-                WHERE m.failing = 0 AND m.upper >= COALESCE(
-                    (SELECT lower FROM matched WHERE failing = 0 ORDER BY lower DESC LIMIT 1 OFFSET {last}), m.upper
-                )
+                WHERE m.failing = 0 AND m.upper >= COALESCE((
+                    SELECT lower FROM (
+                        SELECT lower, sum(n) OVER (ORDER BY lower DESC) AS reached FROM grouped
+                        WHERE kind = 3 AND failing_key IS NULL
+                    ) histogram WHERE reached > {last} ORDER BY lower DESC LIMIT 1
+                ), m.upper)
             ) candidates ORDER BY {ORDER_BY["relevance"]} LIMIT {limit} OFFSET {offset}"""
     else:
         # The page from the sort keys, then its rows' exact scores.
@@ -391,7 +403,8 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
                 WHERE {" AND ".join(where)}
                 OFFSET 0  -- each column computed once, whatever reads it
             ) scored
-        )
+        ),
+        {GROUPED.format(lower="lower" if relevance else "NULL::int AS lower", histogram=", (failing_key, lower)" if relevance else "")}
         {FACET_COUNTS}
         UNION ALL
         SELECT NULL, row_number() OVER (), structure_id, score::float8, distance FROM ({page}) page
