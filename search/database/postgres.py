@@ -289,7 +289,7 @@ GROUPED = """
 # The facet counts, from the groups by facet set (``grouped``, migration 0014; far fewer
 # groups than rows, and integers are cheaper to group than the values' text), then each group's keys
 # read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
-# every ``attribute_set``), by an index-only scan of ``(id) INCLUDE (keys)`` (migration 0017), not from the
+# every ``attribute_set``), by an index-only scan of ``(id) INCLUDE (keys)`` (migration 0018), not from the
 # sets' wide rows. A row failing one filter gives only that facet's keys.
 FACET_COUNTS = f"""
     SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8

@@ -26,7 +26,7 @@ def _run(statement):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0016_sqlite_document_geo"),
+        ("search", "0017_postgres_lz4_documents"),
     ]
 
     operations = [
