@@ -188,7 +188,7 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join(live['options'])})")
         if live["toast_options"]:
             cursor.execute(f"ALTER TABLE {FRESH_TABLE} SET ({', '.join('toast.' + o for o in live['toast_options'])})")
-        count, left_to_database, vocabulary = _load(cursor, progress, chunk_size, processes, encoders)
+        count, left_to_database, vocabulary, facets = _load(cursor, progress, chunk_size, processes, encoders)
         for _, definition in live["triggers"]:
             cursor.execute(_on_fresh_table(definition, live["name"]))
         if left_to_database:
@@ -216,8 +216,8 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
         # SET LOCAL holds until the outermost transaction ends: an enclosing one goes on as before.
         cursor.execute("SET LOCAL maintenance_work_mem = %s", [memory])
         cursor.execute("SET LOCAL lagrappe.search_bulk = 'off'")
-        _write_vocabulary(cursor, vocabulary)
-        _count_facets(cursor, FRESH_TABLE)
+        _write_counts(cursor, "search_vocabulary", "word", vocabulary)
+        _write_counts(cursor, "search_facet_counts", "key", facets)
         # The swap: searches wait from here until the commit, then read the new documents.
         # Rows an enclosing transaction wrote still have their foreign key checks to run (deferred):
         # they run now, for the table that is dropped; later writes get the new table's.
@@ -254,11 +254,12 @@ def _rebuild_postgres(progress, chunk_size: int, processes: int) -> int:
     return count
 
 
-def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> tuple[int, list[int], Counter]:
+def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> tuple[int, list[int], Counter, Counter]:
     """COPY every published structure's document into the fresh table.
 
     Returns the number of documents, the ids of those whose vector is left to
-    PostgreSQL, and how many documents hold each word of the others' vectors.
+    PostgreSQL, how many documents hold each word of the others' vectors, and
+    how many hold each facet key.
     This process reads the sources (on the rebuild's connection, in its
     transaction) a chunk at a time; ``processes`` others analyse them into COPY
     data (``binary_copy_data``: the French analysis and the vectors, most of
@@ -271,11 +272,11 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
     # (no hint bits for the first searches to set, no freezing vacuum later).
     statement = f"COPY {FRESH_TABLE} ({columns}) FROM STDIN WITH (FREEZE, FORMAT binary)"
     indexed_at = timezone.now().isoformat()
-    count, left, vocabulary = 0, [], Counter()
+    count, left, vocabulary, facets = 0, [], Counter(), Counter()
     cursor.execute("SELECT keys, skills, id FROM search_facet_sets")
     known_sets = {(tuple(keys), skills): set_id for keys, skills, set_id in cursor.fetchall()}
 
-    def send(data: bytes, documents: int, vectors_left: list[int], words: Counter, new_sets: list) -> None:
+    def send(data: bytes, documents: int, vectors_left: list[int], words: Counter, keys: Counter, new_sets: list):
         nonlocal count
         if new_sets:
             data = _with_new_sets(cursor, data, new_sets, known_sets)
@@ -284,6 +285,7 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
         count += documents
         left.extend(vectors_left)
         vocabulary.update(words)
+        facets.update(keys)
         if progress is not None:
             progress(documents)
 
@@ -291,7 +293,7 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
     if processes <= 1:
         for sources in chunks:
             send(*binary_copy_data(sources, indexed_at, encoders, known_sets))
-        return count, left, vocabulary
+        return count, left, vocabulary, facets
     # Forked: the analysis needs nothing but the code already loaded, and the sets known when it
     # starts (sent once, not with each chunk). The children never touch the database: the
     # connection they inherit is this transaction's.
@@ -304,7 +306,7 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
                 send(*waiting.popleft().result())
         while waiting:
             send(*waiting.popleft().result())
-    return count, left, vocabulary
+    return count, left, vocabulary, facets
 
 
 # ---------------------------------------------------------------------------------------------- COPY's binary format
@@ -446,26 +448,28 @@ def facet_sets(row: tuple) -> tuple[tuple[tuple[str, ...], None], tuple[tuple[st
 
 def binary_copy_data(
     sources: list[dict], indexed_at: str, encoders: list, known_sets: dict | None = None
-) -> tuple[bytes, int, list[int], Counter, list]:
+) -> tuple[bytes, int, list[int], Counter, Counter, list]:
     """These sources' documents in COPY's binary format.
 
     Returns the data, the number of documents, the ids of those whose vector
     is left to PostgreSQL (``pg_vector_words``: ``None``; written NULL), how
-    many of the others hold each word (``search_vocabulary``, counted here
-    rather than by unnesting every vector again at the end), and the facet sets
+    many of the others hold each word and how many documents hold each facet
+    key (``search_vocabulary``, ``search_facet_counts``: counted here rather than
+    by unnesting every document again at the end), and the facet sets
     not in ``known_sets`` (default: those known when the analysing process
     started), with where their id goes in the data (``_with_new_sets``).
     """
     known = _known_sets if known_sets is None else known_sets
     fields = _FIELDS(len(SET_COLUMNS) + len(DOCUMENT_COLUMNS) + 1)
     indexed = encoders[-1](indexed_at)  # the same for every row
-    parts, left, vocabulary, new_sets = [_BINARY_HEADER], [], Counter(), []
+    parts, left, vocabulary, facets, new_sets = [_BINARY_HEADER], [], Counter(), Counter(), []
     size = len(_BINARY_HEADER)
     for source in sources:
         row = database_row(source, indexed_at)
         start = len(parts)
         parts.append(fields)
         for number, facet_set in enumerate(facet_sets(row)):
+            facets.update(facet_set[0])  # a document's facet keys are its two sets' keys
             set_id = known.get(facet_set)
             if set_id is None:
                 new_sets.append((size + len(fields) + number * _SET_FIELD, facet_set))
@@ -487,7 +491,7 @@ def binary_copy_data(
         if new_sets:
             size += sum(map(len, parts[start:]))
     parts.append(_BINARY_TRAILER)
-    return b"".join(parts), len(sources), left, vocabulary, new_sets
+    return b"".join(parts), len(sources), left, vocabulary, facets, new_sets
 
 
 def _with_new_sets(cursor, data: bytes, new_sets: list, known_sets: dict) -> bytearray:
@@ -548,23 +552,19 @@ def _count_words_and_facets(cursor, table: str) -> None:
         f"""INSERT INTO search_vocabulary (word, documents)
         SELECT word, count(*) FROM {table}, unnest(tsvector_to_array(search_vector)) AS word GROUP BY word"""
     )
-    _count_facets(cursor, table)
-
-
-def _write_vocabulary(cursor, vocabulary: Counter) -> None:
-    """``search_vocabulary`` as counted while the documents were analysed."""
-    cursor.execute("DELETE FROM search_vocabulary")
-    with cursor.copy("COPY search_vocabulary (word, documents) FROM STDIN") as copy:
-        for row in vocabulary.items():
-            copy.write_row(row)
-
-
-def _count_facets(cursor, table: str) -> None:
     cursor.execute("DELETE FROM search_facet_counts")
     cursor.execute(
         f"""INSERT INTO search_facet_counts (key, documents)
         SELECT key, count(*) FROM {table}, unnest(facet_keys) AS key GROUP BY key"""
     )
+
+
+def _write_counts(cursor, table: str, column: str, counts: Counter) -> None:
+    """``search_vocabulary`` or ``search_facet_counts`` as counted while the documents were analysed."""
+    cursor.execute(f"DELETE FROM {table}")
+    with cursor.copy(f"COPY {table} ({column}, documents) FROM STDIN") as copy:
+        for row in counts.items():
+            copy.write_row(row)
 
 
 def _rebuild_postgres_in_place(cursor, progress, chunk_size: int) -> int:

@@ -159,7 +159,7 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
         encoders = binary_encoders(table_definition(cursor)["columns"])
         assert encoders is not None
         cursor.execute("DELETE FROM search_facet_sets")  # both of the document's sets are new
-        data, documents, left, words, new_sets = binary_copy_data(
+        data, documents, left, words, facets, new_sets = binary_copy_data(
             [source], "2026-12-06T10:20:30.123456+01:00", encoders, known_sets={}
         )
         assert (documents, left, len(new_sets)) == (1, [], 2)
@@ -178,6 +178,8 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
         assert set(cursor.fetchone()) == {True}
         cursor.execute("SELECT tsvector_to_array(search_vector) FROM binary_copy")
         assert words == dict.fromkeys(cursor.fetchone()[0], 1)  # the document's words, for the vocabulary
+        cursor.execute("SELECT facet_keys FROM binary_copy")
+        assert facets == dict.fromkeys(cursor.fetchone()[0], 1)  # and its facet keys, for their counts
         # The vector of texts with repeated words, prefixes and many positions: PostgreSQL's own.
         cursor.execute("CREATE TEMPORARY TABLE binary_vector (search_vector tsvector)")
         with cursor.copy("COPY binary_vector FROM STDIN WITH (FORMAT binary)") as copy:
