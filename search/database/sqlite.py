@@ -514,7 +514,7 @@ def _matched(sql: _Sql, query: SearchQuery, pairs, selected) -> list[str]:
     else:
         # Also for a position: the listing index gives the documents in id order, so each one's combinations
         # (``_signature_counts``) are read in the order they are stored. Read in latitude order from an index of
-        # the positions (migration 0016, dropped by 0017), the box cost 18 ms less and the facets 50 ms more.
+        # the positions (migration 0016, dropped by 0019), the box cost 18 ms less and the facets 50 ms more.
         source = f"{DOCUMENTS} d INDEXED BY {LISTING_INDEX}"
     if query.near is not None:
         min_lat, max_lat, min_lon, max_lon = bounding_box(

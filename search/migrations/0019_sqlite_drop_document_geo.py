@@ -31,6 +31,6 @@ def backwards(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("search", "0016_sqlite_document_geo")]
+    dependencies = [("search", "0018_postgres_facet_set_keys_index")]
 
     operations = [migrations.RunPython(forwards, backwards, elidable=False)]
