@@ -3,18 +3,19 @@
 Every published structure's document is written again from its source
 (``search.documents``), the documents of the others are dropped, and the words
 and facets the searches read beside them (``search_vocabulary``,
-``search_facet_counts`` on PostgreSQL) are counted once at the end. Searches
-read the old documents until the rebuild commits; other writers of documents
-(the worker) wait for it.
+``search_facet_counts`` on PostgreSQL) are counted once. Searches read the old
+documents until the rebuild commits; other writers of documents (the worker)
+wait for it.
 
 PostgreSQL (``_rebuild_postgres``): the documents go into a fresh table made
 like the live one but without its indexes and triggers, by ``COPY … FREEZE`` in
-binary, each with its facet sets (``search_facet_sets``, found here rather than by
-the row trigger);
-the indexes are then built once each (a bulk ``CREATE INDEX`` costs a fraction
-of the inserts into the three GIN indexes it replaces), the triggers and the
-foreign key added, the table analysed, and it takes the live table's place and
-names in the same transaction. The table left is the one migrations made, object
+COPY's binary format (``binary_copy_data``: PostgreSQL then parses no
+``tsvector``), each with its facet sets (``search_facet_sets``, found here
+rather than by the row trigger); the words and facet keys are counted as the
+documents are analysed. The indexes are then built once each (a bulk ``CREATE
+INDEX`` costs a fraction of the inserts into the three GIN indexes it replaces),
+the triggers and the foreign key added, the table analysed, and it takes the
+live table's place and names in the same transaction. The table left is the one migrations made, object
 for object (``table_definition`` is compared before and after). A table with
 anything this copy does not carry over (a view on it, a foreign key to it, a
 publication, column privileges…) is rebuilt in place instead
