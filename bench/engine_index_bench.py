@@ -165,6 +165,15 @@ def _spell_docs(body):
     _props(body)["spell"]["index_options"] = "docs"
 
 
+def _prefix_options(**options):
+    """``all_prefix`` with other indexing options (``index_options``, ``norms``)."""
+
+    def change(body):
+        _props(body)["all_prefix"].update(options)
+
+    return change
+
+
 def _refresh_every(interval):
     """The loading settings with a periodic refresh: segments written while the load runs."""
 
@@ -195,6 +204,8 @@ VARIANTS = {
     "spell_no_description": _spell_without("description"),
     "spell_docs": _spell_docs,
     "refresh_2s": _refresh_every("2s"),
+    "prefix_docs": _prefix_options(index_options="docs"),
+    "prefix_no_norms": _prefix_options(norms=False),
     "no_name_autocomplete": _no_name_autocomplete,
     "no_subfields": _no_subfields,
     "no_norms": _no_norms,
