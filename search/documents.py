@@ -372,15 +372,7 @@ def write_database_documents(sources: list[dict]) -> int:
         return 0
     with transaction.atomic(), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            columns = (*DOCUMENT_COLUMNS, "search_vector")
-            cursor.execute(
-                f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BATCH_TABLE} "
-                f"(LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
-            )
-            # Not empty yet when an outer transaction (a test, an import) writes twice before committing.
-            cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
-            _copy(cursor, _BATCH_TABLE, sources)
-            cursor.execute(_upsert_sql(f"SELECT {', '.join(columns)} FROM {_BATCH_TABLE}", columns))
+            _upsert_from_batch_table(cursor, lambda: _copy(cursor, _BATCH_TABLE, sources))
         else:
             now = connection.ops.adapt_datetimefield_value(timezone.now())
             placeholders = ", ".join(["%s"] * len(DOCUMENT_COLUMNS))
@@ -389,6 +381,32 @@ def write_database_documents(sources: list[dict]) -> int:
                 [database_row(source, now) for source in sources],
             )
     return len(sources)
+
+
+def _upsert_from_batch_table(cursor, fill) -> None:
+    """PostgreSQL: ``fill()`` copies documents into a temporary table, then one statement upserts them all."""
+    columns = (*DOCUMENT_COLUMNS, "search_vector")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BATCH_TABLE} (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
+    )
+    # Not empty yet when an outer transaction (a test, an import) writes twice before committing.
+    cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
+    fill()
+    cursor.execute(_upsert_sql(f"SELECT {', '.join(columns)} FROM {_BATCH_TABLE}", columns))
+
+
+def write_copy_data(chunks: Iterable[bytes]) -> None:
+    """PostgreSQL: upsert documents already analysed into COPY data (``DOCUMENT_COLUMNS`` and ``search_vector``,
+    text format, as ``search.database_rebuild.copy_data`` makes them in other processes), in one statement."""
+    statement = f"COPY {_BATCH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN"
+
+    def fill():
+        for data in chunks:
+            with cursor.copy(statement) as copy:
+                copy.write(data)
+
+    with transaction.atomic(), connection.cursor() as cursor:
+        _upsert_from_batch_table(cursor, fill)
 
 
 def store_database_documents(ids: Iterable[int], sources: list[dict]) -> None:

@@ -31,13 +31,16 @@
 """
 
 import logging
+import multiprocessing
+import os
+import signal
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
 from django_tasks import task
@@ -46,7 +49,8 @@ from background.retry import backoff as retry_backoff
 from background.scheduling import enqueue_once
 from directory.models import Structure
 
-from .documents import SourceBuilder, store_database_documents
+from .database_rebuild import copy_data
+from .documents import SourceBuilder, store_database_documents, write_copy_data
 from .engine import EngineUnavailable, get_backend
 from .generation import bump_generation
 from .models import IndexOutbox, StructureSearchDocument
@@ -64,6 +68,11 @@ ENGINE_THREADS = 2
 # Acknowledged documents made visible by one refresh (and their rows deleted): a refresh per batch
 # paused the engine's stream each time; searches hide the structures meanwhile (``pending``).
 REFRESH_DOCUMENTS = 10_000
+# A backlog (a first batch of at least this many rows) on PostgreSQL, outside any transaction: the
+# database documents are analysed by forked processes (``ANALYSIS_PROCESSES``, default one per core)
+# and written by a thread on its own connection, while this thread builds the next batch's sources.
+PARALLEL_FROM = ENGINE_CHUNK_SIZE
+ANALYSIS_PROCESSES = None
 INDEX_TASK_KEY = "search:index-changes"
 REBUILD_TASK_KEY = "search:rebuild-index"
 
@@ -138,6 +147,84 @@ class _Batch:
     wants_synonyms: bool
     sources: list[dict] = field(default_factory=list)
     engine: list[Future] | None = None  # the engine's bulk requests, one per chunk, in flight
+    database: Future | None = None  # its database documents being written by ``_DatabaseWriter``'s thread
+
+
+class _DatabaseWriter:
+    """Writes each batch's database documents: here, or (a backlog) beside this thread.
+
+    Beside it (``start``): each chunk's documents are analysed into COPY data by
+    forked processes (``search.database_rebuild.copy_data``, as the full rebuild
+    does: the French analysis is most of LaGrappe's cost and holds the GIL), and
+    one thread with its own connection writes each batch in one transaction — its
+    documents, then its rows marked ``database_done`` — in order, so a structure
+    queued twice ends in its latest state. PostgreSQL's upsert (its GIN indexes and
+    triggers) then runs while this thread builds the next batch's sources.
+
+    Here (few rows, SQLite, or inside a transaction, whose rows another connection
+    would not see): the batch is written when it is handed over.
+    """
+
+    def __init__(self):
+        self.processes: ProcessPoolExecutor | None = None
+        self.thread: ThreadPoolExecutor | None = None
+        self.indexed_at = self.encoding = None
+
+    def start(self, rows: int) -> None:
+        if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
+            return
+        connection.ensure_connection()
+        self.encoding = connection.connection.info.encoding
+        self.indexed_at = timezone.now().isoformat()
+        self.processes = ProcessPoolExecutor(
+            ANALYSIS_PROCESSES or os.cpu_count(),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_default_signals,
+        )
+        # Forked now, before this drain starts any thread (a fork copies no other thread, but it
+        # copies the locks they hold). The children never touch the database: the connection they
+        # inherit is this process's.
+        self.processes.submit(int).result()
+        self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
+
+    def analyse(self, sources: list[dict]) -> Future | None:
+        """Start analysing one chunk's documents (beside this thread only)."""
+        if self.processes is None or not sources:
+            return None
+        return self.processes.submit(copy_data, sources, self.indexed_at, self.encoding)
+
+    def write(self, batch: _Batch, analysed: list[Future]) -> None:
+        waiting = [r for r in batch.rows if not r.database_done]
+        if not waiting:
+            return
+        if self.thread is None:
+            _store_database(batch, waiting)
+        else:
+            batch.database = self.thread.submit(self._write, batch, waiting, analysed)
+
+    @staticmethod
+    def _write(batch: _Batch, waiting: list[IndexOutbox], analysed: list[Future]) -> None:
+        published = {s["id"] for s in batch.sources}
+        ids = {r.structure_id for r in waiting if r.kind == IndexOutbox.STRUCTURE}
+        with transaction.atomic():
+            StructureSearchDocument.objects.filter(structure_id__in=sorted(ids - published)).delete()
+            if analysed:
+                write_copy_data(future.result()[0] for future in analysed)
+            _mark_database_done(waiting)
+
+    def close(self, failed: bool) -> None:
+        if self.thread is not None:
+            self.thread.submit(connections.close_all)  # the thread's own connection
+            self.thread.shutdown(wait=True, cancel_futures=failed)
+        if self.processes is not None:
+            self.processes.shutdown(wait=True, cancel_futures=True)
+
+
+def _default_signals() -> None:
+    """In a forked child: the worker's shutdown handlers (``db_worker``) are the parent's business."""
+    for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), signal.SIG_DFL)
 
 
 def _batches(force: bool, started, batch_size: int) -> Iterator[list[IndexOutbox]]:
@@ -213,6 +300,9 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
 
     def finish(batch: _Batch) -> None:
         nonlocal engine_ok
+        if batch.database is not None:
+            batch.database.result()  # its database documents first: its rows may go after this
+        batch.sources = []  # the engine threads hold their own references until sent
         if backend is not None:
             if batch.engine is None:  # the engine already failed in this run: not asked again
                 total.failed += _defer(batch.rows, "moteur indisponible (nouvel essai plus tard)")
@@ -229,9 +319,13 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         if backend is None or sum(len(b.rows) for b in acknowledged) >= REFRESH_DOCUMENTS:
             settle()
 
+    database = _DatabaseWriter()
+    failed = True
     with ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine") as engine:
         try:
-            for rows in _batches(force, started, batch_size):
+            for number, rows in enumerate(_batches(force, started, batch_size)):
+                if number == 0:
+                    database.start(len(rows))  # the first batch is one chunk: full when a backlog waits
                 structures = [r for r in rows if r.kind == IndexOutbox.STRUCTURE]
                 batch = _Batch(
                     rows=rows,
@@ -247,6 +341,8 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                     send = engine_ok
                     batch.engine = [] if send else None
                 builder = SourceBuilder() if batch.ids else None
+                needs_database = {r.structure_id for r in structures if not r.database_done}
+                analysed = []
                 for i in range(0, len(batch.ids), ENGINE_CHUNK_SIZE):
                     chunk_ids = batch.ids[i : i + ENGINE_CHUNK_SIZE]
                     sources = builder.build(chunk_ids)
@@ -255,8 +351,10 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                         published = {s["id"] for s in sources}
                         deleted = [pk for pk in chunk_ids if pk not in published]
                         batch.engine.append(engine.submit(backend.send, sources, deleted))
-                _store_database(batch)
-                batch.sources = []  # the engine threads hold their own references until sent
+                    future = database.analyse([s for s in sources if s["id"] in needs_database])
+                    if future is not None:
+                        analysed.append(future)
+                database.write(batch, analysed)
                 in_flight.append(batch)
                 # One batch sent while the next is prepared: wait for the older one only.
                 while len(in_flight) > 1:
@@ -264,23 +362,28 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
             while in_flight:
                 finish(in_flight.popleft())
             settle()
+            failed = False
         finally:
             for batch in in_flight:  # an error in this thread: the engine's queue is dropped
                 for request in batch.engine or ():
                     request.cancel()
+            database.close(failed)
     total.remaining = IndexOutbox.objects.count()
     return total
 
 
-def _store_database(batch: _Batch) -> None:
-    waiting = [r for r in batch.rows if not r.database_done]
+def _store_database(batch: _Batch, waiting: list[IndexOutbox]) -> None:
     needs_database = sorted({r.structure_id for r in waiting if r.kind == IndexOutbox.STRUCTURE})
-    if needs_database:
-        store_database_documents(needs_database, batch.sources)
-    if waiting:
-        IndexOutbox.objects.filter(pk__in=[r.pk for r in waiting]).update(database_done=True)
-        for row in waiting:
-            row.database_done = True
+    with transaction.atomic():
+        if needs_database:
+            store_database_documents(needs_database, batch.sources)
+        _mark_database_done(waiting)
+
+
+def _mark_database_done(waiting: list[IndexOutbox]) -> None:
+    IndexOutbox.objects.filter(pk__in=[r.pk for r in waiting]).update(database_done=True)
+    for row in waiting:
+        row.database_done = True
 
 
 def _defer(rows: list[IndexOutbox], error: str) -> int:
