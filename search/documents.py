@@ -383,16 +383,61 @@ def write_database_documents(sources: list[dict]) -> int:
     return len(sources)
 
 
+# The columns a document's facet sets are made of: the row trigger of migration 0014 (``BEFORE UPDATE OF``
+# these) finds or adds the sets of every row whose update names one of them (tested against the trigger).
+FACET_SET_COLUMNS = ("category", "membership_slugs", "sector_slugs", "city", "skill_slugs", "skills_text")
+_CONTENT_COLUMNS = tuple(c for c in (*DOCUMENT_COLUMNS, "search_vector") if c not in ("structure_id", "indexed_at"))
+
+
+def _update_sql(columns: tuple[str, ...], where: str) -> str:
+    names = ", ".join(columns)
+    values = ", ".join(f"b.{c}" for c in columns)
+    return (
+        f"UPDATE {TABLE} AS d SET ({names}) = ROW({values}) FROM {_BATCH_TABLE} AS b "
+        f"WHERE d.structure_id = b.structure_id AND {where}"
+    )
+
+
+def _same(columns: tuple[str, ...]) -> str:
+    return f"({', '.join(f'd.{c}' for c in columns)}) IS NOT DISTINCT FROM ({', '.join(f'b.{c}' for c in columns)})"
+
+
 def _upsert_from_batch_table(cursor, fill) -> None:
-    """PostgreSQL: ``fill()`` copies documents into a temporary table, then one statement upserts them all."""
+    """PostgreSQL: ``fill()`` copies documents into a temporary table, then they are written set-wise.
+
+    Each document is written only as far as it changed, so the triggers run for
+    what needs them: a document whose facet columns changed is rewritten whole;
+    one whose facets are the same gets its other columns only (its facet sets are
+    not looked up again, migration 0014); one whose content is the same only gets
+    its ``indexed_at`` (which the sweep compares), with the counts' statement
+    trigger told to skip (``lagrappe.search_bulk``: nothing it counts changed);
+    new ones are inserted (an upsert, should another writer add one meanwhile).
+    """
     columns = (*DOCUMENT_COLUMNS, "search_vector")
+    facets = FACET_SET_COLUMNS
+    others = tuple(c for c in columns if c != "structure_id" and c not in facets)
     cursor.execute(
         f"CREATE TEMPORARY TABLE IF NOT EXISTS {_BATCH_TABLE} (LIKE {TABLE} INCLUDING DEFAULTS) ON COMMIT DELETE ROWS"
     )
     # Not empty yet when an outer transaction (a test, an import) writes twice before committing.
     cursor.execute(f"TRUNCATE {_BATCH_TABLE}")
     fill()
-    cursor.execute(_upsert_sql(f"SELECT {', '.join(columns)} FROM {_BATCH_TABLE}", columns))
+    cursor.execute(_update_sql((*facets, *others), f"NOT {_same(facets)}"))
+    # A vector left to PostgreSQL (NULL here) is never the same: its texts are written, the trigger computes it.
+    cursor.execute(_update_sql(others, f"{_same(facets)} AND NOT {_same(_CONTENT_COLUMNS)}"))
+    cursor.execute(
+        "SELECT current_setting('lagrappe.search_bulk', true), set_config('lagrappe.search_bulk', 'on', true)"
+    )
+    bulk = cursor.fetchone()[0] or ""
+    cursor.execute(_update_sql(("indexed_at",), f"{_same(_CONTENT_COLUMNS)} AND d.indexed_at < b.indexed_at"))
+    cursor.execute("SELECT set_config('lagrappe.search_bulk', %s, true)", [bulk])
+    cursor.execute(
+        _upsert_sql(
+            f"SELECT {', '.join(columns)} FROM {_BATCH_TABLE} AS b "
+            f"WHERE NOT EXISTS (SELECT FROM {TABLE} AS d WHERE d.structure_id = b.structure_id)",
+            columns,
+        )
+    )
 
 
 def write_copy_data(chunks: Iterable[bytes]) -> None:

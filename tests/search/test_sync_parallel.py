@@ -17,8 +17,17 @@ from directory.models import Structure
 from directory.seed import seed_directory
 from search import sync
 from search.database_rebuild import copy_data
-from search.documents import DOCUMENT_COLUMNS, database_row, structure_sources
+from search.documents import (
+    DOCUMENT_COLUMNS,
+    FACET_SET_COLUMNS,
+    TABLE,
+    database_row,
+    pg_vector,
+    store_database_documents,
+    structure_sources,
+)
 from search.models import IndexOutbox, StructureSearchDocument
+from tests.search.test_postgres_search import _kept_and_recounted, _sets_unlike_keys, vocabulary
 
 PID_FILE_ENV = "LAGRAPPE_TEST_ANALYSIS_PIDS"
 
@@ -75,3 +84,61 @@ def test_a_backlog_has_its_documents_analysed_and_written_beside_the_engine_stre
         assert not [t for t in threading.enumerate() if t.name.startswith("database")]  # the thread is gone
     else:
         assert (analysed_by, writers) == (set(), [])
+
+
+# --------------------------------------------------------------------------- PostgreSQL's set-wise writes
+postgres_only = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL's document writes: run with DATABASE_URL=postgres://…"
+)
+
+
+@postgres_only
+@pytest.mark.django_db
+def test_the_facet_set_columns_are_those_the_facet_set_trigger_watches():
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT a.attname FROM pg_trigger t JOIN pg_attribute a
+               ON a.attrelid = t.tgrelid AND a.attnum = ANY (t.tgattr::int2[])
+               WHERE t.tgrelid = %s::regclass AND t.tgname = 'search_facet_sets_update'""",
+            [TABLE],
+        )
+        watched = {name for (name,) in cursor.fetchall()}
+    assert watched == set(FACET_SET_COLUMNS)
+
+
+@postgres_only
+def test_each_document_is_written_as_far_as_it_changed(directory):
+    """Facets changed, text changed, nothing changed, new: sets, vectors and counts right, every ``indexed_at`` moved."""
+    ids = sorted(Structure.objects.public().values_list("pk", flat=True))
+    sources = structure_sources(ids)
+    first, second, third, *others = sources
+    with transaction.atomic(), connection.cursor() as cursor:
+        store_database_documents(ids, sources)
+        StructureSearchDocument.objects.filter(pk=third["id"]).delete()
+        before = dict(StructureSearchDocument.objects.values_list("pk", "indexed_at"))
+        edited = [
+            {**first, "summary": "zorglub", "skills": [], "skill_names": [], "skill_synonyms": []},
+            {**second, "summary": "zorglub bidulon"},
+            third,
+            *others,
+        ]
+        store_database_documents(ids, edited)
+        after = dict(StructureSearchDocument.objects.values_list("pk", "indexed_at"))
+        assert sorted(after) == ids
+        assert all(after[pk] > moment for pk, moment in before.items())
+        assert vocabulary("zorglub", "bidulon") == {"zorglub": 2, "bidulon": 1}
+        kept, recounted = _kept_and_recounted(cursor)
+        assert kept == recounted
+        assert _sets_unlike_keys(cursor) == []
+        written = StructureSearchDocument.objects.order_by("structure_id")
+        texts = DOCUMENT_COLUMNS[: DOCUMENT_COLUMNS.index("sector_slugs") + 1]
+        assert list(written.values_list(*texts)) == [database_row(s, None)[: len(texts)] for s in edited]
+        for source in edited:
+            row = database_row(source, None)
+            vector = pg_vector(row[3], row[2], row[4], row[5])
+            cursor.execute(
+                f"SELECT search_vector = coalesce(%s::tsvector, search_vector) FROM {TABLE} WHERE structure_id = %s",
+                [vector, source["id"]],
+            )
+            assert cursor.fetchone() == (True,)
+        transaction.set_rollback(True)
