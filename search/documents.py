@@ -12,7 +12,7 @@ the number of structures).
 The engine indexes a source as is (``AnalysisProfile.document``); the database
 fallback analyses it into a ``StructureSearchDocument`` row (``database_row``),
 written in bulk: on PostgreSQL by ``COPY`` with the ``tsvector`` computed here
-(``pg_vector``), one upsert per batch for the worker (a full rebuild:
+(``pg_vector``), written set-wise per batch for the worker (each document as far as it changed) (a full rebuild:
 ``search.database_rebuild``); elsewhere one ``executemany`` upsert per chunk.
 Only **public** people contribute, and only their skills and ids: names,
 e-mails and phones of people are never part of a search document.

@@ -8,9 +8,11 @@
 2. After the commit, the ``index_changes`` task is enqueued (``enqueue_once``:
    one per burst). The worker (``manage.py db_worker``) drains the due rows in
    one task, ``BATCH_SIZE`` at a time, as a pipeline (``drain``): the engine
-   takes one batch in a bulk stream while the next batch's sources are built
-   and its database documents written (``database_done``); the rows go once a
-   refresh shows their documents (one per ``REFRESH_DOCUMENTS``). A request
+   takes one batch in a bulk stream while the next batch's sources are built;
+   a backlog's database documents are analysed by forked processes and written
+   by a thread of their own (``_DatabaseWriter``, ``database_done``); the rows
+   go once their documents are written and a refresh shows them in the engine
+   (one per ``REFRESH_DOCUMENTS``). A request
    never does this work: saves, imports and searches only write or read rows.
 3. When the engine fails, the rows stay with an attempt count and an
    exponential back-off (``background.retry``, capped at a minute so the index
@@ -252,9 +254,11 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     other across batches (no pause between two), while this thread reads the next
     batch, builds its sources once for both backends (``SourceBuilder``: flat
     queries), chunk by chunk so the engine starts on the first one at once, and
-    writes its database documents, which never depend on the engine and are marked
-    done whatever it answers. A structure queued twice ends in its latest state: a
-    batch holding a structure of a batch still in flight waits for that one first.
+    hands its database documents to ``_DatabaseWriter`` (beside this thread for a
+    backlog), which never depend on the engine and are marked done whatever it
+    answers. A structure queued twice ends in its latest state: a batch holding a
+    structure of a batch still in flight waits for that one first, and the
+    database documents are written in batch order.
 
     A batch the engine acknowledged keeps its rows (searches keep hiding its
     structures) until a refresh shows its documents: one refresh per
