@@ -441,9 +441,12 @@ def _upsert_from_batch_table(cursor, fill) -> None:
 
 
 def write_copy_data(chunks: Iterable[bytes]) -> None:
-    """PostgreSQL: upsert documents already analysed into COPY data (``DOCUMENT_COLUMNS`` and ``search_vector``,
-    text format, as ``search.database_rebuild.copy_data`` makes them in other processes), in one statement."""
-    statement = f"COPY {_BATCH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN"
+    """PostgreSQL: write documents already analysed into COPY data, set-wise (``_upsert_from_batch_table``).
+
+    Each chunk is ``DOCUMENT_COLUMNS`` and ``search_vector`` in COPY's binary format, as
+    ``search.database_rebuild.binary_copy_data`` makes them (in other processes, for the worker).
+    """
+    statement = f"COPY {_BATCH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN (FORMAT binary)"
 
     def fill():
         for data in chunks:

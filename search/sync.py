@@ -51,7 +51,7 @@ from background.retry import backoff as retry_backoff
 from background.scheduling import enqueue_once
 from directory.models import Structure
 
-from .database_rebuild import copy_data
+from .database_rebuild import binary_copy_data, binary_encoders, table_definition
 from .documents import SourceBuilder, store_database_documents, write_copy_data
 from .engine import EngineUnavailable, get_backend
 from .generation import bump_generation
@@ -156,8 +156,8 @@ class _DatabaseWriter:
     """Writes each batch's database documents: here, or (a backlog) beside this thread.
 
     Beside it (``start``): each chunk's documents are analysed into COPY data by
-    forked processes (``search.database_rebuild.copy_data``, as the full rebuild
-    does: the French analysis is most of LaGrappe's cost and holds the GIL), and
+    forked processes (``search.database_rebuild.binary_copy_data``, as the full
+    rebuild does: the French analysis is most of LaGrappe's cost and holds the GIL), and
     one thread with its own connection writes each batch in one transaction — its
     documents, then its rows marked ``database_done`` — in order, so a structure
     queued twice ends in its latest state. PostgreSQL's upsert (its GIN indexes and
@@ -170,13 +170,16 @@ class _DatabaseWriter:
     def __init__(self):
         self.processes: ProcessPoolExecutor | None = None
         self.thread: ThreadPoolExecutor | None = None
-        self.indexed_at = self.encoding = None
+        self.indexed_at = self.encoders = None
 
     def start(self, rows: int) -> None:
         if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
             return
-        connection.ensure_connection()
-        self.encoding = connection.connection.info.encoding
+        with connection.cursor() as cursor:
+            # COPY's binary format, encoded for the columns' types (the full rebuild's ``binary_copy_data``).
+            self.encoders = binary_encoders(table_definition(cursor)["columns"])
+        if self.encoders is None:
+            return
         self.indexed_at = timezone.now().isoformat()
         self.processes = ProcessPoolExecutor(
             ANALYSIS_PROCESSES or os.cpu_count(),
@@ -193,7 +196,7 @@ class _DatabaseWriter:
         """Start analysing one chunk's documents (beside this thread only)."""
         if self.processes is None or not sources:
             return None
-        return self.processes.submit(copy_data, sources, self.indexed_at, self.encoding)
+        return self.processes.submit(binary_copy_data, sources, self.indexed_at, self.encoders)
 
     def write(self, batch: _Batch, analysed: list[Future]) -> None:
         waiting = [r for r in batch.rows if not r.database_done]
