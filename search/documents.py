@@ -354,6 +354,33 @@ def _copy(cursor, table: str, sources: list[dict]) -> None:
             copy.write_row(row)
 
 
+# COPY's text format: a tab between columns, \N for NULL, these four characters escaped.
+_COPY_SPECIAL = re.compile(r"[\\\t\n\r]")
+_COPY_ESCAPES = {"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"}
+
+
+def _copy_text(value) -> str:
+    if value is None:
+        return "\\N"
+    if isinstance(value, str):
+        return _COPY_SPECIAL.sub(lambda m: _COPY_ESCAPES[m.group()], value) if _COPY_SPECIAL.search(value) else value
+    return repr(value)  # numbers: repr() of a float reads back as the same float
+
+
+def copy_text(sources: list[dict], indexed_at: str, encoding: str) -> bytes:
+    """These sources' documents as COPY data in text format (``pg_rows``' columns), for ``write_copy_data``.
+
+    The worker's catch-up runs it in forked processes: the French analysis holds the GIL.
+    """
+    lines = []
+    for source in sources:
+        row = database_row(source, indexed_at)
+        vector = pg_vector(row[3], row[2], row[4], row[5])
+        lines.append("\t".join([*map(_copy_text, row), _copy_text(vector)]))
+    lines.append("")
+    return "\n".join(lines).encode(encoding)
+
+
 def _upsert_sql(source_sql: str, columns: tuple[str, ...]) -> str:
     names = ", ".join(columns)
     updates = ", ".join(f"{c} = excluded.{c}" for c in columns if c != "structure_id")
@@ -443,10 +470,9 @@ def _upsert_from_batch_table(cursor, fill) -> None:
 def write_copy_data(chunks: Iterable[bytes]) -> None:
     """PostgreSQL: write documents already analysed into COPY data, set-wise (``_upsert_from_batch_table``).
 
-    Each chunk is ``DOCUMENT_COLUMNS`` and ``search_vector`` in COPY's binary format, as
-    ``search.database_rebuild.binary_copy_data`` makes them (in other processes, for the worker).
+    Each chunk is ``DOCUMENT_COLUMNS`` and ``search_vector`` in COPY's text format (``copy_text``).
     """
-    statement = f"COPY {_BATCH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN (FORMAT binary)"
+    statement = f"COPY {_BATCH_TABLE} ({', '.join((*DOCUMENT_COLUMNS, 'search_vector'))}) FROM STDIN"
 
     def fill():
         for data in chunks:

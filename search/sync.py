@@ -51,8 +51,7 @@ from background.retry import backoff as retry_backoff
 from background.scheduling import enqueue_once
 from directory.models import Structure
 
-from .database_rebuild import binary_copy_data, binary_encoders, table_definition
-from .documents import SourceBuilder, store_database_documents, write_copy_data
+from .documents import SourceBuilder, copy_text, store_database_documents, write_copy_data
 from .engine import EngineUnavailable, get_backend
 from .generation import bump_generation
 from .models import IndexOutbox, StructureSearchDocument
@@ -156,8 +155,8 @@ class _DatabaseWriter:
     """Writes each batch's database documents: here, or (a backlog) beside this thread.
 
     Beside it (``start``): each chunk's documents are analysed into COPY data by
-    forked processes (``search.database_rebuild.binary_copy_data``, as the full
-    rebuild does: the French analysis is most of LaGrappe's cost and holds the GIL), and
+    forked processes (``search.documents.copy_text``; the full rebuild forks its
+    analysis too: the French analysis is most of LaGrappe's cost and holds the GIL), and
     one thread with its own connection writes each batch in one transaction — its
     documents, then its rows marked ``database_done`` — in order, so a structure
     queued twice ends in its latest state. PostgreSQL's upsert (its GIN indexes and
@@ -170,16 +169,13 @@ class _DatabaseWriter:
     def __init__(self):
         self.processes: ProcessPoolExecutor | None = None
         self.thread: ThreadPoolExecutor | None = None
-        self.indexed_at = self.encoders = None
+        self.indexed_at = self.encoding = None
 
     def start(self, rows: int) -> None:
         if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
             return
-        with connection.cursor() as cursor:
-            # COPY's binary format, encoded for the columns' types (the full rebuild's ``binary_copy_data``).
-            self.encoders = binary_encoders(table_definition(cursor)["columns"])
-        if self.encoders is None:
-            return
+        connection.ensure_connection()
+        self.encoding = connection.connection.info.encoding
         self.indexed_at = timezone.now().isoformat()
         self.processes = ProcessPoolExecutor(
             ANALYSIS_PROCESSES or os.cpu_count(),
@@ -196,7 +192,7 @@ class _DatabaseWriter:
         """Start analysing one chunk's documents (beside this thread only)."""
         if self.processes is None or not sources:
             return None
-        return self.processes.submit(binary_copy_data, sources, self.indexed_at, self.encoders)
+        return self.processes.submit(copy_text, sources, self.indexed_at, self.encoding)
 
     def write(self, batch: _Batch, analysed: list[Future]) -> None:
         waiting = [r for r in batch.rows if not r.database_done]
@@ -214,7 +210,7 @@ class _DatabaseWriter:
         with transaction.atomic():
             StructureSearchDocument.objects.filter(structure_id__in=sorted(ids - published)).delete()
             if analysed:
-                write_copy_data(future.result()[0] for future in analysed)
+                write_copy_data(future.result() for future in analysed)
             _mark_database_done(waiting)
 
     def close(self, failed: bool) -> None:

@@ -167,6 +167,8 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
         columns = ", ".join((*SET_COLUMNS, *DOCUMENT_COLUMNS, "search_vector"))
         with cursor.copy(f"COPY binary_copy ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
             copy.write(data)
+        # Written anew (the writer leaves an unchanged document's sets as they were, and these were deleted).
+        StructureSearchDocument.objects.filter(pk=source["id"]).delete()
         refresh_database_documents([source["id"]])
         # Every column as the worker's writer (COPY's text format) leaves it.
         cursor.execute(

@@ -16,11 +16,11 @@ from django.utils import timezone
 from directory.models import Structure
 from directory.seed import seed_directory
 from search import sync
-from search.database_rebuild import binary_copy_data
 from search.documents import (
     DOCUMENT_COLUMNS,
     FACET_SET_COLUMNS,
     TABLE,
+    copy_text,
     database_row,
     pg_vector,
     store_database_documents,
@@ -32,11 +32,11 @@ from tests.search.test_postgres_search import _kept_and_recounted, _sets_unlike_
 PID_FILE_ENV = "LAGRAPPE_TEST_ANALYSIS_PIDS"
 
 
-def copy_data_noting_process(sources, indexed_at, encoders):
-    """``binary_copy_data``, noting which process ran it (a module function: the pool pickles it by name)."""
+def copy_data_noting_process(sources, indexed_at, encoding):
+    """``copy_text``, noting which process ran it (a module function: the pool pickles it by name)."""
     with open(os.environ[PID_FILE_ENV], "a") as pids:
         pids.write(f"{os.getpid()}\n")
-    return binary_copy_data(sources, indexed_at, encoders)
+    return copy_text(sources, indexed_at, encoding)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -56,7 +56,7 @@ def test_a_backlog_has_its_documents_analysed_and_written_beside_the_engine_stre
     pid_file = tmp_path / "pids"
     pid_file.touch()
     monkeypatch.setenv(PID_FILE_ENV, str(pid_file))
-    monkeypatch.setattr(sync, "binary_copy_data", copy_data_noting_process)
+    monkeypatch.setattr(sync, "copy_text", copy_data_noting_process)
     monkeypatch.setattr(sync, "PARALLEL_FROM", 2)
     writers = []
     write_copy_data = sync.write_copy_data
