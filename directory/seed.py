@@ -26,7 +26,7 @@ from django.utils.text import slugify
 from tqdm import tqdm
 
 from . import seed_data as data
-from .models import Person, Sector, Skill, SkillDomain, Structure
+from .models import MEMBERSHIP_CHOICES, Membership, Person, Sector, Skill, SkillDomain, Structure
 
 DEFAULT_SEED = 2009  # the year the PTCE was founded
 DRAFT_RATE = 0.04
@@ -82,8 +82,12 @@ def ensure_taxonomy() -> None:
 
     Existing rows are left alone: editors may have renamed a skill or completed its
     synonyms, and re-running the demo must not undo their work. When everything
-    exists this costs three queries.
+    exists this costs four queries. The memberships come from a migration, but a
+    flushed database (``manage.py flush``, a test that commits) has lost them.
     """
+    Membership.objects.bulk_create(
+        [Membership(slug=slug, name=name) for slug, name in MEMBERSHIP_CHOICES], ignore_conflicts=True
+    )
     skill_slugs = {slugify(skill[0]) for _, skills in data.TAXONOMY for skill in skills}
     sector_slugs = {slugify(name) for name in data.SECTORS}
     existing_skills = set(Skill.objects.filter(slug__in=skill_slugs).values_list("slug", flat=True))

@@ -164,8 +164,8 @@ def with_hit_structures(result: SearchResult, wanted: dict) -> SearchResult:
         queryset = Person.objects.public().filter(structure_id__in=ids).order_by(*Person._meta.ordering, "pk")
         for person in queryset:
             if people_skills:
-                # What prefetch_related("skills") would have read, from the query above: person.skills.all().
-                person._prefetched_objects_cache = {"skills": Listed(skills[PERSON, person.pk])}
+                # What prefetch_related("skills") would have read, from the query above (PersonType reads it).
+                person.page_skills = Listed(skills[PERSON, person.pk])
             people[person.structure_id].append(person)
     hits = [
         dataclasses.replace(

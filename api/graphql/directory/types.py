@@ -155,7 +155,9 @@ class PersonType(graphene.ObjectType):
 
     @staticmethod
     def resolve_skills(person, info):
-        return person.skills.all()
+        # A search page loads its people's skills in one query for the page (``page_skills``).
+        listed = getattr(person, "page_skills", None)
+        return person.skills.all() if listed is None else listed
 
 
 class StructureType(graphene.ObjectType):
