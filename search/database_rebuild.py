@@ -489,8 +489,8 @@ def binary_copy_data(
             parts.append(_INT32(len(vector)))
             parts.append(vector)
             vocabulary.update(positions.keys())
-        if new_sets:
-            size += sum(map(len, parts[start:]))
+        # Every row counts: a set first met after rows of known sets goes into its own row's field.
+        size += sum(map(len, parts[start:]))
     parts.append(_BINARY_TRAILER)
     return b"".join(parts), len(sources), left, vocabulary, facets, new_sets
 

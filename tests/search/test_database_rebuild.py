@@ -16,15 +16,23 @@ from django.forms.models import model_to_dict
 
 from directory.models import Structure
 from search.database_rebuild import (
+    _UNKNOWN_SET,
     SET_COLUMNS,
     _with_new_sets,
     binary_copy_data,
     binary_encoders,
     binary_vector,
+    facet_sets,
     rebuild_database_documents,
     table_definition,
 )
-from search.documents import DOCUMENT_COLUMNS, SourceBuilder, pg_vector_words, refresh_database_documents
+from search.documents import (
+    DOCUMENT_COLUMNS,
+    SourceBuilder,
+    database_row,
+    pg_vector_words,
+    refresh_database_documents,
+)
 from search.models import StructureSearchDocument
 from search.service import search_structures
 from search.types import SearchQuery
@@ -196,6 +204,40 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
             texts,
         )
         assert cursor.fetchone() == (True,)
+        transaction.set_rollback(True)
+
+
+@postgres_only
+def test_a_set_first_met_after_known_ones_gets_its_id_in_its_own_row(directory):
+    """A new set's place in the data counts every row before it, those of known sets too (it once did not:
+    the id of a set first met in a later row went into the first row's field, and COPY failed or read wrong)."""
+    indexed_at = "2026-12-06T10:20:30+01:00"
+    sources = SourceBuilder().build(list(Structure.objects.public().order_by("pk").values_list("pk", flat=True)))
+    first, second = sources[:2]
+    known = {
+        s: 1000 + n
+        for n, s in enumerate(
+            facet_sets(database_row(first, indexed_at)) + facet_sets(database_row(second, indexed_at))
+        )
+    }
+    third = next(s for s in sources[2:] if not set(facet_sets(database_row(s, indexed_at))) & set(known))
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"CREATE TEMPORARY TABLE binary_copy (LIKE {TABLE} INCLUDING GENERATED)")
+        encoders = binary_encoders(table_definition(cursor)["columns"])
+        data, documents, _, _, _, new_sets = binary_copy_data([first, second, third], indexed_at, encoders, dict(known))
+        assert documents == 3 and len(new_sets) == 2
+        assert all(data[offset : offset + len(_UNKNOWN_SET)] == _UNKNOWN_SET for offset, _ in new_sets)
+        found = dict(known)
+        data = _with_new_sets(cursor, data, new_sets, found)
+        columns = ", ".join((*SET_COLUMNS, *DOCUMENT_COLUMNS, "search_vector"))
+        with cursor.copy(f"COPY binary_copy ({columns}) FROM STDIN WITH (FORMAT binary)") as copy:
+            copy.write(data)
+        cursor.execute("SELECT structure_id, attribute_set, skill_set FROM binary_copy ORDER BY structure_id")
+        expected = [
+            (source["id"], *(found[s] for s in facet_sets(database_row(source, indexed_at))))
+            for source in sorted((first, second, third), key=lambda s: s["id"])
+        ]
+        assert cursor.fetchall() == expected
         transaction.set_rollback(True)
 
 
