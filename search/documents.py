@@ -333,11 +333,11 @@ TABLE = StructureSearchDocument._meta.db_table
 _BATCH_TABLE = "search_document_batch"
 
 
-def pg_rows(sources: list[dict]) -> Iterator[tuple]:
-    """``database_row`` of each source, followed by its ``search_vector`` (PostgreSQL)."""
-    now = timezone.now()
+def pg_rows(sources: list[dict], indexed_at=None) -> Iterator[tuple]:
+    """``database_row`` of each source, followed by its ``search_vector`` (PostgreSQL); ``indexed_at``: now."""
+    indexed_at = timezone.now() if indexed_at is None else indexed_at
     for source in sources:
-        row = database_row(source, now)
+        row = database_row(source, indexed_at)
         yield (*row, pg_vector(row[3], row[2], row[4], row[5]))
 
 
@@ -372,11 +372,7 @@ def copy_text(sources: list[dict], indexed_at: str, encoding: str) -> bytes:
 
     The worker's catch-up runs it in forked processes: the French analysis holds the GIL.
     """
-    lines = []
-    for source in sources:
-        row = database_row(source, indexed_at)
-        vector = pg_vector(row[3], row[2], row[4], row[5])
-        lines.append("\t".join([*map(_copy_text, row), _copy_text(vector)]))
+    lines = ["\t".join(map(_copy_text, row)) for row in pg_rows(sources, indexed_at)]
     lines.append("")
     return "\n".join(lines).encode(encoding)
 
