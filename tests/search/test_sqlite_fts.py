@@ -80,6 +80,8 @@ def _queries(seeded_skill, seeded_sector, hidden):
         "one filter (its own facet unnarrowed)": SearchQuery(categories=["individuel"]),
         "city, any case": SearchQuery(city=" LILLE "),
         "geo by distance": SearchQuery(near=LILLE, sort="distance"),
+        "geo by distance, page 2, hidden ids": SearchQuery(near=LILLE, sort="distance", page=2, hidden_ids=hidden),
+        "geo by name": SearchQuery(near=LILLE, sort="name"),
         "word + geo, newest": SearchQuery(text="atelier", near=LILLE, sort="newest"),
         "hidden ids": SearchQuery(text="projet", hidden_ids=hidden),
         "hidden ids, blank": SearchQuery(hidden_ids=hidden),
@@ -255,3 +257,88 @@ def test_a_page_ranked_among_the_strong_matches_is_the_page_every_match_scored_g
     for page, per_page in sorted(shapes):
         paged = dataclasses.replace(query, page=page, per_page=per_page)
         assert _answer(sqlite.search(paged)) == _answer(portable.search(paged)), (text, page, per_page)
+
+
+def _located(seeded_count):
+    """The located documents, (id, latitude, longitude), and how many there are."""
+    return _fetch(
+        "SELECT structure_id, latitude, longitude FROM search_structuresearchdocument "
+        "WHERE latitude IS NOT NULL AND longitude IS NOT NULL ORDER BY structure_id"
+    )
+
+
+@pytest.mark.parametrize(
+    ("radius_km", "page", "per_page"),
+    [(15, 1, 20), (15, 2, 7), (3, 1, 5), (40, 3, 4), (1000, 1, 30), (0.5, 1, 10)],
+    ids=["15km", "15km-page-2", "3km", "40km-page-3", "1000km", "500m"],
+)
+def test_a_position_alone_by_distance_answers_as_the_haversine_does(seeded, radius_km, page, per_page):
+    """By distance with no words nor filter, the circle is read from ``search_document_places`` (squared chords,
+    smaller circles first for the page): totals, facets, page, order and distances are ``portable``'s, whose
+    haversine runs in Python row by row."""
+    hidden = tuple(row[0] for row in _located(seeded)[::9])
+    for hidden_ids in ((), hidden):
+        query = SearchQuery(
+            near=GeoPoint(50.6292, 3.0573, radius_km), sort="distance", page=page, per_page=per_page,
+            hidden_ids=hidden_ids,
+        )  # fmt: skip
+        expected = _answer(portable.search(query))
+        assert _answer(sqlite.search(query)) == expected, (radius_km, hidden_ids)
+        if radius_km >= 3:
+            assert len(expected["hits"]) == per_page
+
+
+def test_a_document_on_the_circle_is_found_as_the_haversine_finds_it(seeded):
+    """A radius equal to a document's haversine distance, or a hair shorter or longer, puts it on the circle, where
+    a squared chord could round either way: such rows are tested by the haversine itself."""
+    from search.base import haversine_km
+
+    point = (50.6292, 3.0573)
+    on_circle = 0
+    for structure_id, latitude, longitude in _located(seeded)[:12]:
+        distance = haversine_km(*point, latitude, longitude)
+        for radius in (distance, distance * (1 - 1e-12), distance * (1 + 1e-12)):
+            if not 0 < radius <= 1000:
+                continue
+            query = SearchQuery(near=GeoPoint(*point, radius), sort="distance", per_page=5)
+            expected = _answer(portable.search(query))
+            assert _answer(sqlite.search(query)) == expected, (structure_id, radius)
+            on_circle += radius == distance
+    assert on_circle > 5
+
+
+def test_places_follow_every_write_of_a_document(seeded):
+    """``search_document_places`` (migration 0020) holds each located document once, with its position and
+    combinations, after raw updates, deletes and inserts alike."""
+
+    def places():
+        return _fetch("SELECT structure_id, a, b, latitude, longitude FROM search_document_places ORDER BY 1")
+
+    def expected():
+        return _fetch(
+            "SELECT d.structure_id, s.a, s.b, d.latitude, d.longitude FROM search_structuresearchdocument d "
+            "JOIN search_document_signatures s ON s.structure_id = d.structure_id "
+            "WHERE d.latitude IS NOT NULL AND d.longitude IS NOT NULL ORDER BY 1"
+        )
+
+    assert places() == expected()
+    assert len(places()) > 100
+    first, second, third = (row[0] for row in _located(seeded)[:3])
+    _fetch(
+        "UPDATE search_structuresearchdocument SET latitude = 48.85, longitude = 2.35 WHERE structure_id = %s", [first]
+    )
+    _fetch("UPDATE search_structuresearchdocument SET latitude = NULL WHERE structure_id = %s", [second])
+    _fetch("UPDATE search_structuresearchdocument SET category = 'zz' WHERE structure_id = %s", [third])
+    assert places() == expected()
+    assert _fetch("SELECT latitude FROM search_document_places WHERE structure_id = %s", [first]) == [(48.85,)]
+    assert _fetch("SELECT 1 FROM search_document_places WHERE structure_id = %s", [second]) == []
+    paris = SearchQuery(near=GeoPoint(48.85, 2.35, 1), sort="distance")
+    assert [(hit.structure.pk, hit.distance_km) for hit in sqlite.search(paris).hits] == [(first, 0.0)]
+
+    row = _fetch("SELECT * FROM search_structuresearchdocument WHERE structure_id = %s", [first])[0]
+    StructureSearchDocument.objects.filter(pk=first).delete()
+    assert sqlite.search(paris).total == 0
+    placeholders = ", ".join(["%s"] * len(row))
+    _fetch(f"INSERT INTO search_structuresearchdocument VALUES ({placeholders})", row)
+    assert places() == expected()
+    assert sqlite.search(paris).total == 1
