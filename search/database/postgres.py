@@ -97,7 +97,6 @@ ORDER_BY = {
     "relevance": 'score DESC, name_sort COLLATE "C", structure_id',
     "name": 'name_sort COLLATE "C", structure_id',
     "newest": 'joined DESC NULLS LAST, name_sort COLLATE "C", structure_id',
-    "distance": 'distance, name_sort COLLATE "C", structure_id',
 }
 
 
@@ -325,10 +324,18 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
     ``page × per_page``-th best ``lower``: any other scores below that many documents
     and comes after the page. The candidates whose bounds differ get their exact
     score, then the page is cut: the full ranking's.
+
+    By distance, the matched rows carry no sort key but the distance: the page's
+    names are read for the few rows within the page's last distance only. A
+    position with neither words nor filters is then answered from the position's
+    covering index (migration 0021), without reading the documents' rows.
     """
     sql = _Sql()
     filters = _facet_filters(sql, query)
-    select = ["d.structure_id", "d.name_sort", "d.joined", "d.attribute_set", "d.skill_set"]
+    by_distance = query.sort == "distance"
+    select = ["d.structure_id", "d.attribute_set", "d.skill_set"]
+    if not by_distance:
+        select[1:1] = ["d.name_sort", "d.joined"]
     score = _Score(sql, pairs, query.town_words, query.boost_skills) if pairs else None
     if score is not None and filters:
         # Only a document passing every filter is listed, so only its score is needed: the others
@@ -398,6 +405,17 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
                     ) histogram WHERE reached > {last} ORDER BY lower DESC LIMIT 1
                 ), m.upper)
             ) candidates ORDER BY {ORDER_BY["relevance"]} LIMIT {limit} OFFSET {offset}"""
+    elif by_distance:
+        # The rows within the page's last distance (the ``page × per_page``-th nearest), ties included, then
+        # their names read to order them: a top-N sort of the matched distances, not of wide rows.
+        last = sql.param(query.page * query.per_page - 1)
+        page = f"""
+            SELECT m.structure_id, {exact} AS score, m.distance FROM matched m
+            JOIN {DOCUMENTS} named ON named.structure_id = m.structure_id
+            WHERE m.failing = 0 AND m.distance <= COALESCE((
+                SELECT distance FROM matched WHERE failing = 0 ORDER BY distance LIMIT 1 OFFSET {last}
+            ), 'infinity')
+            ORDER BY m.distance, named.name_sort COLLATE "C", m.structure_id LIMIT {limit} OFFSET {offset}"""
     else:
         # The page from the sort keys, then its rows' exact scores.
         page = f"""

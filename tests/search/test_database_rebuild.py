@@ -75,6 +75,7 @@ def test_the_rebuilt_table_is_the_one_migrations_made(directory):
                 "search_document_facet_keys",
                 "search_document_name_order",
                 "search_document_newest_order",
+                "search_document_position",
                 "search_document_vector",
                 "search_structuresearchdocument_latitude_2bd303c7",
                 "search_structuresearchdocument_name_sort_f2528cdb",

@@ -379,6 +379,26 @@ def test_pages_and_distances_agree_with_portable(seeded, page):
         assert _facets(got) == _facets(expected)
 
 
+def test_structures_at_the_same_distance_are_paged_by_name(seeded):
+    """By distance, a page is cut from the rows within its last distance, ordered by name there (``search_sql``):
+    structures sharing a spot, across pages, come as ``portable`` orders every document."""
+    near = GeoPoint(*LILLE, radius_km=25)
+    spots = [(LILLE[0], LILLE[1]), (LILLE[0] + 0.01, LILLE[1]), (LILLE[0], LILLE[1] + 0.02)]
+    moved = list(StructureSearchDocument.objects.order_by("-name_sort").values_list("structure_id", flat=True)[:12])
+    for number, pk in enumerate(moved):
+        latitude, longitude = spots[number % 3]
+        StructureSearchDocument.objects.filter(structure_id=pk).update(latitude=latitude, longitude=longitude)
+    expected = portable.search(SearchQuery(near=near, sort="distance", per_page=20))
+
+    got = [postgres.search(SearchQuery(near=near, sort="distance", page=page, per_page=3)) for page in (1, 2, 3, 4)]
+
+    assert [h.distance_km for h in expected.hits[:4]] == [0.0] * 4, "four structures at the point, first"
+    assert [(r.total, _facets(r)) for r in got] == [(expected.total, _facets(expected))] * 4
+    assert [(h.structure.pk, h.distance_km) for r in got for h in r.hits] == [
+        (h.structure.pk, pytest.approx(h.distance_km, abs=1e-9)) for h in expected.hits[:12]
+    ]
+
+
 # --------------------------------------------------------------------------- broad queries: pages of the full ranking
 def _all_pages(search, text: str, per_page: int) -> tuple[int, list]:
     """(total, every hit in page order) of ``text``, page after page, read as the service reads it (``prepare``)."""
