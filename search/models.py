@@ -57,7 +57,8 @@ class IndexOutbox(models.Model):
     """A structure whose search documents must be refreshed: written in the same
     transaction as the change, processed by the worker after commit, retried with
     back-off while the engine is down (``search.sync``). Nothing is lost if the
-    engine, the web process or the worker dies; until processed, searches hide it."""
+    engine, the web process or the worker dies; until processed, searches hide it
+    (each backend until its own side is done)."""
 
     STRUCTURE = "structure"
     SYNONYMS = "synonyms"
@@ -70,8 +71,11 @@ class IndexOutbox(models.Model):
     attempts = models.PositiveIntegerField("tentatives", default=0)
     next_attempt_at = models.DateTimeField("prochaine tentative", default=timezone.now, db_index=True)
     last_error = models.TextField("dernière erreur", blank=True)
-    # The database document is refreshed (the fallback may show the structure); the engine is not yet.
+    # Each backend's side of the change is level (``search.sync.pending``: each hides its own):
+    # the database document is refreshed (the fallback may show the structure again), a refresh
+    # of the engine shows its document (engine searches may). The row goes when both are.
     database_done = models.BooleanField("document de la base à jour", default=False)
+    engine_done = models.BooleanField("moteur à jour", default=False)
 
     class Meta:
         verbose_name = "structure à réindexer"

@@ -70,13 +70,13 @@ def search_structures(query: SearchQuery) -> SearchResult:
 def _search(query: SearchQuery, backend, queued) -> SearchResult:
     if backend is None:
         result = relaxed_search(
-            dataclasses.replace(query, hidden_ids=tuple(queued.database), settled=not queued.engine), database.search
+            dataclasses.replace(query, hidden_ids=tuple(queued.database), settled=queued.settled), database.search
         )
         result.degraded = bool(queued.database)
         return result
     try:
         result = relaxed_search(
-            dataclasses.replace(query, hidden_ids=tuple(queued.engine), settled=not queued.engine), backend.search
+            dataclasses.replace(query, hidden_ids=tuple(queued.engine), settled=queued.settled), backend.search
         )
     except EngineUnavailable as exc:
         logger.warning("Search engine unavailable, answering from the database: %s", exc)

@@ -10,10 +10,12 @@
    one task, ``BATCH_SIZE`` at a time, as a pipeline (``drain``): the engine
    takes one batch in a bulk stream while the next batch's sources are built;
    a backlog's database documents are analysed by forked processes and written
-   by a thread of their own (``_DatabaseWriter``, ``database_done``); the rows
-   go once their documents are written and a refresh shows them in the engine
-   (one per ``REFRESH_DOCUMENTS``). A request
-   never does this work: saves, imports and searches only write or read rows.
+   by a thread of their own (``_DatabaseWriter``). Each side marks the rows it
+   made level: ``engine_done`` once a refresh shows their documents in the engine
+   (one per ``REFRESH_DOCUMENTS``), ``database_done`` once their database
+   documents are written; a row goes when both are. The engine never waits on
+   the database documents. A request never does this work: saves, imports and
+   searches only write or read rows.
 3. When the engine fails, the rows stay with an attempt count and an
    exponential back-off (``background.retry``, capped at a minute so the index
    catches up soon after the engine returns), and the task is enqueued again for
@@ -22,10 +24,11 @@
    process died between commit and enqueue) and re-queues structures whose
    database document disagrees with the structure (a writer that bypassed the
    outbox).
-4. Until a row is processed, searches hide its structure (``pending``):
-   an unpublication, a deletion or a withdrawn consent is honoured in every
-   result, facet, highlight and suggestion from the next request on, whichever
-   backend answers and however far behind the engine is.
+4. Until a row is processed, searches hide its structure (``pending``), each
+   backend until its own side of the row is done: an unpublication, a deletion
+   or a withdrawn consent is honoured in every result, facet, highlight and
+   suggestion from the next request on, whichever backend answers and however
+   far behind the engine or the database documents are.
 5. Synonym changes never touch the live index: the structures holding the skill
    are reindexed at once (their documents carry the synonyms as text), and the
    ``rebuild_index`` task builds a new versioned index with the new synonym
@@ -106,22 +109,36 @@ def schedule(run_after=None) -> None:
 
 @dataclass
 class Pending:
-    """Structures whose last change is not indexed yet, as each backend sees them."""
+    """Structures whose last change is not indexed yet, as each backend sees them.
 
-    engine: list[int] = field(default_factory=list)  # every queued structure
-    database: list[int] = field(default_factory=list)  # those whose database document is not refreshed yet
+    Each backend hides its own list: the engine stops hiding a structure once it
+    shows every queued change of it (``engine_done``), while its database
+    document may still be on its way, and the fallback once that document is
+    written (``database_done``), while the engine may still be down.
+    """
+
+    engine: list[int] = field(default_factory=list)  # a queued change the engine does not show yet
+    database: list[int] = field(default_factory=list)  # a queued change its database document does not hold yet
 
     @property
     def backlog(self) -> int:
         return len(self.engine)
 
+    @property
+    def settled(self) -> bool:
+        """No change waits on either side (``SearchQuery.settled``: the generation-stamped caches hold)."""
+        return not self.engine and not self.database
+
 
 def pending() -> Pending:
     """One small query per search (the outbox is empty most of the time)."""
-    rows = IndexOutbox.objects.filter(kind=IndexOutbox.STRUCTURE).values_list("structure_id", "database_done")
+    rows = IndexOutbox.objects.filter(kind=IndexOutbox.STRUCTURE).values_list(
+        "structure_id", "engine_done", "database_done"
+    )
     engine, database = set(), set()
-    for structure_id, database_done in rows:
-        engine.add(structure_id)
+    for structure_id, engine_done, database_done in rows:
+        if not engine_done:
+            engine.add(structure_id)
         if not database_done:
             database.add(structure_id)
     return Pending(engine=sorted(engine), database=sorted(database))
@@ -130,13 +147,19 @@ def pending() -> Pending:
 # ---------------------------------------------------------------------- the worker's side
 @dataclass
 class DrainReport:
-    processed: int = 0
+    processed: int = 0  # rows level on both sides (gone)
     failed: int = 0
     remaining: int = 0
     error: str = ""
+    # When the engine showed every row this drain sent it (None: no engine, or it failed). The
+    # database documents may still be written after it: the task ends when both are level.
+    engine_level_at: str | None = None
 
     def as_dict(self) -> dict:
-        return {"processed": self.processed, "failed": self.failed, "remaining": self.remaining, "error": self.error}
+        return {
+            "processed": self.processed, "failed": self.failed, "remaining": self.remaining, "error": self.error,
+            "engine_level_at": self.engine_level_at,
+        }  # fmt: skip
 
 
 @dataclass
@@ -148,7 +171,6 @@ class _Batch:
     wants_synonyms: bool
     sources: list[dict] = field(default_factory=list)
     engine: list[Future] | None = None  # the engine's bulk requests, one per chunk, in flight
-    database: Future | None = None  # its database documents being written by ``_DatabaseWriter``'s thread
 
 
 class _DatabaseWriter:
@@ -157,19 +179,24 @@ class _DatabaseWriter:
     Beside it (``start``): each chunk's documents are analysed into COPY data by
     forked processes (``search.documents.copy_text``; the full rebuild forks its
     analysis too: the French analysis is most of LaGrappe's cost and holds the GIL), and
-    one thread with its own connection writes each batch in one transaction — its
-    documents, then its rows marked ``database_done`` — in order, so a structure
-    queued twice ends in its latest state. PostgreSQL's upsert (its GIN indexes and
-    triggers) then runs while this thread builds the next batch's sources.
+    one thread with its own connection writes each batch's documents in one
+    transaction, in order, so a structure queued twice ends in its latest state.
+    PostgreSQL's upsert (its GIN indexes and triggers) then runs while this thread
+    sends the engine its documents and builds the next batch's sources; nothing
+    the engine does waits on it. The rows are marked ``database_done`` by this
+    thread (``collect``) once their batch is written: only this thread's
+    connection ever writes outbox rows (two connections updating the same rows
+    in bulk could deadlock).
 
     Here (few rows, SQLite, or inside a transaction, whose rows another connection
-    would not see): the batch is written when it is handed over.
+    would not see): the batch is written, and its rows marked, when it is handed over.
     """
 
     def __init__(self):
         self.processes: ProcessPoolExecutor | None = None
         self.thread: ThreadPoolExecutor | None = None
         self.indexed_at = self.encoding = None
+        self.writing: deque[tuple[list[IndexOutbox], Future]] = deque()
 
     def start(self, rows: int) -> None:
         if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -194,24 +221,37 @@ class _DatabaseWriter:
             return None
         return self.processes.submit(copy_text, sources, self.indexed_at, self.encoding)
 
-    def write(self, batch: _Batch, analysed: list[Future]) -> None:
+    def write(self, batch: _Batch, analysed: list[Future]) -> int:
+        """Write (or start writing) the batch's documents; the rows made level here, if any, are returned."""
         waiting = [r for r in batch.rows if not r.database_done]
         if not waiting:
-            return
+            return 0
+        ids = {r.structure_id for r in waiting if r.kind == IndexOutbox.STRUCTURE}
         if self.thread is None:
-            _store_database(batch, waiting)
-        else:
-            batch.database = self.thread.submit(self._write, batch, waiting, analysed)
+            with transaction.atomic():
+                if ids:
+                    store_database_documents(ids, batch.sources)
+                return _level(waiting, "database_done")
+        # Which are published, read now: the batch's sources are dropped once the engine has them.
+        unpublished = sorted(ids - {s["id"] for s in batch.sources})
+        self.writing.append((waiting, self.thread.submit(self._write, unpublished, analysed)))
+        return 0
 
     @staticmethod
-    def _write(batch: _Batch, waiting: list[IndexOutbox], analysed: list[Future]) -> None:
-        published = {s["id"] for s in batch.sources}
-        ids = {r.structure_id for r in waiting if r.kind == IndexOutbox.STRUCTURE}
+    def _write(unpublished: list[int], analysed: list[Future]) -> None:
         with transaction.atomic():
-            StructureSearchDocument.objects.filter(structure_id__in=sorted(ids - published)).delete()
+            StructureSearchDocument.objects.filter(structure_id__in=unpublished).delete()
             if analysed:
                 write_copy_data(future.result() for future in analysed)
-            _mark_database_done(waiting)
+
+    def collect(self, wait: bool = False) -> int:
+        """Mark the rows of the batches written so far (``wait``: of every batch); the rows made level."""
+        level = 0
+        while self.writing and (wait or self.writing[0][1].done()):
+            waiting, written = self.writing.popleft()
+            written.result()  # its error, if any, ends the drain: the rows stay for the next one
+            level += _level(waiting, "database_done")
+        return level
 
     def close(self, failed: bool) -> None:
         if self.thread is not None:
@@ -226,6 +266,24 @@ def _default_signals() -> None:
     for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+
+
+def _level(rows: list[IndexOutbox], side: str) -> int:
+    """Mark one side (``engine_done`` or ``database_done``) of these rows; those level on both go.
+
+    The generation is bumped first: once a search sees a structure no longer
+    pending on that side, it already sees the new generation.
+    """
+    bump_generation()
+    gone = 0
+    pks = [r.pk for r in rows]
+    for i in range(0, len(pks), BATCH_SIZE):
+        part = pks[i : i + BATCH_SIZE]
+        IndexOutbox.objects.filter(pk__in=part).update(**{side: True})
+        gone += IndexOutbox.objects.filter(pk__in=part, engine_done=True, database_done=True).delete()[0]
+    for row in rows:
+        setattr(row, side, True)
+    return gone
 
 
 def _batches(force: bool, started, batch_size: int) -> Iterator[list[IndexOutbox]]:
@@ -259,11 +317,16 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     structure of a batch still in flight waits for that one first, and the
     database documents are written in batch order.
 
-    A batch the engine acknowledged keeps its rows (searches keep hiding its
-    structures) until a refresh shows its documents: one refresh per
-    ``REFRESH_DOCUMENTS`` acknowledged documents and one at the end, rather than
-    one per batch; then the generation is bumped and the rows deleted. A worker
-    killed at any point leaves the rows of whatever the engine did not show yet.
+    A batch the engine acknowledged keeps its rows pending for the engine
+    (engine searches keep hiding its structures) until a refresh shows its
+    documents: one refresh per ``REFRESH_DOCUMENTS`` acknowledged documents and
+    one at the end, rather than one per batch; then the generation is bumped and
+    the rows marked ``engine_done``. The engine is then level
+    (``DrainReport.engine_level_at``) while the last database documents may still
+    be written: the fallback hides their structures until they are. A worker
+    killed at any point leaves each row pending on whichever side did not show
+    it yet; the next drain does only what is left (rows already ``engine_done``
+    are not sent again, rows ``database_done`` not written again).
 
     After a first engine failure the remaining batches only get their database
     documents refreshed (the fallback answers completely) and are deferred
@@ -275,9 +338,10 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     engine_ok = True
     in_flight: deque[_Batch] = deque()
     acknowledged: list[_Batch] = []
+    database = _DatabaseWriter()
 
     def settle() -> None:
-        """Show the acknowledged batches' documents, then let searches stop hiding their structures."""
+        """Show the acknowledged batches' documents, then let engine searches stop hiding their structures."""
         nonlocal engine_ok
         if not acknowledged:
             return
@@ -285,7 +349,8 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         acknowledged.clear()
         if backend is not None:
             try:
-                backend.refresh()
+                if any(b.engine for b in settled):  # rows the engine already showed need no refresh
+                    backend.refresh()
             except EngineUnavailable as exc:
                 engine_ok = False
                 total.failed += _defer([r for b in settled for r in b.rows], str(exc))
@@ -294,17 +359,10 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
             if any(b.wants_synonyms for b in settled):
                 # New rules need a new index (analysis settings of a live index never change).
                 enqueue_once(rebuild_index, REBUILD_TASK_KEY)
-        # Before the rows go: once a search sees no pending row, it already sees the new generation.
-        bump_generation()
-        pks = [r.pk for b in settled for r in b.rows]
-        for i in range(0, len(pks), BATCH_SIZE):
-            IndexOutbox.objects.filter(pk__in=pks[i : i + BATCH_SIZE]).delete()
-        total.processed += len(pks)
+        total.processed += _level([r for b in settled for r in b.rows], "engine_done")
 
     def finish(batch: _Batch) -> None:
         nonlocal engine_ok
-        if batch.database is not None:
-            batch.database.result()  # its database documents first: its rows may go after this
         batch.sources = []  # the engine threads hold their own references until sent
         if backend is not None:
             if batch.engine is None:  # the engine already failed in this run: not asked again
@@ -321,8 +379,8 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         acknowledged.append(batch)
         if backend is None or sum(len(b.rows) for b in acknowledged) >= REFRESH_DOCUMENTS:
             settle()
+        total.processed += database.collect()
 
-    database = _DatabaseWriter()
     failed = True
     with ThreadPoolExecutor(max_workers=ENGINE_THREADS, thread_name_prefix="engine") as engine:
         try:
@@ -344,20 +402,24 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                     send = engine_ok
                     batch.engine = [] if send else None
                 builder = SourceBuilder() if batch.ids else None
+                # Each side does what it has not done yet (a row may be level on one side from a former drain).
+                needs_engine = {r.structure_id for r in structures if not r.engine_done}
                 needs_database = {r.structure_id for r in structures if not r.database_done}
                 analysed = []
                 for i in range(0, len(batch.ids), ENGINE_CHUNK_SIZE):
                     chunk_ids = batch.ids[i : i + ENGINE_CHUNK_SIZE]
                     sources = builder.build(chunk_ids)
                     batch.sources.extend(sources)
-                    if send:
+                    to_engine = [pk for pk in chunk_ids if pk in needs_engine]
+                    if send and to_engine:
                         published = {s["id"] for s in sources}
-                        deleted = [pk for pk in chunk_ids if pk not in published]
-                        batch.engine.append(engine.submit(backend.send, sources, deleted))
+                        deleted = [pk for pk in to_engine if pk not in published]
+                        sent = [s for s in sources if s["id"] in needs_engine]
+                        batch.engine.append(engine.submit(backend.send, sent, deleted))
                     future = database.analyse([s for s in sources if s["id"] in needs_database])
                     if future is not None:
                         analysed.append(future)
-                database.write(batch, analysed)
+                total.processed += database.write(batch, analysed)
                 in_flight.append(batch)
                 # One batch sent while the next is prepared: wait for the older one only.
                 while len(in_flight) > 1:
@@ -365,6 +427,9 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
             while in_flight:
                 finish(in_flight.popleft())
             settle()
+            if backend is not None and engine_ok:
+                total.engine_level_at = timezone.now().isoformat()
+            total.processed += database.collect(wait=True)
             failed = False
         finally:
             for batch in in_flight:  # an error in this thread: the engine's queue is dropped
@@ -373,20 +438,6 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
             database.close(failed)
     total.remaining = IndexOutbox.objects.count()
     return total
-
-
-def _store_database(batch: _Batch, waiting: list[IndexOutbox]) -> None:
-    needs_database = sorted({r.structure_id for r in waiting if r.kind == IndexOutbox.STRUCTURE})
-    with transaction.atomic():
-        if needs_database:
-            store_database_documents(needs_database, batch.sources)
-        _mark_database_done(waiting)
-
-
-def _mark_database_done(waiting: list[IndexOutbox]) -> None:
-    IndexOutbox.objects.filter(pk__in=[r.pk for r in waiting]).update(database_done=True)
-    for row in waiting:
-        row.database_done = True
 
 
 def _defer(rows: list[IndexOutbox], error: str) -> int:

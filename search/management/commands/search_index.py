@@ -80,8 +80,12 @@ class Command(BaseCommand):
         self.stdout.write(f"Documents de la base (recherche de secours) : {documents}")
         self.stdout.write(
             f"File d’attente d’indexation : {queued.backlog} structure(s) en attente du moteur, "
-            f"dont {len(queued.database)} en attente de la base"
-            + (" — résultats « dégradés » (ces structures sont masquées) jusqu’au rattrapage" if queued.backlog else "")
+            f"{len(queued.database)} en attente de la base"
+            + (
+                " — résultats « dégradés » : chaque côté masque ses structures en attente jusqu’à son rattrapage"
+                if not queued.settled
+                else ""
+            )
         )
         following = next_attempt()
         if following is not None:
