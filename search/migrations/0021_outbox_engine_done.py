@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0019_sqlite_drop_document_geo"),
+        ("search", "0020_sqlite_document_places"),
     ]
 
     operations = [
