@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("search", "0020_sqlite_document_places"),
+        ("search", "0021_postgres_document_position_index"),
     ]
 
     operations = [
