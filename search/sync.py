@@ -39,6 +39,7 @@ import logging
 import multiprocessing
 import os
 import signal
+import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -77,6 +78,9 @@ REFRESH_DOCUMENTS = 10_000
 # and written by a thread on its own connection, while this thread builds the next batch's sources.
 PARALLEL_FROM = ENGINE_CHUNK_SIZE
 ANALYSIS_PROCESSES = None
+# The forked analysis gives way to the engine's stream and to the web processes (the fallback's documents
+# are only needed while the engine is down, and the fallback hides their structures until they are written).
+ANALYSIS_NICENESS = 10
 INDEX_TASK_KEY = "search:index-changes"
 REBUILD_TASK_KEY = "search:rebuild-index"
 
@@ -171,6 +175,8 @@ class _Batch:
     wants_synonyms: bool
     sources: list[dict] = field(default_factory=list)
     engine: list[Future] | None = None  # the engine's bulk requests, one per chunk, in flight
+    # Set once the engine is done with the batch (shown, or deferred): its database documents may be written.
+    engine_settled: threading.Event = field(default_factory=threading.Event)
 
 
 class _DatabaseWriter:
@@ -178,15 +184,18 @@ class _DatabaseWriter:
 
     Beside it (``start``): each chunk's documents are analysed into COPY data by
     forked processes (``search.documents.copy_text``; the full rebuild forks its
-    analysis too: the French analysis is most of LaGrappe's cost and holds the GIL), and
-    one thread with its own connection writes each batch's documents in one
-    transaction, in order, so a structure queued twice ends in its latest state.
-    PostgreSQL's upsert (its GIN indexes and triggers) then runs while this thread
-    sends the engine its documents and builds the next batch's sources; nothing
-    the engine does waits on it. The rows are marked ``database_done`` by this
-    thread (``collect``) once their batch is written: only this thread's
-    connection ever writes outbox rows (two connections updating the same rows
-    in bulk could deadlock).
+    analysis too: the French analysis is most of LaGrappe's cost and holds the GIL;
+    niced, ``ANALYSIS_NICENESS``), and one thread with its own connection writes
+    each batch's documents in one transaction, in order, so a structure queued
+    twice ends in its latest state. The engine goes first: a batch's documents are
+    written once the engine is done with it (``_Batch.engine_settled``: shown by a
+    refresh, or deferred when the engine fails), so PostgreSQL's upsert (its GIN
+    indexes and triggers) takes no CPU from the engine's stream before a refresh,
+    and runs while this thread streams the next batches; nothing the engine does
+    waits on it. The rows are marked ``database_done`` by this thread
+    (``collect``) once their batch is written: only this thread's connection ever
+    writes outbox rows (two connections updating the same rows in bulk could
+    deadlock).
 
     Here (few rows, SQLite, or inside a transaction, whose rows another connection
     would not see): the batch is written, and its rows marked, when it is handed over.
@@ -197,6 +206,7 @@ class _DatabaseWriter:
         self.thread: ThreadPoolExecutor | None = None
         self.indexed_at = self.encoding = None
         self.writing: deque[tuple[list[IndexOutbox], Future]] = deque()
+        self.settled: list[threading.Event] = []  # the batches' ``engine_settled``, set at the latest by ``close``
 
     def start(self, rows: int) -> None:
         if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
@@ -207,7 +217,7 @@ class _DatabaseWriter:
         self.processes = ProcessPoolExecutor(
             ANALYSIS_PROCESSES or os.cpu_count(),
             mp_context=multiprocessing.get_context("fork"),
-            initializer=_default_signals,
+            initializer=_analysis_process,
         )
         # Forked now, before this drain starts any thread (a fork copies no other thread, but it
         # copies the locks they hold). The children never touch the database: the connection they
@@ -234,11 +244,13 @@ class _DatabaseWriter:
                 return _level(waiting, "database_done")
         # Which are published, read now: the batch's sources are dropped once the engine has them.
         unpublished = sorted(ids - {s["id"] for s in batch.sources})
-        self.writing.append((waiting, self.thread.submit(self._write, unpublished, analysed)))
+        self.settled.append(batch.engine_settled)
+        self.writing.append((waiting, self.thread.submit(self._write, unpublished, analysed, batch.engine_settled)))
         return 0
 
     @staticmethod
-    def _write(unpublished: list[int], analysed: list[Future]) -> None:
+    def _write(unpublished: list[int], analysed: list[Future], engine_settled: threading.Event) -> None:
+        engine_settled.wait()
         with transaction.atomic():
             StructureSearchDocument.objects.filter(structure_id__in=unpublished).delete()
             if analysed:
@@ -254,6 +266,8 @@ class _DatabaseWriter:
         return level
 
     def close(self, failed: bool) -> None:
+        for event in self.settled:  # a drain ended by an error: nothing waits on the engine any more
+            event.set()
         if self.thread is not None:
             self.thread.submit(connections.close_all)  # the thread's own connection
             self.thread.shutdown(wait=True, cancel_futures=failed)
@@ -261,11 +275,19 @@ class _DatabaseWriter:
             self.processes.shutdown(wait=True, cancel_futures=True)
 
 
-def _default_signals() -> None:
-    """In a forked child: the worker's shutdown handlers (``db_worker``) are the parent's business."""
+def _analysis_process() -> None:
+    """In a forked child: the worker's shutdown handlers (``db_worker``) are the parent's business, and the
+    analysis runs below the engine's stream (``ANALYSIS_NICENESS``)."""
     for name in ("SIGINT", "SIGTERM", "SIGQUIT"):
         if hasattr(signal, name):
             signal.signal(getattr(signal, name), signal.SIG_DFL)
+    os.nice(ANALYSIS_NICENESS)
+
+
+def _settled(batches: list[_Batch]) -> None:
+    """The engine is done with these batches: their database documents may be written (``_DatabaseWriter``)."""
+    for batch in batches:
+        batch.engine_settled.set()
 
 
 def _level(rows: list[IndexOutbox], side: str) -> int:
@@ -355,11 +377,13 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 engine_ok = False
                 total.failed += _defer([r for b in settled for r in b.rows], str(exc))
                 total.error = total.error or str(exc)
+                _settled(settled)
                 return
             if any(b.wants_synonyms for b in settled):
                 # New rules need a new index (analysis settings of a live index never change).
                 enqueue_once(rebuild_index, REBUILD_TASK_KEY)
         total.processed += _level([r for b in settled for r in b.rows], "engine_done")
+        _settled(settled)
 
     def finish(batch: _Batch) -> None:
         nonlocal engine_ok
@@ -367,6 +391,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         if backend is not None:
             if batch.engine is None:  # the engine already failed in this run: not asked again
                 total.failed += _defer(batch.rows, "moteur indisponible (nouvel essai plus tard)")
+                _settled([batch])
                 return
             try:
                 for request in batch.engine:
@@ -375,6 +400,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 engine_ok = False
                 total.failed += _defer(batch.rows, str(exc))
                 total.error = total.error or str(exc)
+                _settled([batch])
                 return
         acknowledged.append(batch)
         if backend is None or sum(len(b.rows) for b in acknowledged) >= REFRESH_DOCUMENTS:

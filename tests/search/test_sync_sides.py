@@ -204,7 +204,8 @@ def test_the_engine_is_level_before_the_database_documents_and_a_withdrawn_conse
             timeout=60,
             message="the engine level while the documents wait",
         )
-        assert writer.reached.is_set() and queued.database == ids
+        assert queued.database == ids
+        assert writer.reached.wait(timeout=60), "the database documents' writer never started"
         during = _doors(settings, live_url)
         # A consent withdrawn again (after being given back) while the documents are still held: a new row,
         # pending on both sides, hides the structure from every door at once.
