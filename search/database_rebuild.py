@@ -324,7 +324,8 @@ _BIGINT, _FLOAT8, _DATE, _INT4, _FIELDS = (struct.Struct(fmt).pack for fmt in ("
 # A tsvector position: the weight in the two high bits (A 3, B 2, C 1, D 0), the position below.
 # Positions stop at 16,383; a lexeme holds at most 256 of them (``pg_vector_words`` keeps within both).
 _POSITIONS = {w: [struct.pack(">H", (w << 14) | p) for p in range(16384)] for w in (3, 2, 1, 0)}
-_COUNTS = [struct.pack(">H", n) for n in range(257)]
+# A lexeme's number of positions, by their length in bytes (2 each).
+_COUNTS = [struct.pack(">H", size // 2) for size in range(2 * 257)]
 
 
 class _Lexemes(dict):
@@ -366,31 +367,34 @@ def binary_vector(columns: list[list[str]]) -> bytes:
     return _binary_vector(_positions(columns))
 
 
-def _positions(columns: list[list[str]]) -> dict[str, list[bytes]]:
-    """Each word of the columns with its positions, as ``pg_vector`` gives them: the columns weighted A, B, C, D
-    in turn, a word's positions rising."""
-    positions, offset = {}, 1
-    for words, weight in zip(columns, (3, 2, 1, 0), strict=True):
-        if words:
-            for word, position in zip(words, _POSITIONS[weight][offset : offset + len(words)], strict=True):
-                held = positions.get(word)
-                if held is None:
-                    positions[word] = [position]
-                else:
-                    held.append(position)
-            offset += len(words)
-    return positions
+def _positions(columns: list[list[str]]) -> dict[str, bytes]:
+    """Each word of the columns with its positions (2 bytes each), as ``pg_vector`` gives them: the columns
+    weighted A, B, C, D in turn, a word's positions rising.
+
+    One pass over the words, a word's positions joined as bytes (no list per word): this loop and
+    the sort of the words are most of a vector's cost."""
+    skills, name, summary, search = columns
+    a = 1 + len(skills)
+    b = a + len(name)
+    c = b + len(summary)
+    positions = _POSITIONS[3][1:a] + _POSITIONS[2][a:b] + _POSITIONS[1][b:c] + _POSITIONS[0][c : c + len(search)]
+    held = {}
+    get = held.get
+    for word, position in zip(skills + name + summary + search, positions, strict=True):
+        held[word] = get(word, b"") + position
+    return held
 
 
-def _binary_vector(positions: dict[str, list[bytes]]) -> bytes:
-    # The lexemes in PostgreSQL's order: bytes, a prefix before the longer words.
-    parts = [_INT32(len(positions))]
-    for word in sorted(positions):
-        held = positions[word]
-        parts.append(_LEXEMES[word])
-        parts.append(_COUNTS[len(held)])
-        parts += held
-    return b"".join(parts)
+def _binary_vector(positions: dict[str, bytes]) -> bytes:
+    # The lexemes in PostgreSQL's order: bytes, a prefix before the longer words. Each lexeme's three
+    # parts (word, count, positions) are laid out by slice assignments rather than one append each.
+    words = sorted(positions)
+    held = list(map(positions.__getitem__, words))
+    parts = [b""] * (3 * len(words))
+    parts[0::3] = map(_LEXEMES.__getitem__, words)
+    parts[1::3] = map(_COUNTS.__getitem__, map(len, held))
+    parts[2::3] = held
+    return _INT32(len(words)) + b"".join(parts)
 
 
 # What each column's type is sent as (``format_type``); a column of any other type keeps the text format.
@@ -432,19 +436,24 @@ def _set_keys(prefix: str, slugs: str) -> list[str]:
     return [prefix + slug for slug in slugs.strip("|").split("|") if slug]
 
 
+# Where ``facet_sets`` finds what it reads in a row (``DOCUMENT_COLUMNS``): by position, not through a dict per row.
+_CATEGORY, _CITY, _MEMBERSHIPS, _SECTORS, _SKILLS, _SKILLS_TEXT = map(
+    DOCUMENT_COLUMNS.index, ("category", "city", "membership_slugs", "sector_slugs", "skill_slugs", "skills_text")
+)
+
+
 def facet_sets(row: tuple) -> tuple[tuple[tuple[str, ...], None], tuple[tuple[str, ...], str]]:
     """A document's two facet sets as ``search_document_facet_sets`` (migration 0014) gives them, from the values of
     ``DOCUMENT_COLUMNS``: (keys, NULL) of its category, memberships, sectors and city; (keys, words) of its skills."""
-    document = dict(zip(DOCUMENT_COLUMNS, row, strict=True))
-    city = ["y:" + document["city"]] if document["city"] else []
+    city = row[_CITY]
     attribute = (
         "t:",
-        "c:" + document["category"],
-        *_set_keys("m:", document["membership_slugs"]),
-        *_set_keys("e:", document["sector_slugs"]),
-        *city,
+        "c:" + row[_CATEGORY],
+        *_set_keys("m:", row[_MEMBERSHIPS]),
+        *_set_keys("e:", row[_SECTORS]),
+        *(("y:" + city,) if city else ()),
     )
-    return (attribute, None), (tuple(_set_keys("s:", document["skill_slugs"])), document["skills_text"])
+    return (attribute, None), (tuple(_set_keys("s:", row[_SKILLS])), row[_SKILLS_TEXT])
 
 
 def binary_copy_data(

@@ -25,10 +25,12 @@ eussiez eussent ceci cela celà cet cette ici ils les leurs quel quels quelle qu
 """.split()
 
 ELISION_PREFIXES = ("l", "d", "j", "m", "n", "s", "t", "c", "qu", "jusqu", "quoiqu", "lorsqu", "puisqu")
-_ELISION = re.compile(r"\b(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re.IGNORECASE)
+# ``(?<!\w)`` rather than ``\b``: the same here (every prefix starts with a letter) and about twice as fast
+# to scan a description with (``re`` tries a match at each character).
+_ELISION = re.compile(r"(?<!\w)(?:" + "|".join(ELISION_PREFIXES) + r")['’‘`]", re.IGNORECASE)
 _WORD = re.compile(r"[0-9a-z]+")
 # An elided word as visitors also type it, without the apostrophe: « d'Ascq » -> « dascq ».
-_GLUED = re.compile(r"\b(" + "|".join(ELISION_PREFIXES) + r")'([0-9a-z]+)")
+_GLUED = re.compile(r"(?<!\w)(" + "|".join(ELISION_PREFIXES) + r")'([0-9a-z]+)")
 # Typo tolerance, the same on every backend (the engine's fuzziness ``AUTO:5,9`` and the
 # correction of words that match nothing, ``search.base.closest_word``): one edit from 5
 # letters, two from 9; the first two letters are never a typo.
@@ -40,22 +42,23 @@ MIN_PREFIX_LENGTH = 2
 _LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE", "ß": "ss", "’": "'", "‘": "'"})
 
 
-# Each non-ASCII character's folded form, learnt once, applied by ``str.translate``
-# (documents are folded by the thousand): ligatures first, then NFKD without marks.
-# ASCII maps to itself: every character of a text is then found in the table, which
-# halves the time ``translate`` takes (a missing key costs a KeyError per character).
-_FOLD_TABLE: dict[int, str | int] = {code: code for code in range(128)}
+class _FoldTable(dict):
+    """Each character's folded form for ``str.translate``: ligatures first, then NFKD without marks.
+
+    A character is learnt the first time ``translate`` asks for it (``__missing__``): documents are
+    folded by the thousand, and looking for a text's unknown characters first (a set of the text's
+    characters each time) cost a quarter of ``fold``. ASCII maps to itself: every character of a
+    text is then found in the table, which halves the time ``translate`` takes.
+    """
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code))
+        folded = self[code] = "".join(c for c in decomposed if not unicodedata.combining(c))
+        return folded
+
+
+_FOLD_TABLE = _FoldTable({code: code for code in range(128)})
 _FOLD_TABLE.update(_LIGATURES)
-
-
-# The characters already in the table, as a set of str: a text's unknown ones are one set difference.
-_KNOWN = {chr(code) for code in _FOLD_TABLE}
-
-
-def _learn(ch: str) -> None:
-    decomposed = unicodedata.normalize("NFKD", ch)
-    _FOLD_TABLE[ord(ch)] = "".join(c for c in decomposed if not unicodedata.combining(c))
-    _KNOWN.add(ch)
 
 
 def fold(text: str) -> str:
@@ -63,8 +66,6 @@ def fold(text: str) -> str:
     text = text or ""
     if text.isascii():
         return text.lower()
-    for ch in set(text).difference(_KNOWN):
-        _learn(ch)
     return text.translate(_FOLD_TABLE).lower()
 
 
@@ -229,7 +230,9 @@ def document_text(*parts: str) -> str:
 # A part of at most this many words (a skill, a synonym, a sector, a name, a city) also
 # indexes its adjacent words glued: « repair café » is found as « repaircafé ».
 SHORT_PART_WORDS = 4
-_HYPHENATED = re.compile(r"([0-9a-z]+)-(?=([0-9a-z]+))")
+# A match can only start where a word starts (``(?<!…)``: the same matches, but a word not followed by
+# a hyphen is tried once, not once per letter).
+_HYPHENATED = re.compile(r"(?<![0-9a-z])([0-9a-z]+)-(?=([0-9a-z]+))")
 
 
 def _variants(part: str) -> list[str]:
