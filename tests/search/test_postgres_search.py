@@ -399,6 +399,27 @@ def test_structures_at_the_same_distance_are_paged_by_name(seeded):
     ]
 
 
+@pytest.mark.parametrize("text", ["", "energie", "projet solidaire"])
+def test_pages_by_distance_with_words_and_filters_agree_with_portable(seeded, text):
+    """By distance, the page's rows come with their exact scores and the filters' facets (``search_sql``'s distance
+    page), page after page, as ``portable`` computes them for every document."""
+    near = GeoPoint(*LILLE, radius_km=40)
+    listing = portable.search(SearchQuery(per_page=1))
+    compared = 0
+    for filters in _filters(listing)[:6]:
+        expected = portable.search(SearchQuery(text=text, near=near, sort="distance", per_page=100, **filters))
+        for page in (1, 2):
+            got = postgres.search(SearchQuery(text=text, near=near, sort="distance", page=page, per_page=4, **filters))
+            label = f"{text!r} {filters} page {page}"
+            assert (got.total, _facets(got)) == (expected.total, _facets(expected)), label
+            assert [(h.structure.pk, h.score, h.distance_km) for h in got.hits] == [
+                (h.structure.pk, h.score, pytest.approx(h.distance_km, abs=1e-9))
+                for h in expected.hits[(page - 1) * 4 : page * 4]
+            ], label
+            compared += len(got.hits)
+    assert compared >= 12, "the seeded directory no longer fits this test"
+
+
 # --------------------------------------------------------------------------- broad queries: pages of the full ranking
 def _all_pages(search, text: str, per_page: int) -> tuple[int, list]:
     """(total, every hit in page order) of ``text``, page after page, read as the service reads it (``prepare``)."""
