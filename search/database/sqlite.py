@@ -161,28 +161,39 @@ def match_expression(terms: list[tuple[str, str]], town_words=()) -> str:
 class _Sql(NamedParams):
     """A statement's parameters, with the fragments this vendor's full-text search writes."""
 
-    def has(self, column: str, expression: str) -> str:
-        """The document's ``column`` matches the FTS5 ``expression`` (a set SQLite builds once per statement)."""
-        return f"d.structure_id IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH {self.param(f'{column} : {expression}')})"
+    def has(self, column: str, expression: str, row_id: str = "d.structure_id") -> str:
+        """The document ``row_id``'s ``column`` matches the FTS5 ``expression`` (a set SQLite builds once per
+        statement)."""
+        return f"{row_id} IN (SELECT rowid FROM {FTS} WHERE {FTS} MATCH {self.param(f'{column} : {expression}')})"
 
 
-def score_sql(sql: _Sql, terms: list[tuple[str, str]], town_words=(), named_skills=()) -> str:
+def score_sql(sql: _Sql, terms: list[tuple[str, str]], town_words=(), named_skills=(), row_id=None) -> str:
     """``portable.score_expression``'s bonuses, each read from the FTS5 index with a column filter,
-    and ``portable.NAMED_SKILL_SCORE`` for each named skill held."""
-    parts = [
-        f"{portable.NAMED_SKILL_SCORE} * (instr(d.skill_slugs, {sql.param(f'|{slug}|')}) > 0)" for slug in named_skills
-    ]
+    and ``portable.NAMED_SKILL_SCORE`` for each named skill held.
+
+    Of the document ``d`` (its row read), or of the id ``row_id`` alone: a named skill's holders are then found
+    by ``search_document_value_holders``, which holds every slug of ``skill_slugs``."""
+    if row_id is None:
+        row_id = "d.structure_id"
+        held = [f"(instr(d.skill_slugs, {sql.param(f'|{slug}|')}) > 0)" for slug in named_skills]
+    else:
+        held = [
+            f"""({row_id} IN (SELECT v.structure_id FROM {VALUES} v INDEXED BY {HOLDERS_INDEX} WHERE v.value_id IN (
+                SELECT id FROM {COUNTS} WHERE facet = 'skills' AND value = {sql.param(slug)})))"""
+            for slug in named_skills
+        ]
+    parts = [f"{portable.NAMED_SKILL_SCORE} * {test}" for test in held]
     for word, stem in terms:
         exact, prefix = _either(word, stem, exact=True), _either(word, stem)
         if word in town_words:
-            parts.append(f"(CASE WHEN {sql.has('city_text', exact)} THEN 12 ELSE 0 END)")
+            parts.append(f"(CASE WHEN {sql.has('city_text', exact, row_id)} THEN 12 ELSE 0 END)")
             continue
-        summary, name = sql.has("summary_text", prefix), sql.has("name_text", prefix)
+        summary, name = sql.has("summary_text", prefix, row_id), sql.has("name_text", prefix, row_id)
         parts.append(
-            f"""(CASE WHEN {sql.has("city_text", exact)} THEN 12
-                WHEN {sql.has("skills_text", exact)} THEN 10 WHEN {sql.has("skills_text", prefix)} THEN 8
-                WHEN {sql.has("name_text", exact)} THEN 7 WHEN {name} THEN 5
-                WHEN {summary} THEN 3 WHEN {sql.has("search_text", exact)} THEN 2 ELSE 1 END)"""
+            f"""(CASE WHEN {sql.has("city_text", exact, row_id)} THEN 12
+                WHEN {sql.has("skills_text", exact, row_id)} THEN 10 WHEN {sql.has("skills_text", prefix, row_id)} THEN 8
+                WHEN {sql.has("name_text", exact, row_id)} THEN 7 WHEN {name} THEN 5
+                WHEN {summary} THEN 3 WHEN {sql.has("search_text", exact, row_id)} THEN 2 ELSE 1 END)"""
         )
         # The same sets again: SQLite builds each IN (SELECT ...) once per statement.
         parts.append(f"(CASE WHEN {summary} THEN 1 ELSE 0 END)")
@@ -191,8 +202,9 @@ def score_sql(sql: _Sql, terms: list[tuple[str, str]], town_words=(), named_skil
         # The stems in a row, the last one a prefix (FTS5: the final token of "…"* is a prefix).
         phrase = '"' + " ".join(stem for _, stem in terms) + '"*'
         parts.append(
-            f"""(CASE WHEN {sql.has("name_text", phrase)} THEN 5 WHEN {sql.has("skills_text", phrase)} THEN 5
-                WHEN {sql.has("search_text", phrase)} THEN 2 ELSE 0 END)"""
+            f"""(CASE WHEN {sql.has("name_text", phrase, row_id)} THEN 5
+                WHEN {sql.has("skills_text", phrase, row_id)} THEN 5
+                WHEN {sql.has("search_text", phrase, row_id)} THEN 2 ELSE 0 END)"""
         )
     return " + ".join(parts)
 
@@ -454,7 +466,7 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
         strong = top
     else:
         strong = strong_expression(pairs, query.town_words)
-    strong_ids = f"SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(strong)}"
+    strong_ids = f"SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(strong)}"
     holders = "SELECT NULL WHERE 0"
     if query.boost_skills:
         named = ", ".join(sql.param(slug) for slug in query.boost_skills)
@@ -484,6 +496,12 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
             d.name_sort, NULL AS joined FROM {DOCUMENTS} d WHERE +d.structure_id IN (SELECT id FROM summary_only)
             ORDER BY d.name_sort, d.structure_id
             LIMIT CASE WHEN {enough} THEN min({needed}, (SELECT count(*) FROM summary_only)) ELSE 0 END)"""
+    # The strong matches reaching the page's last score: only they are joined to their name (the others are
+    # outscored by as many as the page needs).
+    last = f"(SELECT score FROM strong ORDER BY score DESC LIMIT 1 OFFSET {needed} - 1)"
+    strong_page = f"""SELECT s.id, s.score, NULL AS distance, d.name_sort, NULL AS joined FROM strong s
+        CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = s.id
+        WHERE {enough} AND s.score >= coalesce({last}, s.score)"""
     # The documents not matching, every document's id less the matches' (both lists in id order: SQLite merges them).
     unmatched = f"""SELECT structure_id AS id FROM {SIGNATURES}
         EXCEPT SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} ORDER BY 1"""
@@ -491,8 +509,8 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
         f""", matched AS MATERIALIZED (
             SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} AND {_kept("rowid")}
         ), strong AS MATERIALIZED (
-            SELECT {columns()} FROM {DOCUMENTS} d INDEXED BY {LISTING_INDEX}
-            WHERE d.structure_id IN ({strong_ids}) AND {_kept("d.structure_id")}
+            SELECT s.id, {score_sql(sql, pairs, query.town_words, query.boost_skills, row_id="s.id")} AS score
+            FROM ({strong_ids}) s WHERE {_kept("s.id")}
         ), gate AS MATERIALIZED (SELECT count(*) AS above FROM strong WHERE score > {weak}
         ), summary_only AS MATERIALIZED ({summary_only}
         ), scored AS MATERIALIZED (
@@ -502,8 +520,7 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
         _page(
             sql,
             query,
-            f"SELECT * FROM strong WHERE {enough} UNION ALL SELECT * FROM ({summary_page}) "
-            "UNION ALL SELECT * FROM scored",
+            f"SELECT * FROM ({strong_page}) UNION ALL SELECT * FROM ({summary_page}) UNION ALL SELECT * FROM scored",
         ),
         "SELECT 'total', NULL, count(*), NULL, NULL FROM matched",
         *_plain_facets(unmatched=unmatched),
