@@ -257,3 +257,36 @@ def test_the_engine_is_level_before_the_database_documents_and_a_withdrawn_conse
             published,
             False if door != "dead engine" else True,
         )
+
+
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_dead_engine_lets_the_backlogs_database_documents_be_written_beside_it(settings, monkeypatch):
+    """The documents wait for the engine to be done with their batch: a deferred batch is done with, not waited on."""
+    settings.ELASTICSEARCH_URL = DEAD_ENGINE
+    monkeypatch.setattr(sync, "schedule", lambda run_after=None: None)
+    seed_directory(7, progress=False)
+    IndexOutbox.objects.all().delete()
+    ids = sorted(Structure.objects.public().values_list("pk", flat=True))
+    with transaction.atomic():
+        Structure.objects.filter(pk__in=ids).update(summary=EDITED)
+        sync.enqueue(ids)
+    monkeypatch.setattr(sync, "PARALLEL_FROM", 2)
+    writers = []
+    write = sync.write_copy_data
+
+    def noted(chunks):
+        writers.append(threading.current_thread().name)
+        write(chunks)
+
+    monkeypatch.setattr(sync, "write_copy_data", noted)
+
+    report = sync.drain(batch_size=3)
+
+    assert (report.processed, report.failed, report.remaining, report.engine_level_at) == (0, len(ids), len(ids), None)
+    assert writers and all(name.startswith("database") for name in writers)
+    rows = IndexOutbox.objects.order_by("structure_id").values_list("structure_id", "engine_done", "database_done")
+    assert list(rows) == [(pk, False, True) for pk in ids]
+    written = StructureSearchDocument.objects.filter(summary_text=document_text(EDITED))
+    assert sorted(written.values_list("structure_id", flat=True)) == ids
+    assert (sync.pending().engine, sync.pending().database) == (ids, [])
