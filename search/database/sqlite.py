@@ -658,7 +658,9 @@ def _placed(sql: _Sql, query: SearchQuery) -> list[str]:
     )
     thresholds = " ".join(f"WHEN {level} THEN {last}" for level, (_, last, _) in enumerate(smaller))
     within = "c2 <= coalesce((SELECT t + " + _chord_margin("t") + " FROM threshold), c2)"
-    sources = [f"SELECT id FROM near_{level} WHERE {within}" for level in range(len(smaller))]
+    # Each circle read again here rather than from ``near_…``: in a compound SELECT, SQLite fills a materialized
+    # CTE before the arm's ``LIMIT 0`` stops it (at 200k, the second circle's 53,000 rows for nothing).
+    sources = [f"SELECT id FROM ({rows}) WHERE {within}" for rows, _, _ in smaller]
     sources.append(f"SELECT id FROM ({circle}) WHERE {within}")
     candidates = " UNION ALL ".join(
         f"SELECT * FROM ({source} LIMIT CASE WHEN (SELECT level FROM threshold) = {level} THEN -1 ELSE 0 END)"
