@@ -9,6 +9,8 @@ to a word it does on both sides; prefix matching covers the rest.
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import compress, filterfalse
+from operator import ne
 
 # The engine's French stop words (``_french_``: Lucene's copy of Snowball's list, which
 # keeps « son », « été », « est », « as », « aura »… as homonyms of nouns), folded: the
@@ -267,9 +269,10 @@ def analyse_part(part: str) -> tuple[str, ...]:
         return ()
     elided = any(a in part for a in _APOSTROPHES)
     folded = fold(_ELISION.sub(" ", part) if elided else part)
-    content = [w for w in _WORD.findall(folded) if w not in STOP_WORDS]
-    stems = [stem(w) for w in content]
-    raw = [w for w, s in zip(content, stems, strict=True) if s != w]
+    # Filtered and mapped by C-level iterators (a description's words are many; no bytecode per word).
+    content = list(filterfalse(STOP_WORDS.__contains__, _WORD.findall(folded)))
+    stems = list(map(stem, content))
+    raw = list(compress(content, map(ne, stems, content)))  # the words their stem shortened
     glued = [stem(a + b) for a, b in _HYPHENATED.findall(folded)] if "-" in folded else []
     if 1 < len(content) <= SHORT_PART_WORDS:
         glued += [stem(a + b) for a, b in zip(content, content[1:], strict=False)]
