@@ -209,6 +209,35 @@ def test_the_binary_copy_writes_the_vector_and_columns_postgresql_would(director
 
 
 @postgres_only
+@pytest.mark.parametrize("processes", [1, 2], ids=["this-process", "forked"])
+def test_every_rebuilt_vector_and_count_is_the_one_postgresql_computes(directory, processes):
+    """The vectors built in Python (``binary_vector``) for every document, and the words and facet keys counted
+    while analysing, are what PostgreSQL's own trigger and a count of the table give."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        assert rebuild_database_documents(chunk_size=4, processes=processes) == Structure.objects.public().count()
+        cursor.execute(
+            f"""SELECT count(*), count(*) FILTER (WHERE search_vector
+                    = setweight(to_tsvector('lagrappe_fr', skills_text), 'A')
+                    || setweight(to_tsvector('lagrappe_fr', name_text), 'B')
+                    || setweight(to_tsvector('lagrappe_fr', summary_text), 'C')
+                    || setweight(to_tsvector('lagrappe_fr', search_text), 'D'))
+                FROM {TABLE}"""
+        )
+        total, same = cursor.fetchone()
+        assert total == same == Structure.objects.public().count()
+        for table, column, recount in (
+            ("search_vocabulary", "word", "unnest(tsvector_to_array(search_vector))"),
+            ("search_facet_counts", "key", "unnest(facet_keys)"),
+        ):
+            cursor.execute(f"SELECT {column}, documents FROM {table} ORDER BY {column}")
+            counted = cursor.fetchall()
+            cursor.execute(f"SELECT v, count(*) FROM {TABLE}, {recount} AS v GROUP BY v ORDER BY v")
+            assert counted == cursor.fetchall()
+            assert len(counted) > 10
+        transaction.set_rollback(True)
+
+
+@postgres_only
 def test_a_set_first_met_after_known_ones_gets_its_id_in_its_own_row(directory):
     """A new set's place in the data counts every row before it, those of known sets too (it once did not:
     the id of a set first met in a later row went into the first row's field, and COPY failed or read wrong)."""
