@@ -11,13 +11,19 @@ CPU seconds per 1,000 documents of LaGrappe (this process and the processes it w
 of PostgreSQL (the connection's server process, read from ``/proc``: the server must run on this
 machine), and the load average when it ended. On a machine shared with other work, wall-clock rates follow the load; the CPU a
 document costs does not, and two checkouts compared run in turn (``--code``: the other
-checkout's ``search`` and ``directory`` are imported instead of this one's).
+checkout's ``search`` and ``directory`` are imported instead of this one's). ``--against OTHER
+--rounds N`` does that in one command: N rounds of the other checkout then this one, each rebuild in
+its own process, one JSON line each, then the median of each side.
+
+    .venv/bin/python bench/database_rebuild_bench.py --database URL --against /path/to/before --rounds 3
 """
 
 import argparse
 import json
 import os
 import resource
+import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,7 +38,30 @@ def parse_args():
     parser.add_argument("--code", default=str(ROOT), help="the checkout whose code rebuilds (default: this one)")
     parser.add_argument("--label", default="", help="a name for this run in the JSON line")
     parser.add_argument("--processes", type=int, help="processes analysing the documents (default: the code's own)")
+    parser.add_argument("--against", help="another checkout, rebuilt in turn with this one (--rounds times each)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of each checkout with --against (default: 3)")
     return parser.parse_args()
+
+
+def compare(args) -> None:
+    """``--against``: each checkout's rebuild in turn, in a process of its own, then the medians side by side."""
+    target = ["--database", args.database] if args.database else ["--sqlite", args.sqlite]
+    if args.processes is not None:
+        target += ["--processes", str(args.processes)]
+    runs = {"against": [], "this": []}
+    for _ in range(args.rounds):
+        for side, code in (("against", args.against), ("this", args.code)):
+            command = [sys.executable, __file__, *target, "--code", code, "--label", side]
+            line = subprocess.run(command, check=True, capture_output=True, text=True).stdout.strip().splitlines()[-1]
+            print(line, flush=True)
+            runs[side].append(json.loads(line))
+    for side, results in runs.items():
+        medians = {
+            key: statistics.median(r[key] for r in results if r[key] is not None)
+            for key in ("seconds", "docs_per_second", "lagrappe_cpu_ms_per_1000", "database_cpu_ms_per_1000", "load")
+            if any(r[key] is not None for r in results)
+        }
+        print(json.dumps({"median": side, "code": results[0]["code"], "rounds": len(results), **medians}), flush=True)
 
 
 def process_seconds(pid: int) -> float | None:
@@ -53,6 +82,9 @@ def main():
     args = parse_args()
     if bool(args.database) == bool(args.sqlite):
         sys.exit("--database URL or --sqlite FILE")
+    if args.against:
+        compare(args)
+        return
     os.environ["DATABASE_URL"] = args.database or f"sqlite:///{args.sqlite}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "lagrappe.settings.dev")
     os.environ["ELASTICSEARCH_URL"] = ""
