@@ -299,11 +299,16 @@ GROUPED = """
 # groups than rows, and integers are cheaper to group than the values' text), then each group's keys
 # read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
 # every ``attribute_set``), by an index-only scan of ``(id) INCLUDE (keys)`` (migration 0018), not from the
-# sets' wide rows. A row failing one filter gives only that facet's keys.
+# sets' wide rows. A row failing one filter gives only that facet's keys. The keys are spread by ``unnest``
+# in the select list (a projection streaming each array's elements), not as a function in FROM: that
+# one fills a tuple store for each of the groups — nearly every facet set, about 20,000 at 200,000 documents.
 FACET_COUNTS = f"""
-    SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8
-    FROM grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set, unnest(sets.keys) AS key
-    WHERE grouped.kind < 3 AND (failing_key IS NULL OR left(key, 2) = failing_key)
+    SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8 FROM (
+        SELECT unnest(sets.keys) AS key, n, failing_key
+        FROM grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set
+        WHERE grouped.kind < 3
+    ) keyed
+    WHERE failing_key IS NULL OR left(key, 2) = failing_key
     GROUP BY key
 """
 
