@@ -299,18 +299,20 @@ GROUPED = """
 # groups than rows, and integers are cheaper to group than the values' text), then each group's keys
 # read from ``search_facet_sets`` (the same keys as the blank listing's; « t: », the total, is in
 # every ``attribute_set``), by an index-only scan of ``(id) INCLUDE (keys)`` (migration 0018), not from the
-# sets' wide rows. A row failing one filter gives only that facet's keys. The keys are spread by ``unnest``
-# in the select list (a projection streaming each array's elements), not as a function in FROM: that
-# one fills a tuple store for each of the groups — nearly every facet set, about 20,000 at 200,000 documents.
+# sets' wide rows. A row failing one filter gives only that facet's keys (``ONE_FACET``: with no filter, no
+# row fails one, and the test is left out of every key's row). The keys are spread by ``unnest`` in the
+# select list (a projection streaming each array's elements), not as a function in FROM: that one fills
+# a tuple store for each of the groups — nearly every facet set, about 20,000 at 200,000 documents.
 FACET_COUNTS = f"""
     SELECT key, sum(n)::bigint, NULL::bigint, NULL::float8, NULL::float8 FROM (
         SELECT unnest(sets.keys) AS key, n, failing_key
         FROM grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set
         WHERE grouped.kind < 3
     ) keyed
-    WHERE failing_key IS NULL OR left(key, 2) = failing_key
+    {{one_facet}}
     GROUP BY key
 """
+ONE_FACET = "WHERE failing_key IS NULL OR left(key, 2) = failing_key"
 
 
 def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, dict]:
@@ -438,7 +440,7 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
             ) scored
         ),
         {GROUPED.format(lower="lower" if relevance else "NULL::int AS lower", histogram=", (failing_key, lower)" if relevance else "")}
-        {FACET_COUNTS}
+        {FACET_COUNTS.format(one_facet=ONE_FACET if filters else "")}
         UNION ALL
         SELECT NULL, row_number() OVER (), structure_id, score::float8, distance FROM ({page}) page
     """
