@@ -53,9 +53,12 @@ def content_types_read_again(request):
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Each test starts with an empty cache: a test's rows roll back, the layout it cached
-    (home.chrome) or the counters it raised would not."""
+    (home.chrome), the counters it raised (throttles, de-duplication), the engine-down flag or
+    the skills it cached would not. Emptied after it too, for the module-scoped fixtures that follow."""
     from django.core.cache import cache
 
+    cache.clear()
+    yield
     cache.clear()
 
 
@@ -183,12 +186,3 @@ def pytest_report_header(config):
         f"lagrappe: database={db}, search engine={info.describe()}",
         f"lagrappe: directory analysis profile={profile.name} ({reason})",
     ]
-
-
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """Throttles and de-duplication count in the cache (local memory in tests): each test starts at zero."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield

@@ -7,16 +7,6 @@ from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from tests.search.search_dataset import build_directory
 
 
-@pytest.fixture(autouse=True)
-def fresh_cache():
-    """The engine-down flag, the drain throttle and cached skills never leak between tests."""
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
-
-
 @pytest.fixture(scope="module")
 def directory(django_db_setup, django_db_blocker):
     """The dataset, committed for the whole module (and indexed by the engine fixture)."""
