@@ -42,11 +42,12 @@ class OpenSearchOrjsonSerializer(opensearchpy.JSONSerializer):
 
     A rebuild serialises every document (about 2 kB) in LaGrappe's process, which shares the
     machine's cores with the engine: ``json.dumps`` was a sixth of LaGrappe's CPU per document
-    (issue 10). The bulk helper measures and joins text, hence ``str``.
+    (issue 10). The bulk helper measures and joins text, hence ``str``; a rebuild's bulk bodies
+    come serialised already (``indexer.bulk_body``), as ``bytes``.
     """
 
     def dumps(self, data):
-        if isinstance(data, str):
+        if isinstance(data, str | bytes):
             return data
         try:
             return orjson.dumps(data, default=self.default).decode()

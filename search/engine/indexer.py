@@ -1,22 +1,24 @@
 """Writing to the engine: the worker's bulk updates and the zero-downtime rebuild (new synonym rules too).
 
-Bulk writes go through each client library's own ``helpers.streaming_bulk``.
+The worker's bulk writes go through each client library's own ``helpers.streaming_bulk``.
 A rebuild streams the directory in chunks (``SourceBuilder.chunks``: flat
 queries, memory flat in the number of structures) into a new versioned index,
-with ``BULK_THREADS`` bulk requests in flight so the engine indexes one chunk
-while the next is built; the index is created without replicas, refresh or
-durable translog for the copy, and given them back before the alias swaps
-atomically and the old indices are dropped. Changes committed meanwhile are
-replayed.
+each chunk serialised at once into one bulk body (``bulk_body``), with
+``BULK_THREADS`` bulk requests in flight so the engine indexes one chunk while
+the next is built; the index is created without replicas, refresh or durable
+translog for the copy, and given them back before the alias swaps atomically
+and the old indices are dropped. Changes committed meanwhile are replayed.
 """
 
 import math
 import time
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor, wait
 from datetime import UTC, datetime
+from functools import partial
 
+import orjson
 from django.core.cache import cache
 from tqdm import tqdm
 
@@ -24,7 +26,7 @@ from directory.models import Sector, Skill, SkillDomain, Structure
 
 from ..documents import SourceBuilder, refresh_database_documents
 from ..models import IndexOutbox
-from .client import BULK_THREADS, BULK_TIMEOUT, EngineClient, EngineUnavailable
+from .client import BULK_THREADS, BULK_TIMEOUT, EngineClient, EngineUnavailable, OpenSearchOrjsonSerializer
 from .definition import synonym_groups, synonym_rules
 
 # The portable profile's analysed synonym groups (query-time expansion); dropped by each rebuild,
@@ -46,6 +48,21 @@ BULK_CHUNK_SIZE = 1000
 # in the background (a crash during the copy only loses the copy). Restored before the swap.
 LOADING_SETTINGS = {"refresh_interval": "-1", "number_of_replicas": 0, "translog.durability": "async"}
 SERVING_SETTINGS = {"refresh_interval": "1s", "translog.durability": "request"}
+# A rebuild's bulk responses: only what tells a refused document (the engine writes, and LaGrappe
+# reads, a few bytes per document instead of each one's index, version, shards and sequence number).
+REBUILD_BULK_RESPONSE = "errors,items.*._id,items.*.error"
+# Values orjson does not know (dates, decimals) as both clients' serializers write them.
+_JSON_DEFAULT = OpenSearchOrjsonSerializer().default
+
+
+def bulk_body(documents: Iterable[tuple[int, dict]]) -> bytes:
+    """One bulk request's body (NDJSON) indexing these ``(id, document)`` into the request's index."""
+    lines = []
+    for pk, document in documents:
+        lines.append(b'{"index":{"_id":"%d"}}' % pk)
+        lines.append(orjson.dumps(document, default=_JSON_DEFAULT))
+    lines.append(b"")
+    return b"\n".join(lines)
 
 
 class EngineIndexer(EngineClient):
@@ -84,9 +101,15 @@ class EngineIndexer(EngineClient):
         return done
 
     def bulk_chunks(self, index: str, chunks: Iterable[list[dict]], progress=None, require_alias=False) -> int:
-        """Send each chunk of actions as bulk requests, ``BULK_THREADS`` chunks in flight.
+        """Send each chunk of actions as bulk requests, ``BULK_THREADS`` chunks in flight."""
+        return self._pipelined(
+            (partial(self._bulk, index, actions, None, require_alias) for actions in chunks), progress
+        )
 
-        The chunks are produced in the calling thread (they read the database through
+    def _pipelined(self, calls: Iterable[Callable[[], int]], progress=None) -> int:
+        """Run each call (a bulk request returning its document count), ``BULK_THREADS`` at once.
+
+        The calls are produced in the calling thread (they read the database through
         its connection and transaction); the threads only talk to the engine. At most
         ``BULK_THREADS + 1`` chunks are held at once: memory stays flat.
         """
@@ -103,8 +126,8 @@ class EngineIndexer(EngineClient):
                     progress.update(count)
 
             try:
-                for actions in chunks:
-                    in_flight.append(pool.submit(self._bulk, index, actions, None, require_alias))
+                for call in calls:
+                    in_flight.append(pool.submit(call))
                     while len(in_flight) > BULK_THREADS:
                         collect()
                 while in_flight:
@@ -113,6 +136,20 @@ class EngineIndexer(EngineClient):
                 for future in in_flight:
                     future.cancel()
         return done
+
+    def _send_body(self, index: str, body: bytes, count: int) -> int:
+        """One rebuild bulk request (``bulk_body``); EngineUnavailable names the first refused document."""
+        response = self.request(
+            "POST", f"/{index}/_bulk", body=body, params={"filter_path": REBUILD_BULK_RESPONSE}, timeout=BULK_TIMEOUT
+        )
+        if response.get("errors"):
+            for item in response.get("items", ()):
+                result = next(iter(item.values()))
+                if "error" in result:
+                    raise EngineUnavailable(
+                        f"indexation refusée pour le document {result.get('_id')} : {result['error']}"
+                    )
+        return count
 
     def _bulk_client(self):
         if self.info.product == "opensearch":
@@ -175,25 +212,39 @@ class EngineIndexer(EngineClient):
         creating = ThreadPoolExecutor(max_workers=1, thread_name_prefix="create")
         created = creating.submit(self.request, "PUT", f"/{index}", body=body, timeout=BULK_TIMEOUT)
 
-        def chunks():
+        document = self.profile.document
+
+        def send(body: bytes, count: int) -> int:
+            created.result()  # the index exists before its first bulk request
+            return self._send_body(index, body, count)
+
+        def requests():
+            # Built here, in the connection's thread; sent by the pool's threads, each waiting for the
+            # index to exist, so that the next chunks are read while the engine creates it.
             for sources in SourceBuilder().chunks(BULK_CHUNK_SIZE):
-                actions = list(self._actions(index, sources))
-                created.result()  # the index exists before its first bulk request
-                yield actions
+                yield partial(send, bulk_body((source["id"], document(source)) for source in sources), len(sources))
 
         try:
-            count = self.bulk_chunks(index, chunks(), progress=bar)
+            count = self._pipelined(requests(), progress=bar)
             created.result()  # an empty directory still gets its (empty) index
         except Exception:
             wait([created])  # a creation still under way would come after the delete
             self.request("DELETE", f"/{index}", ignore=(404,), timeout=BULK_TIMEOUT)
+            creating.shutdown(wait=False)
             raise
         finally:
-            creating.shutdown(wait=False)
             if bar is not None:
                 bar.close()
-        self.request("PUT", f"/{index}/_settings", body={"index": serving}, timeout=BULK_TIMEOUT)
-        self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
+        # The serving settings (a cluster state update) are applied while the closing refresh writes
+        # the segment: neither waits for the other.
+        serve = creating.submit(
+            self.request, "PUT", f"/{index}/_settings", body={"index": serving}, timeout=BULK_TIMEOUT
+        )
+        try:
+            self.request("POST", f"/{index}/_refresh", timeout=BULK_TIMEOUT)
+            serve.result()
+        finally:
+            creating.shutdown(wait=False)
         # Searches must find the new index's shards started the moment the alias points at it.
         self.request(
             "GET",

@@ -30,6 +30,7 @@ from search.engine.definition import (
     portable_document,
     synonym_groups,
 )
+from search.engine.indexer import bulk_body
 from search.engine.query import search_body, spelling_body, suggest_body, text_query
 from search.engine.results import _within_typo_distance
 from search.text import PLURAL_RULES, analyze, document_text, folded_words
@@ -324,6 +325,8 @@ def test_documents_are_serialised_by_orjson_as_the_standard_json_would():
             "application/json"
         )
         assert serializer.dumps(document) in (sent, sent.encode())
+    # A rebuild serialises its bulk bodies itself: the same document, after its action line.
+    assert bulk_body([(7, document)]).split(b"\n") == [b'{"index":{"_id":"7"}}', sent.encode(), b""]
 
 
 def _seed_texts() -> list[str]:

@@ -8,6 +8,7 @@ import pytest
 from django.core.management import call_command
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
+from search.documents import SourceBuilder
 from search.engine import EngineUnavailable, get_backend
 from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox, StructureSearchDocument
@@ -210,6 +211,32 @@ def test_engine_down_never_breaks_a_save_and_catches_up_when_back(
         structure.summary = "Centrales citoyennes"
         structure.save()
     assert find("heliotropes") == []
+
+
+@pytest.mark.engine
+def test_a_document_the_engine_refuses_fails_the_rebuild_and_the_alias_keeps_its_index(engine_index, monkeypatch):
+    before = engine_index.current_indices()
+    structure = Structure.objects.public().get(slug="photon-coop")
+    # A latitude the engine's geo_point refuses (the database's check constraint never lets one in).
+    from_rows = SourceBuilder.from_rows
+
+    def out_of_range(self, rows, id_range=None):
+        sources = from_rows(self, rows, id_range)
+        for source in sources:
+            if source["id"] == structure.pk:
+                source["location"] = {"lat": 95.0, "lon": 3.0}
+        return sources
+
+    monkeypatch.setattr(SourceBuilder, "from_rows", out_of_range)
+
+    with pytest.raises(EngineUnavailable, match=rf"indexation refusée pour le document {structure.pk} : .*latitude"):
+        engine_index.rebuild(progress=False)
+
+    # Searches go on reading the index they had, and the half-built one is gone.
+    assert engine_index.current_indices() == before
+    found = engine_index.request("GET", f"/{engine_index.alias}_*", params={"filter_path": "*.settings.index.uuid"})
+    assert sorted(found) == before
+    assert slugs(engine_index.search(SearchQuery(text="photon coop"))) == ["photon-coop"]
 
 
 @pytest.mark.engine
