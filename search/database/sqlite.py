@@ -39,6 +39,7 @@ import functools
 import json
 import logging
 import math
+import threading
 from collections import Counter
 
 from django.db import connection
@@ -275,20 +276,58 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
     with connection.cursor() as cursor:
         cursor.execute(statement, sql.params)
         rows = cursor.fetchall()
-    total, page_rows, counts = 0, [], {name: Counter() for name in FACET_NAMES}
+    total, page_rows, counts, signatures = 0, [], {name: Counter() for name in FACET_NAMES}, []
     for kind, value, number, distance_km, position in rows:
         if kind == "hit":
             page_rows.append((position, value, number, distance_km))
         elif kind == "total":
             total += number
         elif kind == "signature":
-            for facet, held in _signature_values(value):
-                counts[facet][held] += number
+            signatures.append((_signature_slots(value), number))
         else:
             counts[kind][value] += number
+    if signatures:
+        # Each combination's count added to its values' slots in a flat list: a broad match meets thousands of
+        # combinations of about five values each (« geo 10 km » at 200k: 13,000), and a Counter per facet cost
+        # 36 ms where this costs a few.
+        documents = [0] * len(_SLOTS.names)
+        for slots, number in signatures:
+            for slot in slots:
+                documents[slot] += number
+        for (facet, held), number in zip(_SLOTS.names, documents, strict=False):
+            if number:
+                counts[facet][held] += number
     page_rows.sort()
     counts = {name: Counter({value: n for value, n in counter.items() if n > 0}) for name, counter in counts.items()}
     return total, [row[1:] for row in page_rows], counts
+
+
+class _Slots:
+    """A number for each (facet, value) a combination names, in the order first met (per process)."""
+
+    def __init__(self):
+        self.names: list[tuple[str, str]] = []
+        self.numbers: dict[tuple[str, str], int] = {}
+        self.lock = threading.Lock()
+
+    def number(self, name: tuple[str, str]) -> int:
+        found = self.numbers.get(name)
+        if found is None:
+            with self.lock:  # two threads meeting a new value give it one number
+                found = self.numbers.get(name)
+                if found is None:
+                    found = self.numbers[name] = len(self.names)
+                    self.names.append(name)
+        return found
+
+
+_SLOTS = _Slots()
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _signature_slots(key: str) -> tuple[int, ...]:
+    """``_signature_values`` of a combination's key, as ``_SLOTS`` numbers."""
+    return tuple(_SLOTS.number(name) for name in _signature_values(key))
 
 
 @functools.lru_cache(maxsize=1 << 16)
@@ -374,20 +413,23 @@ def _counted_facets(facets, condition: str = "1") -> list[str]:
     ]
 
 
-def _plain_facets(plain=FACET_NAMES, unmatched: str | None = None) -> list[str]:
+# Every document has one category: the kept counts of categories add up to the documents.
+ALL_DOCUMENTS = f"(SELECT sum(documents) FROM {COUNTS} WHERE facet = 'categories')"
+
+
+def _plain_facets(plain=FACET_NAMES, unmatched: str | None = None, most: str | None = None) -> list[str]:
     """Counts of the ``plain`` facets over every row of ``matched`` (no filter narrows them).
 
     Every facet plain (words or a position alone): by combination of values (``_signature_counts``);
     some facets only: their rows of ``search_document_value``. ``unmatched``: the ids of the documents
-    ``matched`` leaves out (excluded ones aside), in id order (see below).
+    ``matched`` leaves out (excluded ones aside), in id order (see below). ``most``: when to count those
+    rather than ``matched`` (by default, when two thirds of the documents or more match).
     """
     # Most documents match: count the others and subtract them from the kept counts. Finding the others
     # reads every document's id: ``unmatched`` merges two lists in id order (every document's, the matches'),
     # else each document's id is looked up among the matches (an index of them built first, about twice the
     # time). This pays from about two thirds (measured at 20k).
-    # Every document has one category: the kept counts of categories add up to the documents.
-    documents = f"(SELECT sum(documents) FROM {COUNTS} WHERE facet = 'categories')"
-    most = f"(SELECT count(*) FROM matched) * 3 > {documents} * 2"
+    most = most or f"(SELECT count(*) FROM matched) * 3 > {ALL_DOCUMENTS} * 2"
     # Each way is switched off by a LIMIT of its rows, not by a WHERE term: SQLite runs a subquery of the FROM
     # clause before it tests a WHERE term that does not depend on it (« energie »: 51 ms for nothing at 200k).
     # The LIMIT also keeps the merge: without one, SQLite drops the subquery's ORDER BY and answers EXCEPT with
@@ -502,11 +544,24 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     strong_page = f"""SELECT s.id, s.score, NULL AS distance, d.name_sort, NULL AS joined FROM strong s
         CROSS JOIN {DOCUMENTS} d INDEXED BY {LISTING_INDEX} ON d.structure_id = s.id
         WHERE {enough} AND s.score >= coalesce({last}, s.score)"""
-    # The documents not matching, every document's id less the matches' (both lists in id order: SQLite merges them).
-    unmatched = f"""SELECT structure_id AS id FROM {SIGNATURES}
-        EXCEPT SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} ORDER BY 1"""
+    # Most documents match (« projet »: 85 % at 200k): neither the matches' ids are kept (writing 162,000 of them
+    # in a temporary table cost about as much as finding them) nor counted, but the documents not matching, every
+    # document's id less the matches' (both lists in id order: SQLite merges them); the total and the facets are
+    # the documents' less theirs. Told apart by the words found exactly (« "projet" », no prefix): a few ms where
+    # counting the matches themselves costs a prefix's merge of lists (« "projet"* »: 25 ms); a broad prefix of
+    # narrower exact words goes the other way, as right if slower.
+    exact = " AND ".join(_either(word, stem, exact=True) for word, stem in pairs if word not in query.town_words)
+    broad = "(SELECT yes FROM broad)"
+    total = f"""CASE WHEN {broad} THEN (SELECT count(*) FROM {SIGNATURES}) - (SELECT count(*) FROM excluded)
+        - (SELECT count(*) FROM unmatched WHERE {_kept("id")}) ELSE (SELECT count(*) FROM matched) END"""
     return [
-        f""", matched AS MATERIALIZED (
+        f""", broad AS MATERIALIZED (
+            SELECT (SELECT count(*) FROM {FTS} WHERE {FTS} MATCH {sql.param(exact)}) * 3 > {ALL_DOCUMENTS} * 2 AS yes
+        ), unmatched AS MATERIALIZED (
+            SELECT structure_id AS id FROM {SIGNATURES}
+            EXCEPT SELECT rowid FROM {FTS} WHERE {FTS} MATCH {sql.param(match)}
+            ORDER BY 1 LIMIT CASE WHEN {broad} THEN -1 ELSE 0 END
+        ), matched AS MATERIALIZED (
             SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(match)} AND {_kept("rowid")}
         ), strong AS MATERIALIZED (
             SELECT s.id, {score_sql(sql, pairs, query.town_words, query.boost_skills, row_id="s.id")} AS score
@@ -522,8 +577,8 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
             query,
             f"SELECT * FROM ({strong_page}) UNION ALL SELECT * FROM ({summary_page}) UNION ALL SELECT * FROM scored",
         ),
-        "SELECT 'total', NULL, count(*), NULL, NULL FROM matched",
-        *_plain_facets(unmatched=unmatched),
+        f"SELECT 'total', NULL, {total}, NULL, NULL",
+        *_plain_facets(unmatched="SELECT id FROM unmatched", most=broad),
     ]
 
 

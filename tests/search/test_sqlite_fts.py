@@ -342,3 +342,38 @@ def test_places_follow_every_write_of_a_document(seeded):
     _fetch(f"INSERT INTO search_structuresearchdocument VALUES ({placeholders})", row)
     assert places() == expected()
     assert sqlite.search(paris).total == 1
+
+
+@pytest.mark.parametrize("text", ["projet", "compost"])
+def test_a_word_most_documents_hold_counts_the_others_and_never_an_excluded_document(seeded, text):
+    """When most documents hold the words exactly (« projet »), neither the matches are kept nor counted: the
+    total and the facets are every document's less those not matching (``_ranked``'s ``unmatched``). An
+    unpublished structure whose document the worker has not removed yet, and the service's hidden ids, are still
+    never counted nor shown; a narrower word (« compost ») takes the other way to the same answers."""
+    from search.base import prepare
+    from search.text import query_words
+
+    query = prepare(SearchQuery(text=text, per_page=50))
+    pairs = query_words(query.text)
+    documents = StructureSearchDocument.objects.count()
+    exact = " AND ".join(sqlite._either(word, stem, exact=True) for word, stem in pairs)
+    [(holding,)] = _fetch("SELECT count(*) FROM search_document_fts WHERE search_document_fts MATCH %s", [exact])
+    assert (holding * 3 > documents * 2) is (text == "projet")
+
+    matching = [row.pk for row in portable.matching_rows(query, pairs)]
+    unpublished, hidden = matching[0], tuple(matching[1:4])
+    # Unpublished behind the worker's back (its document stays), with a category no other document has.
+    _fetch("UPDATE directory_structure SET live = 0 WHERE id = %s", [unpublished])
+    _fetch(
+        "UPDATE search_structuresearchdocument SET category = 'zz-hors-ligne' WHERE structure_id = %s", [unpublished]
+    )
+    for hidden_ids in ((), hidden):
+        for page in (1, 2):
+            paged = dataclasses.replace(query, hidden_ids=hidden_ids, page=page)
+            answered, expected = _answer(sqlite.search(paged)), _answer(portable.search(paged))
+            assert answered == expected, (text, hidden_ids, page)
+            assert answered["total"] == len(matching) - 1 - len(hidden_ids)
+            shown = {structure_id for structure_id, _, _ in answered["hits"]}
+            assert not shown & {unpublished, *hidden_ids}
+            assert "zz-hors-ligne" not in {value for value, _, _ in answered["facets"]["categories"]}
+            assert sum(count for _, _, count in answered["facets"]["categories"]) == answered["total"]
