@@ -20,6 +20,10 @@ same French analysis (``search.text``), but PostgreSQL does the work that
   own, the matched rows grouped by their two facet sets (integers, migration
   ``search.0014_postgres_facet_sets``), then each group's keys read; only the
   page's ids, the total and the facet counts come back to Python;
+- **broad searches** (words only, by relevance, matching most documents): the facet
+  counts by their complement (every document's counts minus those not listed) and
+  the page from the best candidates by the score's upper bound, both read by
+  parallel workers (``broad_sql``);
 - **the blank listing** (no text, filter or position: the landing page): counts
   read from ``search_facet_counts`` (kept by triggers), the page from the name
   index — constant time whatever the directory's size;
@@ -146,6 +150,14 @@ class _Sql(NamedParams):
             f"(SELECT structure_id FROM {DOCUMENTS} WHERE {vector} @@ {self.param(tsquery)}::tsquery)"
         )
 
+    def own(self, vector: str, tsquery: str, document: str) -> str:
+        """« The document's own ``vector`` matches », read from its row (a TOAST read each): for a few rows,
+        where ``has``'s set of ids would read every matching document once."""
+        return (
+            f"EXISTS (SELECT 1 FROM {DOCUMENTS} w WHERE w.structure_id = {document}.structure_id"
+            f" AND w.{vector} @@ {self.param(tsquery)}::tsquery)"
+        )
+
     def skilled(self, tsquery: str) -> str:
         """« A skill's word of the document matches »: the document's skill set is one of those whose words match
         (migration 0014), a set of small integers the GIN index of the few thousand sets answers."""
@@ -181,6 +193,7 @@ class _Score:
     def __init__(self, sql: _Sql, pairs: list[tuple[str, str]], town_words=(), named_skills=()):
         self.sql = sql
         self.words: list[str] = []  # per word of the text (towns aside): its tier, ELSEWHERE when in no field
+        self.word_uppers: list[str] = []  # the same, ELSEWHERE counted as the most it can be (an exact word)
         self.exact_tests: list[str] = []  # per word: « an exact word of the document », from the vector
         fixed = []
         for word, stem_ in pairs:
@@ -194,15 +207,17 @@ class _Score:
             bonus = f"(CASE WHEN {in_summary} THEN 1 ELSE 0 END + CASE WHEN {in_name} THEN 2 ELSE 0 END)"
             # One CASE per word, its tiers as ``portable``'s: the first field that has the word wins.
             skill_exact = sql.skilled(_any(word, stem_, prefix=False))
-            self.words.append(
+            tiers = (
                 f"CASE WHEN {sql.contains('d.city_text', exact)} THEN 12 + {bonus}"
                 f" WHEN {sql.skilled(_any(word, stem_))} THEN"
                 f" CASE WHEN {skill_exact} THEN 10 ELSE 8 END + {bonus}"
                 f" WHEN {in_name} THEN CASE WHEN {sql.contains('d.name_text', exact)} THEN 7 ELSE 5 END + 2"
                 f" + CASE WHEN {in_summary} THEN 1 ELSE 0 END"
                 f" WHEN {in_summary} THEN 3 + 1"
-                f" ELSE {self.ELSEWHERE} END"
             )
+            self.words.append(f"{tiers} ELSE {self.ELSEWHERE} END")
+            # Every field's tier is above ELSEWHERE + 1: only « elsewhere » can gain (``upper``).
+            self.word_uppers.append(f"{tiers} ELSE {self.ELSEWHERE + 1} END")
             self.exact_tests.append(_any(word, stem_, prefix=False))
         for slug in named_skills:
             # Each skill the query names that a structure holds (``portable.NAMED_SKILL_SCORE``).
@@ -231,14 +246,25 @@ class _Score:
             parts.append(f"CASE WHEN f{self.fixed_phrase_at} = 0 THEN 5 ELSE 0 END")
         return " + ".join(parts)
 
-    def exact(self, row: str) -> str:
-        """The score of the matched ``row``: ``lower`` and what only the wide columns and exact words tell."""
+    def upper_of_row(self) -> str:
+        """``upper`` as one expression of the document's row ``d``, each word's CASE written once: ``upper``
+        adds 1 to a word met only « elsewhere » (the word's CASE ending on ELSEWHERE + 1) and, with words
+        side by side, 5 to the rows without them in the name, whose +5 is then always counted."""
+        fixed = [f for i, f in enumerate(self.fixed) if self.phrase is None or i != self.fixed_phrase_at]
+        if self.phrase is not None:
+            fixed.append("5")
+        return " + ".join(self.word_uppers + fixed) or "0"
+
+    def exact(self, row: str, few: bool = False) -> str:
+        """The score of the matched ``row``: ``lower`` and what only the wide columns and exact words tell.
+
+        ``few``: for a few rows, the exact words are read from each row's own vector rather than from the
+        set of every document having them."""
         parts = [f"{row}.lower"]
         for i, test in enumerate(self.exact_tests):
             # « Elsewhere », an exact word is worth 2.
-            parts.append(
-                f"CASE WHEN {row}.w{i} = {self.ELSEWHERE} AND {self.sql.has('search_vector', test, row)} THEN 1 ELSE 0 END"
-            )
+            found = self.sql.own("search_vector", test, row) if few else self.sql.has("search_vector", test, row)
+            parts.append(f"CASE WHEN {row}.w{i} = {self.ELSEWHERE} AND {found} THEN 1 ELSE 0 END")
         if self.phrase is not None:
             # Side by side in a skill (+5): read from the row's skill set, whose ``skills`` is the document's
             # ``skills_text`` (migration 0014), a hashed set of the few sets holding the phrase, rather than
@@ -447,6 +473,121 @@ def search_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, d
     return statement, sql.params
 
 
+# --------------------------------------------------------------------------- broad searches
+# A search by relevance with words only (no filter, no position) whose words each occur in at least this share
+# of the documents is answered by ``broad_sql``.
+BROAD_SHARE = 0.5
+
+
+def broad_candidate(query: SearchQuery, pairs: list[tuple[str, str]]) -> bool:
+    """Whether ``query`` has the shape ``broad_sql`` answers: words, by relevance, no filter, no position."""
+    selected = query.selected_facets()
+    return bool(pairs) and query.sort == "relevance" and query.near is None and not any(selected.values())
+
+
+def is_broad(cursor, pairs: list[tuple[str, str]], town_words=()) -> bool:
+    """Whether each searched word is likely to match at least ``BROAD_SHARE`` of the documents.
+
+    An estimate from ``search_vocabulary`` (the commonest indexed word each word starts, as its match does),
+    one indexed query: it only chooses how to compute the answer, never the answer.
+    """
+    words = [(word, stem_) for word, stem_ in pairs if word not in town_words]
+    if not words:
+        return False
+    params, columns = [], []
+    for word, stem_ in words:
+        tests = []
+        for needle in _needles(word, stem_):
+            if len(needle) >= MIN_PREFIX_LENGTH:
+                # The words starting with the needle: a range of the primary key (``word`` is in the « C »
+                # collation: byte order, and no word's next letter sorts after U+10FFFF).
+                tests.append("(word >= %s AND word < %s)")
+                params += [needle, needle + "\U0010ffff"]
+            else:
+                tests.append("word = %s")
+                params.append(needle)
+        columns.append(f"(SELECT max(documents) FROM search_vocabulary WHERE {' OR '.join(tests)})")
+    cursor.execute(
+        f"SELECT (SELECT documents FROM search_facet_counts WHERE key = %s), {', '.join(columns)}",
+        [TOTAL_KEY, *params],
+    )
+    documents, *commonest = cursor.fetchone()
+    return bool(documents) and all(found is not None and found >= BROAD_SHARE * documents for found in commonest)
+
+
+def broad_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, dict]:
+    """A search by relevance with words only, when they match most documents: rows (key, count, structure id,
+    score, upper, name_sort).
+
+    ``search_sql`` reads every matched document in the statement's own process (facet groups, histogram,
+    page); here two parts, each read by parallel workers with little left for that process:
+
+    - **the facet counts by their complement**: the counts of every document (``search_facet_counts``, the
+      blank listing's) minus those of the documents not listed — the ones not matching, unpublished or
+      waiting to be indexed: an anti-join of every document (the position index, index-only) against the
+      listed ones' ids (the GIN index's bitmap), grouped by facet set. A fraction of the matched rows;
+    - **the page's candidates**: the ``page × per_page + 1`` best documents by ``upper`` (the most each can
+      score, ``_Score``), ties by name, each worker keeping only its best (a bounded sort); then their exact
+      scores. ``_run`` checks that no other document can reach the page: the ``page × per_page``-th best
+      exact score must be ahead of the last candidate's ``upper`` (every other document's ``upper`` is
+      behind it, and its score at most that). Otherwise ``search_sql`` answers instead.
+
+    A search matching few documents is faster with ``search_sql`` (the complement is then most documents).
+    """
+    sql = _Sql()
+    score = _Score(sql, pairs, query.town_words, query.boost_skills)
+    tsquery = sql.param(match_tsquery(pairs, query.town_words))
+    # Listed: matching, published, not waiting to be indexed. ``NOT IN`` a hashed set of the unpublished
+    # structures, a filter of the scan, keeps the bounded sort in the workers (an anti-join was planned
+    # above them, every matched row then sorted).
+    listed = [
+        f"{{d}}.search_vector @@ {tsquery}::tsquery",
+        f"{{d}}.structure_id NOT IN (SELECT s.id FROM {STRUCTURES} s WHERE NOT s.live)",
+    ]
+    if query.hidden_ids:
+        listed.append(f"NOT ({{d}}.structure_id = ANY({sql.param(list(query.hidden_ids))}))")
+    last = sql.param(query.page * query.per_page + 1)
+    statement = f"""
+        SELECT key, sum(documents)::bigint, NULL::bigint, NULL::float8, NULL::int, NULL::text FROM (
+            SELECT key, documents FROM search_facet_counts
+            UNION ALL
+            SELECT unnest(sets.keys), -grouped.n FROM (
+                SELECT count(*) AS n, CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set
+                FROM {DOCUMENTS} r
+                WHERE NOT EXISTS (SELECT 1 FROM {DOCUMENTS} m WHERE m.structure_id = r.structure_id AND {" AND ".join(listed).format(d="m")})
+                GROUP BY GROUPING SETS ((attribute_set), (skill_set))
+            ) grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set
+        ) counted GROUP BY key HAVING sum(documents) > 0
+        UNION ALL
+        SELECT NULL, NULL, m.structure_id, ({score.exact("m", few=True)})::float8, m.bound, m.name_sort FROM (
+            SELECT *, {score.lower()} AS lower, {score.upper()} AS upper FROM (
+                SELECT d.structure_id, d.name_sort, d.skill_set, candidates.upper AS bound, {", ".join(score.columns())}
+                FROM (
+                    SELECT d.structure_id, {score.upper_of_row()} AS upper FROM {DOCUMENTS} d
+                    WHERE {" AND ".join(listed).format(d="d")}
+                    ORDER BY upper DESC, d.name_sort COLLATE "C", d.structure_id LIMIT {last}
+                ) candidates JOIN {DOCUMENTS} d ON d.structure_id = candidates.structure_id
+                OFFSET 0  -- each column computed once
+            ) scored
+        ) m
+    """
+    return statement, sql.params
+
+
+def broad_page(candidates: list[tuple], query: SearchQuery) -> list[tuple] | None:
+    """The page from ``broad_sql``'s candidates (structure id, score, upper, name_sort); None when a document
+    that is not a candidate might reach it (see ``broad_sql``)."""
+    reach = query.page * query.per_page
+    ranked = sorted(candidates, key=lambda c: (-c[1], c[3].encode(), c[0]))  # ORDER_BY["relevance"]
+    if len(candidates) > reach:
+        # The last candidate by ``upper``: every other document ranks behind it, whatever its exact score.
+        last = max(candidates, key=lambda c: (-c[2], c[3].encode(), c[0]))
+        kth = ranked[reach - 1]
+        if (-kth[1], kth[3].encode(), kth[0]) > (-last[2], last[3].encode(), last[0]):
+            return None
+    return [(pk, score, None) for pk, score, _, _ in ranked[(query.page - 1) * query.per_page : reach]]
+
+
 def listing_sql(query: SearchQuery) -> tuple[str, list]:
     """The blank listing (no text, filter or position): counts read from ``search_facet_counts``, the page from an index.
 
@@ -473,6 +614,22 @@ def listing_sql(query: SearchQuery) -> tuple[str, list]:
     return sql, [hidden, hidden, query.per_page, (query.page - 1) * query.per_page]
 
 
+def _broad(cursor, query: SearchQuery, pairs: list[tuple[str, str]]):
+    """(total, counts, page) from ``broad_sql``, or None when its candidates cannot tell the page."""
+    sql, params = broad_sql(query, pairs)
+    cursor.execute(sql, params)
+    total, counts, candidates = 0, {name: {} for name in FACET_NAMES}, []
+    for key, count, pk, score, upper, name in cursor.fetchall():
+        if key is None:
+            candidates.append((pk, score, upper, name))
+        elif key == TOTAL_KEY:
+            total = count
+        else:
+            counts[FACET_OF_KEY[key[:2]]][key[2:]] = count
+    page = broad_page(candidates, query)
+    return None if page is None else (total, counts, page)
+
+
 def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
     listing = not pairs and query.near is None and not any(query.selected_facets().values())
     sql, params = listing_sql(query) if listing else search_sql(query, pairs)
@@ -480,6 +637,11 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
     with transaction.atomic(), connection.cursor() as cursor:
         if not listing:
             cursor.execute(PLANNER_SETTINGS)
+            if broad_candidate(query, pairs) and is_broad(cursor, pairs, query.town_words):
+                answered = _broad(cursor, query, pairs)
+                if answered is not None:
+                    cursor.execute(PLANNER_RESET)
+                    return answered
         cursor.execute(sql, params)
         rows = cursor.fetchall()
         if not listing:

@@ -509,3 +509,67 @@ def test_parallel_workers_find_what_one_process_finds(seeded, monkeypatch):
         assert [(h.structure.pk, h.score, h.distance_km) for h in got.hits] == [
             (h.structure.pk, h.score, h.distance_km) for h in expected.hits
         ], query
+
+
+# --------------------------------------------------------------------------- broad searches (``broad_sql``)
+def _answer(result) -> tuple:
+    return result.total, _facets(result), [(h.structure.pk, h.score, h.distance_km) for h in result.hits]
+
+
+def test_a_broad_search_answers_as_the_direct_statement(seeded, monkeypatch):
+    """Counted by their complement and paged from the best candidates by ``upper``, a broad search gives the very
+    totals, facet counts, hits and scores of ``search_sql`` — with unpublished structures that still have their
+    documents (a writer bypassing the signals) and structures waiting to be indexed (hidden) left out of both,
+    page after page, in one process or in parallel workers; and ``search_sql`` answers when the candidates
+    cannot tell the page."""
+    matching = list(
+        StructureSearchDocument.objects.filter(search_text__contains=" projet")
+        .order_by("name_sort")
+        .values_list("structure_id", flat=True)
+    )
+    assert len(matching) > 40, "the seeded directory no longer fits this test"
+    unpublished, hidden = matching[:3] + matching[-2:], tuple(matching[3:6])
+    Structure.objects.filter(pk__in=unpublished).update(live=False)  # their documents stay
+    queries = [
+        prepare(SearchQuery(text=text, page=page, per_page=per_page, hidden_ids=hide))
+        for text in ("projet", "energie", "projet solidaire", "atelier", "menuiserie lille", "zzzz")
+        for page, per_page in ((1, 20), (2, 7), (5, 3))
+        for hide in ((), hidden)
+    ]
+    answered = []
+    broad = postgres._broad
+
+    def recorded(cursor, query, pairs):
+        result = broad(cursor, query, pairs)
+        answered.append(result is not None)
+        return result
+
+    monkeypatch.setattr(postgres, "_broad", recorded)
+    monkeypatch.setattr(postgres, "BROAD_SHARE", float("inf"))  # never broad: ``search_sql``
+    direct = [_answer(postgres.search(query)) for query in queries]
+    assert not answered
+    monkeypatch.setattr(postgres, "BROAD_SHARE", 0)  # broad whenever every word is an indexed one's start
+    for planner in (postgres.PLANNER_SETTINGS, postgres.PLANNER_SETTINGS + ALWAYS_PARALLEL):
+        monkeypatch.setattr(postgres, "PLANNER_SETTINGS", planner)
+        for query, expected in zip(queries, direct, strict=True):
+            assert _answer(postgres.search(query)) == expected, query
+
+    assert True in answered and False in answered, "both the broad answer and its fallback were exercised"
+    listed = {h.structure.pk for query in queries if query.text == "projet" for h in postgres.search(query).hits}
+    assert listed and not listed & {*unpublished, *hidden}
+
+
+def test_a_broad_page_is_refused_when_a_document_outside_the_candidates_may_reach_it():
+    query = SearchQuery(text="projet", page=1, per_page=2)
+    # (structure id, exact score, upper, name): the third candidate bounds every other document.
+    kept = [(1, 9.0, 9, "b"), (2, 8.0, 8, "a"), (3, 7.0, 7, "c")]
+    assert postgres.broad_page(kept, query) == [(1, 9.0, None), (2, 8.0, None)]
+    # The second best scores 6 but the last candidate's bound is 7: an unseen document may score 7.
+    assert postgres.broad_page([(1, 9.0, 9, "b"), (2, 6.0, 8, "a"), (3, 5.0, 7, "c")], query) is None
+    # Ties on the score go by name, then id, as ``ORDER_BY``.
+    assert postgres.broad_page([(5, 7.0, 7, "a"), (4, 7.0, 7, "a"), (3, 7.0, 7, "b")], query) == [
+        (4, 7.0, None),
+        (5, 7.0, None),
+    ]
+    # Fewer candidates than the page reaches: they are every listed document.
+    assert postgres.broad_page([(1, 3.0, 4, "a")], SearchQuery(text="projet", page=1, per_page=2)) == [(1, 3.0, None)]
