@@ -551,12 +551,16 @@ def broad_sql(query: SearchQuery, pairs: list[tuple[str, str]]) -> tuple[str, di
         SELECT key, sum(documents)::bigint, NULL::bigint, NULL::float8, NULL::int, NULL::text FROM (
             SELECT key, documents FROM search_facet_counts
             UNION ALL
-            SELECT unnest(sets.keys), -grouped.n FROM (
-                SELECT count(*) AS n, CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set
-                FROM {DOCUMENTS} r
-                WHERE NOT EXISTS (SELECT 1 FROM {DOCUMENTS} m WHERE m.structure_id = r.structure_id AND {" AND ".join(listed).format(d="m")})
-                GROUP BY GROUPING SETS ((attribute_set), (skill_set))
-            ) grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set
+            -- The keys of the documents not listed, summed by key before meeting the hundred or so of every
+            -- document's (a hashed aggregate rather than a sort of every key met).
+            SELECT key, -sum(n) FROM (
+                SELECT unnest(sets.keys) AS key, grouped.n FROM (
+                    SELECT count(*) AS n, CASE WHEN GROUPING(skill_set) = 1 THEN attribute_set ELSE skill_set END AS facet_set
+                    FROM {DOCUMENTS} r
+                    WHERE NOT EXISTS (SELECT 1 FROM {DOCUMENTS} m WHERE m.structure_id = r.structure_id AND {" AND ".join(listed).format(d="m")})
+                    GROUP BY GROUPING SETS ((attribute_set), (skill_set))
+                ) grouped JOIN {FACET_SETS} sets ON sets.id = grouped.facet_set
+            ) keyed GROUP BY key
         ) counted GROUP BY key HAVING sum(documents) > 0
         UNION ALL
         SELECT NULL, NULL, m.structure_id, ({score.exact("m", few=True)})::float8, m.bound, m.name_sort FROM (
