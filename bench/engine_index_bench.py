@@ -188,8 +188,14 @@ def _before(body):
     _with_multiplexer(body)
 
 
+def _full_bulk_response(body):
+    """The bulk responses in full (each document's index, version, shards, sequence number), as before."""
+    body["_bulk_response"] = None
+
+
 VARIANTS = {
     "current": None,
+    "full_bulk_response": _full_bulk_response,
     "before": _before,
     "with_positions": _with_positions,
     "with_multiplexer": _with_multiplexer,
@@ -241,15 +247,10 @@ def read_sources(args) -> list[list[dict]]:
 
 
 def bulk_bodies(chunks, document) -> list[bytes]:
-    """One NDJSON bulk body per chunk of sources (built once, sent to every variant)."""
-    bodies = []
-    for sources in chunks:
-        lines = []
-        for source in sources:
-            lines.append(json.dumps({"index": {"_id": str(source["id"])}}))
-            lines.append(json.dumps(document(source), default=str))
-        bodies.append(("\n".join(lines) + "\n").encode())
-    return bodies
+    """One NDJSON bulk body per chunk of sources, as the rebuild builds it (built once, sent to every variant)."""
+    from search.engine.indexer import bulk_body
+
+    return [bulk_body((source["id"], document(source)) for source in sources) for sources in chunks]
 
 
 class Engine:
@@ -270,9 +271,12 @@ class Engine:
 
 
 def load(engine, name, body, bodies, threads):
-    from search.engine.indexer import LOADING_SETTINGS
+    from search.engine.indexer import LOADING_SETTINGS, REBUILD_BULK_RESPONSE
 
     body = copy.deepcopy(body)
+    # The rebuild's filtered bulk responses, unless the variant asks for them in full.
+    response = body.pop("_bulk_response", REBUILD_BULK_RESPONSE)
+    bulk_path = f"/{name}/_bulk" + (f"?filter_path={response}" if response else "")
     # A variant's own index settings (``_refresh_every``) win over the rebuild's.
     body["settings"]["index"] = {**LOADING_SETTINGS, **body["settings"]["index"]}
     engine.call("PUT", f"/{name}", body)
@@ -281,7 +285,7 @@ def load(engine, name, body, bodies, threads):
         started = time.monotonic()
 
         def send(data):
-            answer = engine.call("POST", f"/{name}/_bulk", data, content_type="application/x-ndjson")
+            answer = engine.call("POST", bulk_path, data, content_type="application/x-ndjson")
             if answer.get("errors"):
                 failed = next(i for i in answer["items"] if next(iter(i.values())).get("error"))
                 raise RuntimeError(f"{name}: {failed}")
