@@ -9,8 +9,9 @@
    one per burst). The worker (``manage.py db_worker``) drains the due rows in
    one task, ``BATCH_SIZE`` at a time, as a pipeline (``drain``): the engine
    takes one batch in a bulk stream while the next batch's sources are built;
-   a backlog's database documents are analysed by forked processes and written
-   by a thread of their own (``_DatabaseWriter``). Each side marks the rows it
+   once the engine is done with a batch, a backlog's database documents are
+   analysed by forked processes and written by a thread of their own
+   (``_DatabaseWriter``). Each side marks the rows it
    made level: ``engine_done`` once a refresh shows their documents in the engine
    (one per ``REFRESH_DOCUMENTS``), ``database_done`` once their database
    documents are written; a row goes when both are. The engine never waits on
@@ -39,7 +40,6 @@ import logging
 import multiprocessing
 import os
 import signal
-import threading
 from collections import deque
 from collections.abc import Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
@@ -73,10 +73,12 @@ ENGINE_THREADS = 2
 # Acknowledged documents made visible by one refresh (and their rows deleted): a refresh per batch
 # paused the engine's stream each time; searches hide the structures meanwhile (``pending``).
 REFRESH_DOCUMENTS = 10_000
-# A backlog (a first batch of at least this many rows) on PostgreSQL, outside any transaction: the
-# database documents are analysed by forked processes (``ANALYSIS_PROCESSES``, default one per core)
-# and written by a thread on its own connection, while this thread builds the next batch's sources.
-PARALLEL_FROM = ENGINE_CHUNK_SIZE
+# The first batch is small: the engine starts on it while the rest are read and built.
+FIRST_BATCH_SIZE = 250
+# A backlog (a first batch full of rows whose database documents are due) on PostgreSQL, outside any
+# transaction: the database documents are analysed by forked processes (``ANALYSIS_PROCESSES``, default
+# one per core) and written by a thread on its own connection, once the engine is done with their batch.
+PARALLEL_FROM = FIRST_BATCH_SIZE
 ANALYSIS_PROCESSES = None
 # The forked analysis gives way to the engine's stream and to the web processes (the fallback's documents
 # are only needed while the engine is down, and the fallback hides their structures until they are written).
@@ -175,8 +177,11 @@ class _Batch:
     wants_synonyms: bool
     sources: list[dict] = field(default_factory=list)
     engine: list[Future] | None = None  # the engine's bulk requests, one per chunk, in flight
-    # Set once the engine is done with the batch (shown, or deferred): its database documents may be written.
-    engine_settled: threading.Event = field(default_factory=threading.Event)
+    # Once the engine is done with the batch (shown, or deferred): its database documents may be written.
+    engine_settled: bool = False
+    # Beside the task's thread (``_DatabaseWriter``): the documents to write once the engine is done with the batch.
+    database_sources: list[dict] = field(default_factory=list)
+    unpublished: list[int] = field(default_factory=list)
 
 
 class _DatabaseWriter:
@@ -188,14 +193,15 @@ class _DatabaseWriter:
     niced, ``ANALYSIS_NICENESS``), and one thread with its own connection writes
     each batch's documents in one transaction, in order, so a structure queued
     twice ends in its latest state. The engine goes first: a batch's documents are
-    written once the engine is done with it (``_Batch.engine_settled``: shown by a
-    refresh, or deferred when the engine fails), so PostgreSQL's upsert (its GIN
-    indexes and triggers) takes no CPU from the engine's stream before a refresh,
-    and runs while this thread streams the next batches; nothing the engine does
-    waits on it. The rows are marked ``database_done`` by this thread
-    (``collect``) once their batch is written: only this thread's connection ever
-    writes outbox rows (two connections updating the same rows in bulk could
-    deadlock).
+    neither analysed nor written before the engine is done with it
+    (``_Batch.engine_settled``: shown by a refresh, or deferred when the engine
+    fails; ``release``), so neither the analysis nor PostgreSQL's upsert (its GIN
+    indexes and triggers) takes CPU from the engine's stream before that refresh:
+    a backlog of up to ``REFRESH_DOCUMENTS`` rows reaches the engine, and is shown,
+    before any of its database documents is analysed. The rows are marked
+    ``database_done`` by this thread (``collect``) once their batch is written:
+    only this thread's connection ever writes outbox rows (two connections
+    updating the same rows in bulk could deadlock).
 
     Here (few rows, SQLite, or inside a transaction, whose rows another connection
     would not see): the batch is written, and its rows marked, when it is handed over.
@@ -205,11 +211,14 @@ class _DatabaseWriter:
         self.processes: ProcessPoolExecutor | None = None
         self.thread: ThreadPoolExecutor | None = None
         self.indexed_at = self.encoding = None
+        # Batches handed over, waiting for the engine to be done with them (in batch order), with their rows.
+        self.queued: deque[tuple[_Batch, list[IndexOutbox]]] = deque()
         self.writing: deque[tuple[list[IndexOutbox], Future]] = deque()
-        self.settled: list[threading.Event] = []  # the batches' ``engine_settled``, set at the latest by ``close``
 
-    def start(self, rows: int) -> None:
-        if rows < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
+    def start(self, rows: list[IndexOutbox]) -> None:
+        """Before the first batch: fork the analysis for a backlog whose database documents are due."""
+        due = sum(1 for r in rows if not r.database_done)
+        if due < PARALLEL_FROM or connection.vendor != "postgresql" or connection.in_atomic_block:
             return
         connection.ensure_connection()
         self.encoding = connection.connection.info.encoding
@@ -225,14 +234,8 @@ class _DatabaseWriter:
         self.processes.submit(int).result()
         self.thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="database")
 
-    def analyse(self, sources: list[dict]) -> Future | None:
-        """Start analysing one chunk's documents (beside this thread only)."""
-        if self.processes is None or not sources:
-            return None
-        return self.processes.submit(copy_text, sources, self.indexed_at, self.encoding)
-
-    def write(self, batch: _Batch, analysed: list[Future]) -> int:
-        """Write (or start writing) the batch's documents; the rows made level here, if any, are returned."""
+    def write(self, batch: _Batch) -> int:
+        """Write (or hand over) the batch's documents; the rows made level here, if any, are returned."""
         waiting = [r for r in batch.rows if not r.database_done]
         if not waiting:
             return 0
@@ -242,15 +245,32 @@ class _DatabaseWriter:
                 if ids:
                     store_database_documents(ids, batch.sources)
                 return _level(waiting, "database_done")
-        # Which are published, read now: the batch's sources are dropped once the engine has them.
-        unpublished = sorted(ids - {s["id"] for s in batch.sources})
-        self.settled.append(batch.engine_settled)
-        self.writing.append((waiting, self.thread.submit(self._write, unpublished, analysed, batch.engine_settled)))
+        # Kept apart: the batch's sources are dropped once the engine has them.
+        batch.database_sources = [s for s in batch.sources if s["id"] in ids]
+        batch.unpublished = sorted(ids - {s["id"] for s in batch.database_sources})
+        self.queued.append((batch, waiting))
+        self.release()
         return 0
 
+    def settled(self, batches: list[_Batch]) -> None:
+        """The engine is done with these batches (shown, or deferred): their documents may be written."""
+        for batch in batches:
+            batch.engine_settled = True
+        self.release()
+
+    def release(self) -> None:
+        """Start analysing and writing the documents of the batches the engine is done with, in batch order."""
+        while self.queued and self.queued[0][0].engine_settled:
+            batch, waiting = self.queued.popleft()
+            sources, batch.database_sources = batch.database_sources, []
+            analysed = [
+                self.processes.submit(copy_text, sources[i : i + ENGINE_CHUNK_SIZE], self.indexed_at, self.encoding)
+                for i in range(0, len(sources), ENGINE_CHUNK_SIZE)
+            ]
+            self.writing.append((waiting, self.thread.submit(self._write, batch.unpublished, analysed)))
+
     @staticmethod
-    def _write(unpublished: list[int], analysed: list[Future], engine_settled: threading.Event) -> None:
-        engine_settled.wait()
+    def _write(unpublished: list[int], analysed: list[Future]) -> None:
         with transaction.atomic():
             StructureSearchDocument.objects.filter(structure_id__in=unpublished).delete()
             if analysed:
@@ -258,6 +278,7 @@ class _DatabaseWriter:
 
     def collect(self, wait: bool = False) -> int:
         """Mark the rows of the batches written so far (``wait``: of every batch); the rows made level."""
+        self.release()
         level = 0
         while self.writing and (wait or self.writing[0][1].done()):
             waiting, written = self.writing.popleft()
@@ -266,8 +287,7 @@ class _DatabaseWriter:
         return level
 
     def close(self, failed: bool) -> None:
-        for event in self.settled:  # a drain ended by an error: nothing waits on the engine any more
-            event.set()
+        self.queued.clear()  # a drain ended by an error: their rows stay for the next one
         if self.thread is not None:
             self.thread.submit(connections.close_all)  # the thread's own connection
             self.thread.shutdown(wait=True, cancel_futures=failed)
@@ -284,25 +304,25 @@ def _analysis_process() -> None:
     os.nice(ANALYSIS_NICENESS)
 
 
-def _settled(batches: list[_Batch]) -> None:
-    """The engine is done with these batches: their database documents may be written (``_DatabaseWriter``)."""
-    for batch in batches:
-        batch.engine_settled.set()
-
-
 def _level(rows: list[IndexOutbox], side: str) -> int:
     """Mark one side (``engine_done`` or ``database_done``) of these rows; those level on both go.
 
     The generation is bumped first: once a search sees a structure no longer
-    pending on that side, it already sees the new generation.
+    pending on that side, it already sees the new generation. A row whose other
+    side is done (as read by this drain: a side is only ever set, by the drain
+    holding the row) is deleted, the others are marked: one statement per row
+    and ``BATCH_SIZE`` (a row another drain made level on its side meanwhile
+    stays, level on both sides and hidden nowhere, until the next drain).
     """
     bump_generation()
+    other = "database_done" if side == "engine_done" else "engine_done"
     gone = 0
-    pks = [r.pk for r in rows]
-    for i in range(0, len(pks), BATCH_SIZE):
-        part = pks[i : i + BATCH_SIZE]
-        IndexOutbox.objects.filter(pk__in=part).update(**{side: True})
-        gone += IndexOutbox.objects.filter(pk__in=part, engine_done=True, database_done=True).delete()[0]
+    level = [r.pk for r in rows if getattr(r, other)]
+    for i in range(0, len(level), BATCH_SIZE):
+        gone += IndexOutbox.objects.filter(pk__in=level[i : i + BATCH_SIZE]).delete()[0]
+    marked = [r.pk for r in rows if not getattr(r, other)]
+    for i in range(0, len(marked), BATCH_SIZE):
+        IndexOutbox.objects.filter(pk__in=marked[i : i + BATCH_SIZE]).update(**{side: True})
     for row in rows:
         setattr(row, side, True)
     return gone
@@ -311,9 +331,9 @@ def _level(rows: list[IndexOutbox], side: str) -> int:
 def _batches(force: bool, started, batch_size: int) -> Iterator[list[IndexOutbox]]:
     """Due rows (``force``: every row), ``batch_size`` at a time, in id order (keyset: each row once).
 
-    The first batch is one bulk chunk: the engine starts on it while the rest are read and built.
+    The first batch is small (``FIRST_BATCH_SIZE``): the engine starts on it while the rest are read and built.
     """
-    last_id, size = 0, min(batch_size, ENGINE_CHUNK_SIZE)
+    last_id, size = 0, min(batch_size, FIRST_BATCH_SIZE)
     while True:
         rows = IndexOutbox.objects.filter(pk__gt=last_id)
         if not force:
@@ -334,10 +354,12 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
     batch, builds its sources once for both backends (``SourceBuilder``: flat
     queries), chunk by chunk so the engine starts on the first one at once, and
     hands its database documents to ``_DatabaseWriter`` (beside this thread for a
-    backlog), which never depend on the engine and are marked done whatever it
-    answers. A structure queued twice ends in its latest state: a batch holding a
-    structure of a batch still in flight waits for that one first, and the
-    database documents are written in batch order.
+    backlog), which analyses and writes them once the engine is done with the
+    batch (shown, or deferred: they are written whatever it answers), so that the
+    engine has the machine to itself until it is level. A structure queued twice
+    ends in its latest state: a batch holding a structure of a batch still in
+    flight waits for that one first, and the database documents are written in
+    batch order.
 
     A batch the engine acknowledged keeps its rows pending for the engine
     (engine searches keep hiding its structures) until a refresh shows its
@@ -377,13 +399,13 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 engine_ok = False
                 total.failed += _defer([r for b in settled for r in b.rows], str(exc))
                 total.error = total.error or str(exc)
-                _settled(settled)
+                database.settled(settled)
                 return
             if any(b.wants_synonyms for b in settled):
                 # New rules need a new index (analysis settings of a live index never change).
                 enqueue_once(rebuild_index, REBUILD_TASK_KEY)
         total.processed += _level([r for b in settled for r in b.rows], "engine_done")
-        _settled(settled)
+        database.settled(settled)
 
     def finish(batch: _Batch) -> None:
         nonlocal engine_ok
@@ -391,7 +413,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         if backend is not None:
             if batch.engine is None:  # the engine already failed in this run: not asked again
                 total.failed += _defer(batch.rows, "moteur indisponible (nouvel essai plus tard)")
-                _settled([batch])
+                database.settled([batch])
                 return
             try:
                 for request in batch.engine:
@@ -400,7 +422,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 engine_ok = False
                 total.failed += _defer(batch.rows, str(exc))
                 total.error = total.error or str(exc)
-                _settled([batch])
+                database.settled([batch])
                 return
         acknowledged.append(batch)
         if backend is None or sum(len(b.rows) for b in acknowledged) >= REFRESH_DOCUMENTS:
@@ -412,7 +434,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
         try:
             for number, rows in enumerate(_batches(force, started, batch_size)):
                 if number == 0:
-                    database.start(len(rows))  # the first batch is one chunk: full when a backlog waits
+                    database.start(rows)
                 structures = [r for r in rows if r.kind == IndexOutbox.STRUCTURE]
                 batch = _Batch(
                     rows=rows,
@@ -430,8 +452,6 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                 builder = SourceBuilder() if batch.ids else None
                 # Each side does what it has not done yet (a row may be level on one side from a former drain).
                 needs_engine = {r.structure_id for r in structures if not r.engine_done}
-                needs_database = {r.structure_id for r in structures if not r.database_done}
-                analysed = []
                 for i in range(0, len(batch.ids), ENGINE_CHUNK_SIZE):
                     chunk_ids = batch.ids[i : i + ENGINE_CHUNK_SIZE]
                     sources = builder.build(chunk_ids)
@@ -442,10 +462,7 @@ def drain(force: bool = False, batch_size: int = BATCH_SIZE) -> DrainReport:
                         deleted = [pk for pk in to_engine if pk not in published]
                         sent = [s for s in sources if s["id"] in needs_engine]
                         batch.engine.append(engine.submit(backend.send, sent, deleted))
-                    future = database.analyse([s for s in sources if s["id"] in needs_database])
-                    if future is not None:
-                        analysed.append(future)
-                total.processed += database.write(batch, analysed)
+                total.processed += database.write(batch)
                 in_flight.append(batch)
                 # One batch sent while the next is prepared: wait for the older one only.
                 while len(in_flight) > 1:
