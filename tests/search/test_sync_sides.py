@@ -11,6 +11,7 @@ in results, facets, highlights or suggestions.
 """
 
 import threading
+from itertools import groupby
 
 import pytest
 from django.core.management import call_command
@@ -290,3 +291,49 @@ def test_a_dead_engine_lets_the_backlogs_database_documents_be_written_beside_it
     written = StructureSearchDocument.objects.filter(summary_text=document_text(EDITED))
     assert sorted(written.values_list("structure_id", flat=True)) == ids
     assert (sync.pending().engine, sync.pending().database) == (ids, [])
+
+
+@pytest.mark.engine
+@needs_postgres
+@pytest.mark.django_db(transaction=True)
+def test_a_backlogs_database_documents_are_analysed_once_the_engine_shows_the_backlog(sides_index, monkeypatch):
+    """The engine has the machine to itself until it is level: nothing is analysed beside its stream."""
+    monkeypatch.setattr(sync, "schedule", lambda run_after=None: None)
+    seed_directory(7, progress=False)
+    call_command("search_index", "rebuild", "--no-progress", stdout=open("/dev/null", "w"))
+    IndexOutbox.objects.all().delete()
+    ids = sorted(Structure.objects.public().values_list("pk", flat=True))
+    with transaction.atomic():
+        Structure.objects.filter(pk__in=ids).update(summary=EDITED)
+        sync.enqueue(ids)
+    monkeypatch.setattr(sync, "PARALLEL_FROM", 2)
+    events = []
+    backend_class = type(sides_index)
+    send, refresh = backend_class.send, backend_class.refresh
+
+    def noted_send(self, sources, deleted_ids):
+        events.append("send")
+        return send(self, sources, deleted_ids)
+
+    def noted_refresh(self):
+        refresh(self)
+        events.append("refresh")
+
+    class NotedPool(sync.ProcessPoolExecutor):
+        def submit(self, fn, *args, **kwargs):
+            if fn is sync.copy_text:
+                events.append("analysis")
+            return super().submit(fn, *args, **kwargs)
+
+    monkeypatch.setattr(backend_class, "send", noted_send)
+    monkeypatch.setattr(backend_class, "refresh", noted_refresh)
+    monkeypatch.setattr(sync, "ProcessPoolExecutor", NotedPool)
+
+    report = sync.drain(batch_size=3)
+
+    # Every batch sent, one refresh shows them all, and only then are their documents analysed.
+    assert (report.processed, report.failed, report.remaining) == (len(ids), 0, 0)
+    assert [event for event, _ in groupby(events)] == ["send", "refresh", "analysis"]
+    assert events.count("send") == -(-len(ids) // 3)
+    written = StructureSearchDocument.objects.filter(summary_text=document_text(EDITED))
+    assert sorted(written.values_list("structure_id", flat=True)) == ids
