@@ -279,9 +279,12 @@ def run(args):
         print(f"Réutilisé : index {backend.alias}, {indexed} documents", flush=True)
     else:
         engine_report = backend.rebuild(progress=True)
+        phases = engine_report["phases"]
         print(
             f"Rebuild moteur : {engine_report['documents']} docs en {engine_report['seconds']:.1f} s "
-            f"({engine_report['docs_per_second']:.0f} docs/s)",
+            f"({engine_report['docs_per_second']:.0f} docs/s) — index créé à {phases['create']:.1f} s, "
+            f"chargement {phases['load']:.1f} s, refresh final {phases['refresh']:.1f} s, "
+            f"bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s",
             flush=True,
         )
     if db_seconds is not None:

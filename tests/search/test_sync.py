@@ -240,6 +240,18 @@ def test_a_document_the_engine_refuses_fails_the_rebuild_and_the_alias_keeps_its
 
 
 @pytest.mark.engine
+def test_a_rebuild_reports_where_its_seconds_went(engine_index):
+    report = engine_index.rebuild(progress=False)
+
+    phases = report["phases"]
+    assert report["documents"] == Structure.objects.public().count()
+    # The index is created while the first chunks are read: within the load, not before it.
+    assert 0 < phases["create"] <= phases["load"]
+    assert sum(phases[p] for p in ("load", "refresh", "swap", "replay")) == pytest.approx(report["seconds"])
+    assert engine_index.current_indices() == [report["index"]]
+
+
+@pytest.mark.engine
 def test_searches_never_process_the_queue_and_hide_what_waits(directory, settings, django_capture_on_commit_callbacks):
     live_url = settings.ELASTICSEARCH_URL
     structure = Structure.objects.get(slug="menuiserie-lilloise")
