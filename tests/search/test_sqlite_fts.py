@@ -60,7 +60,7 @@ def test_sqlite_answers_with_fts5_not_portable():
     tables = {name for (name,) in _fetch("SELECT name FROM sqlite_master WHERE name LIKE 'search_document_%%'")}
     assert {
         "search_document_fts", "search_document_value", "search_document_count", "search_document_signature",
-        "search_document_signatures",
+        "search_document_signatures", "search_document_signature_version",
     } <= tables  # fmt: skip
 
 
@@ -205,19 +205,25 @@ def test_one_sql_statement_finds_counts_and_pages_whatever_the_number_of_matches
     from search.text import query_words
 
     sqlite.fts_ready()
+    with CaptureQueriesContext(connection) as first:
+        sqlite._run(query, query_words(query.text))
     with CaptureQueriesContext(connection) as queries:
         total, page, counts = sqlite._run(query, query_words(query.text))
 
+    # The first search of a process (or after a new combination of facet values) also reads their names.
+    assert len(first) <= 2
     assert len(queries) == 1
     assert total > query.per_page
     assert len(page) == query.per_page
-    # Rows read into Python: the page, the totals, and facet values or combinations of them (``signature``) each
-    # at most twice (counted, subtracted), never a row per match.
+    # Rows read into Python: the page, the totals, facet values each at most twice (counted, subtracted), the
+    # combinations' ids in one text at most twice, and the combinations' token: never a row per match.
     rows = _fetch(queries[0]["sql"])
     kinds = Counter(kind for kind, *_ in rows)
     assert kinds["hit"] == query.per_page
     assert kinds["total"] <= 2
-    assert set(kinds) - {"hit", "total"} <= {*FACET_NAMES, "signature"}
+    assert kinds["combinations"] <= 2
+    assert kinds["version"] == 1
+    assert set(kinds) - {"hit", "total"} <= {*FACET_NAMES, "combinations", "version"}
     assert max(Counter((kind, value) for kind, value, *_ in rows if kind != "hit").values()) <= 2
 
 
@@ -377,3 +383,34 @@ def test_a_word_most_documents_hold_counts_the_others_and_never_an_excluded_docu
             assert not shown & {unpublished, *hidden_ids}
             assert "zz-hors-ligne" not in {value for value, _, _ in answered["facets"]["categories"]}
             assert sum(count for _, _, count in answered["facets"]["categories"]) == answered["total"]
+
+
+def test_a_new_combination_of_facet_values_is_named_at_once_and_a_rolled_back_one_forgotten(seeded):
+    """The combinations a search lists by id are named from a copy per process (``sqlite._combinations``), read
+    again when the token of migration 0023 changes: on any write of a combination, and back to the earlier
+    token (and rows) when that write is rolled back."""
+    from django.db import transaction
+
+    def token():
+        return _fetch("SELECT token FROM search_document_signature_version")[0][0]
+
+    words, near = SearchQuery(text="projet"), SearchQuery(near=LILLE, sort="distance")
+    for query in (words, near):
+        assert _answer(sqlite.search(query)) == _answer(portable.search(query))
+    before = token()
+    first = StructureSearchDocument.objects.filter(latitude__isnull=False).order_by("structure_id").first().pk
+
+    with transaction.atomic():
+        _fetch("UPDATE search_structuresearchdocument SET category = 'zz-nouvelle' WHERE structure_id = %s", [first])
+        assert token() != before
+        for query in (words, near, SearchQuery()):
+            answered = _answer(sqlite.search(query))
+            assert answered == _answer(portable.search(query))
+        assert ("zz-nouvelle", "zz-nouvelle", 1) in _answer(sqlite.search(near))["facets"]["categories"]
+        transaction.set_rollback(True)
+
+    assert token() == before
+    for query in (words, near):
+        answered = _answer(sqlite.search(query))
+        assert answered == _answer(portable.search(query))
+        assert "zz-nouvelle" not in {value for value, _, _ in answered["facets"]["categories"]}
