@@ -559,10 +559,11 @@ def _ranked(sql: _Sql, query: SearchQuery, pairs) -> list[str]:
     enough = f"{above} + (SELECT count(*) FROM summary_only) >= {needed}"
     summary_only = "SELECT NULL AS id WHERE 0"
     if single:
-        summary = f"summary_text : {_either(word, stem)} NOT ({top})"
-        # Only when the other strong matches do not fill the page.
-        summary_only = f"""SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(summary)}
-            AND {_kept("rowid")} AND rowid NOT IN ({holders})
+        # Only when the other strong matches do not fill the page. The others are ``strong`` (``top`` and the
+        # holders, not excluded), read from it rather than asked of FTS5 again (« NOT (top) » merged the lists of
+        # the words the prefix starts twice more: ~10 ms for « projet » at 200k).
+        summary_only = f"""SELECT rowid AS id FROM {FTS} WHERE {FTS} MATCH {sql.param(f"summary_text : {_either(word, stem)}")}
+            AND {_kept("rowid")} AND rowid NOT IN (SELECT id FROM strong)
             LIMIT CASE WHEN {above} >= {needed} THEN 0 ELSE -1 END"""
     # ``+``: the ids only test the rows met in the name index's order, so the page stops as soon as it has
     # what it needs (and reads nothing when it needs nothing: the name index has every document).
