@@ -220,6 +220,19 @@ def database_row(source: dict, indexed_at) -> tuple:
     the terms of the other columns and of the description, laid out exactly as
     ``document_text`` of all those texts would be.
     """
+    return _row_and_terms(source, indexed_at)[0]
+
+
+def database_row_and_words(source: dict, indexed_at) -> tuple[tuple, list | None]:
+    """``database_row``'s values and the words of its vector: ``pg_vector_words`` of its four texts, from the terms
+    they were joined from (splitting ``search_text`` again was a tenth of a rebuild's analysis)."""
+    row, terms = _row_and_terms(source, indexed_at)
+    return row, _checked_vector_words((row[3], row[2], row[4], row[5]), terms)
+
+
+def _row_and_terms(source: dict, indexed_at) -> tuple[tuple, list[list[str]]]:
+    """``database_row``'s values, and the terms of ``skills_text``, ``name_text``, ``summary_text`` and
+    ``search_text`` (the terms are words of ``[0-9a-z]``, never empty: each text's ``split()`` gives them back)."""
     name, summary, city = source["name"], source["summary"], source["city"]
     name_terms, summary_terms, city_terms = analyse_part(name), analyse_part(summary), part_terms(city)
     # A skill's domain (« Économie sociale ») weighs like any other text, not like the
@@ -237,15 +250,16 @@ def database_row(source: dict, indexed_at) -> tuple:
     ]
     location = source["location"]
     city_text = joined_terms(city_terms)
+    search_terms = [
+        *name_terms, *summary_terms, *analyse_part(source["description"]), *city_terms, *skill_terms, *other_terms
+    ]  # fmt: skip
     return (
         source["id"],
         fold(name)[:200],
         joined_terms(name_terms),
         joined_terms(skill_terms),
         joined_terms(summary_terms),
-        joined_terms(
-            [*name_terms, *summary_terms, *analyse_part(source["description"]), *city_terms, *skill_terms, *other_terms]
-        ),
+        joined_terms(search_terms),
         source["category"],
         city,
         fold(city).strip(),
@@ -257,7 +271,7 @@ def database_row(source: dict, indexed_at) -> tuple:
         location["lon"] if location else None,
         source["joined"],
         indexed_at,
-    )
+    ), [skill_terms, list(name_terms), list(summary_terms), search_terms]
 
 
 def database_document(source: dict) -> StructureSearchDocument:
@@ -295,7 +309,11 @@ def pg_vector(skills_text: str, name_text: str, summary_text: str, search_text: 
     without a letter); PostgreSQL merges a word's repeated entries. ``None``
     where this shortcut would not be exact (``pg_vector_words``).
     """
-    columns = pg_vector_words(skills_text, name_text, summary_text, search_text)
+    return _vector_text(pg_vector_words(skills_text, name_text, summary_text, search_text))
+
+
+def _vector_text(columns: list | None) -> str | None:
+    """``pg_vector`` of these ``pg_vector_words``."""
     if columns is None:
         return None
     parts, offset = [], 0
@@ -310,15 +328,18 @@ def pg_vector_words(skills_text: str, name_text: str, summary_text: str, search_
     """Each column's words, the lexemes of its ``tsvector`` (``pg_vector``); ``None`` where they would not be
     exactly PostgreSQL's: ``_PG_DIGIT_WORD``, a word of 2,000 letters, a word repeated more than 255 times,
     16,383 words. The database's own trigger then computes the vector."""
-    columns, offset = [], 0
-    for text in (skills_text, name_text, summary_text, search_text):
-        text = " " + text
-        if _PG_DIGIT_WORD.search(text):
+    texts = (skills_text, name_text, summary_text, search_text)
+    return _checked_vector_words(texts, [text.split() for text in texts])
+
+
+def _checked_vector_words(texts: tuple[str, ...], columns: list[list[str]]) -> list | None:
+    """``pg_vector_words`` of ``texts``, whose words (``split()``) are ``columns``."""
+    offset = 0
+    for text, words in zip(texts, columns, strict=True):
+        if _PG_DIGIT_WORD.search(" " + text):
             return None
-        words = text.split()
-        if words and len(text) > _PG_LONG_WORD and max(map(len, words)) >= _PG_LONG_WORD:
+        if words and len(text) >= _PG_LONG_WORD and max(map(len, words)) >= _PG_LONG_WORD:
             return None
-        columns.append(words)
         offset += len(words)
     if offset > _PG_MAX_POSITIONS:
         if offset >= _PG_MAX_POSITION:
@@ -337,8 +358,8 @@ def pg_rows(sources: list[dict], indexed_at=None) -> Iterator[tuple]:
     """``database_row`` of each source, followed by its ``search_vector`` (PostgreSQL); ``indexed_at``: now."""
     indexed_at = timezone.now() if indexed_at is None else indexed_at
     for source in sources:
-        row = database_row(source, indexed_at)
-        yield (*row, pg_vector(row[3], row[2], row[4], row[5]))
+        row, words = database_row_and_words(source, indexed_at)
+        yield (*row, _vector_text(words))
 
 
 def _copy(cursor, table: str, sources: list[dict]) -> None:

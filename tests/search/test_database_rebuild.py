@@ -18,6 +18,7 @@ from directory.models import Structure
 from search.database_rebuild import (
     _UNKNOWN_SET,
     SET_COLUMNS,
+    WIDTH_ONLY_COLUMNS,
     _with_new_sets,
     binary_copy_data,
     binary_encoders,
@@ -30,6 +31,7 @@ from search.documents import (
     DOCUMENT_COLUMNS,
     SourceBuilder,
     database_row,
+    database_row_and_words,
     pg_vector_words,
     refresh_database_documents,
 )
@@ -103,6 +105,36 @@ def test_the_rebuilt_table_is_the_one_migrations_made(directory):
 
 
 @postgres_only
+def test_the_rebuilt_table_has_the_statistics_the_planner_reads(directory):
+    """The fresh table is analysed before it is swapped in: every column has statistics, the row count is the
+    table's, the vector's words are counted (the estimates of ``@@``); the texts read only through functions
+    (``WIDTH_ONLY_COLUMNS``) come from a smaller sample, and the session's target is left as it was."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL default_statistics_target = 100")
+        assert rebuild_database_documents(chunk_size=50) == Structure.objects.public().count()
+        cursor.execute("SELECT current_setting('default_statistics_target')")
+        assert cursor.fetchone() == ("100",)
+        cursor.execute(
+            """SELECT attname FROM pg_attribute WHERE attrelid = %s::regclass AND attnum > 0 AND NOT attisdropped""",
+            [TABLE],
+        )
+        columns = {name for (name,) in cursor.fetchall()}
+        assert set(WIDTH_ONLY_COLUMNS) < columns
+        cursor.execute(
+            """SELECT attname, avg_width > 0, most_common_elems IS NOT NULL
+               FROM pg_stats WHERE schemaname = current_schema() AND tablename = %s""",
+            [TABLE],
+        )
+        stats = {name: (width, elements) for name, width, elements in cursor.fetchall()}
+        assert set(stats) == columns
+        assert {column for column, (width, _) in stats.items() if width} == columns
+        assert stats["search_vector"][1] is True
+        cursor.execute("SELECT reltuples FROM pg_class WHERE oid = %s::regclass", [TABLE])
+        assert cursor.fetchone() == (Structure.objects.public().count(),)
+        transaction.set_rollback(True)
+
+
+@postgres_only
 def test_a_table_with_something_the_swap_would_lose_is_rebuilt_in_place(directory):
     before, oid = documents(), table_oid()
     with transaction.atomic():
@@ -145,6 +177,34 @@ def test_searches_from_other_connections_read_the_old_documents_until_the_rebuil
         # This transaction reads the new documents.
         assert search("zorglub") == [structure.pk]
         transaction.set_rollback(True)
+
+
+@pytest.mark.parametrize(
+    ("changes", "left_to_postgresql"),
+    [
+        ({}, False),
+        ({"name": "Atelier 3D", "summary": "Impression 1e5x", "description": "v2 e12 abc123 2024 007"}, True),
+        ({"description": "a" * 2100}, True),  # a word too long for PostgreSQL to index
+        ({"description": "mot " * 300}, True),  # a word's positions beyond 255
+        ({"description": "a b " * 9000}, True),  # positions beyond 16,383
+        ({"name": "", "summary": "", "description": "", "city": ""}, False),
+        (
+            {"name": "L’Atelier d’Ascq", "description": "Éco-construction, zéro déchet : l'atelier « Repair Café »."},
+            False,
+        ),
+    ],
+    ids=["seeded", "digits", "long-word", "many-positions", "long", "empty", "elisions"],
+)
+def test_the_vector_words_taken_from_the_terms_are_those_of_the_texts(directory, changes, left_to_postgresql):
+    """A rebuild takes each vector's words from the terms its texts were joined from (``database_row_and_words``),
+    not from the texts split again: the same words, and the same ``None`` where PostgreSQL computes the vector."""
+    sources = [{**source, **changes} for chunk in SourceBuilder().chunks(1000) for source in chunk]
+    assert len(sources) == Structure.objects.public().count()
+    for source in sources:
+        row, words = database_row_and_words(source, None)
+        assert row == database_row(source, None)
+        assert words == pg_vector_words(row[3], row[2], row[4], row[5])
+        assert (words is None) == left_to_postgresql
 
 
 @postgres_only
