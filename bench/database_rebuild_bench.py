@@ -9,7 +9,8 @@ leaves one; a copy of a kept one, ``createdb -T``, is better: the rebuild rewrit
 document) and prints one JSON line: documents, wall-clock seconds, documents a second, and the
 CPU seconds per 1,000 documents of LaGrappe (this process and the processes it waited for) and
 of PostgreSQL (the connection's server process, read from ``/proc``: the server must run on this
-machine), and the load average when it ended. On a machine shared with other work, wall-clock rates follow the load; the CPU a
+machine), the load average when it ended, and the largest resident memory of the rebuild's
+process and of an analysing one (memory must stay flat in the count). On a machine shared with other work, wall-clock rates follow the load; the CPU a
 document costs does not, and two checkouts compared run in turn (``--code``: the other
 checkout's ``search`` and ``directory`` are imported instead of this one's). ``--against OTHER
 --rounds N`` does that in one command: N rounds of the other checkout then this one, each rebuild in
@@ -57,9 +58,17 @@ def compare(args) -> None:
             runs[side].append(json.loads(line))
     for side, results in runs.items():
         medians = {
-            key: statistics.median(r[key] for r in results if r[key] is not None)
-            for key in ("seconds", "docs_per_second", "lagrappe_cpu_ms_per_1000", "database_cpu_ms_per_1000", "load")
-            if any(r[key] is not None for r in results)
+            key: statistics.median(r[key] for r in results if r.get(key) is not None)
+            for key in (
+                "seconds",
+                "docs_per_second",
+                "lagrappe_cpu_ms_per_1000",
+                "database_cpu_ms_per_1000",
+                "load",
+                "max_rss_mb",
+                "children_max_rss_mb",
+            )
+            if any(r.get(key) is not None for r in results)
         }
         print(json.dumps({"median": side, "code": results[0]["code"], "rounds": len(results), **medians}), flush=True)
 
@@ -126,6 +135,9 @@ def main():
                 "lagrappe_cpu_ms_per_1000": round(1e6 * lagrappe / count) if count else None,
                 "database_cpu_ms_per_1000": round(1e6 * server / count) if count and server is not None else None,
                 "load": os.getloadavg()[0],
+                # Memory stays flat in the count: the largest resident size of this process and of an analysing one.
+                "max_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+                "children_max_rss_mb": round(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024),
             }
         ),
         flush=True,
