@@ -54,6 +54,11 @@ class Command(BaseCommand):
                 f"{report['seconds']:.1f} s ({report['docs_per_second']:.0f} docs/s), alias {backend.alias} basculé."
             )
         )
+        phases = report["phases"]
+        self.stdout.write(
+            f"  index créé à {phases['create']:.1f} s (pendant la lecture), chargement {phases['load']:.1f} s, "
+            f"refresh final {phases['refresh']:.1f} s, bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s"
+        )
 
     def rebuild_database(self, progress: bool) -> int:
         """Every published structure's fallback row, streamed in chunks (``rebuild_database_documents``)."""
