@@ -32,7 +32,6 @@ import re
 import struct
 from collections import Counter, deque
 from concurrent.futures import ProcessPoolExecutor
-from contextlib import contextmanager
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -48,6 +47,7 @@ from .documents import (
     database_row,
     database_row_and_words,
     pg_rows,
+    without_cycle_collection,
     write_database_documents,
 )
 from .models import StructureSearchDocument
@@ -291,26 +291,8 @@ def _load(cursor, progress, chunk_size: int, processes: int, encoders: list) -> 
     sends the chunks they finished, so PostgreSQL takes in one chunk as the next
     ones are analysed. A few chunks in flight at most: memory stays flat.
     """
-    with _without_cycle_collection():
+    with without_cycle_collection():
         return _load_chunks(cursor, progress, chunk_size, processes, encoders)
-
-
-@contextmanager
-def _without_cycle_collection():
-    """Python's cycle collector off while the documents load (this process and the analysing ones).
-
-    Every chunk makes thousands of lists, dicts and tuples that live until the chunk is sent: each
-    collection walked them again and again, about half of this process's CPU building the sources.
-    The sources, rows and COPY data hold no reference cycles (refcounting frees them): memory
-    stays flat without it.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _load_chunks(cursor, progress, chunk_size: int, processes: int, encoders: list):
@@ -473,7 +455,7 @@ _known_sets: dict = {}
 
 def _know_sets(known: dict) -> None:
     """In an analysing process: the sets that existed when the rebuild began; no cycle collection
-    (``_without_cycle_collection``: the process only analyses chunks, then ends)."""
+    (``without_cycle_collection``: the process only analyses chunks, then ends)."""
     global _known_sets
     _known_sets = known
     gc.disable()

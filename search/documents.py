@@ -23,9 +23,11 @@ hit is shown from the engine's copy only while they still match the database
 unpublication or a withdrawn consent.
 """
 
+import gc
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from operator import add
 
 from django.db import connection, transaction
@@ -191,6 +193,25 @@ def _domain_synonyms(skills: list[dict]) -> list[str]:
     """Synonyms of the skills' domains, each domain once (in ``skill_domains``' order)."""
     by_domain = {s["domain"]: s["domain_synonyms"] for s in skills if s["domain"]}
     return [syn for domain in sorted(by_domain) for syn in by_domain[domain]]
+
+
+@contextmanager
+def without_cycle_collection():
+    """Python's cycle collector off while a rebuild loads its documents (the engine's and the database's).
+
+    Every chunk makes thousands of lists, dicts and tuples that live until the chunk is sent: each
+    collection walked them again and again, about half of the CPU of building the sources (and a
+    third of building the engine's bulk bodies: 160 -> 86-119 µs a document at 20k).
+    The sources, rows, documents and COPY data hold no reference cycles (refcounting frees them):
+    memory stays flat without it.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def structure_sources(ids: Iterable[int]) -> list[dict]:

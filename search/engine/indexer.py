@@ -24,7 +24,7 @@ from tqdm import tqdm
 
 from directory.models import Sector, Skill, SkillDomain, Structure
 
-from ..documents import SourceBuilder, refresh_database_documents
+from ..documents import SourceBuilder, refresh_database_documents, without_cycle_collection
 from ..models import IndexOutbox
 from .client import BULK_THREADS, BULK_TIMEOUT, EngineClient, EngineUnavailable, OpenSearchOrjsonSerializer
 from .definition import synonym_groups, synonym_rules
@@ -231,7 +231,8 @@ class EngineIndexer(EngineClient):
                 yield partial(send, bulk_body((source["id"], document(source)) for source in sources), len(sources))
 
         try:
-            count = self._pipelined(requests(), progress=bar)
+            with without_cycle_collection():
+                count = self._pipelined(requests(), progress=bar)
             created.result()  # an empty directory still gets its (empty) index
         except Exception:
             wait([created])  # a creation still under way would come after the delete
