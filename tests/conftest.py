@@ -67,8 +67,8 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """With an engine, create Wagtail's page-search indexes with their mappings up front.
 
     Otherwise the first page saved creates its index with dynamic mappings, on which
-    Wagtail's queries find nothing. They are deleted when the session ends: each run
-    would otherwise leave five indexes (random suffixes) on a shared node.
+    Wagtail's queries find nothing. They are deleted when the session ends, with the
+    directory's: each run would otherwise leave indexes (random suffixes) on a shared node.
     """
     if not settings.ELASTICSEARCH_URL:
         yield
@@ -77,6 +77,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
         call_command("update_index", stdout=StringIO(), stderr=StringIO())
     yield
     delete_page_search_indexes(settings.WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"])
+    # A module's last teardown can queue a synonym rebuild (its skills deleted) after the module dropped its
+    # index: the directory's versioned indexes of this prefix go too, by name.
+    try:
+        get_backend().drop_all()
+    except EngineUnavailable as exc:
+        print(f"\nIndex de l’annuaire non supprimés ({settings.SEARCH_INDEX_PREFIX}) : {exc}")
 
 
 def delete_page_search_indexes(prefix: str) -> None:
