@@ -89,8 +89,8 @@ def main():
     from directory.models import Structure
     from search import sync
     from search.documents import structure_sources
+    from search.drift import find_drift
     from search.engine import get_backend
-    from search.management.commands.search_index import find_drift
     from search.models import IndexOutbox, StructureSearchDocument
     from search.text import document_text
 

@@ -196,6 +196,15 @@ class EngineClient:
                 found[int(hit["_source"]["id"])] = hit["_source"]["slug"]
             after = hits[-1]["sort"]
 
+    def stored_documents(self, ids: list[int]) -> dict[int, dict]:
+        """What the index holds for these ids (``_source`` by id, as written); absent ids are left out."""
+        if not ids:
+            return {}
+        found = self.request(
+            "POST", f"/{self.alias}/_mget", body={"ids": [str(pk) for pk in ids]}, timeout=BULK_TIMEOUT
+        )["docs"]
+        return {int(doc["_id"]): doc["_source"] for doc in found if doc.get("found")}
+
     def server_version(self) -> str:
         return f"{self.info.product} {self.info.version}"
 

@@ -52,7 +52,7 @@ SERVING_SETTINGS = {"refresh_interval": "1s", "translog.durability": "request"}
 # reads, a few bytes per document instead of each one's index, version, shards and sequence number).
 REBUILD_BULK_RESPONSE = "errors,items.*._id,items.*.error"
 # Values orjson does not know (dates, decimals) as both clients' serializers write them.
-_JSON_DEFAULT = OpenSearchOrjsonSerializer().default
+JSON_DEFAULT = OpenSearchOrjsonSerializer().default
 
 
 def bulk_body(documents: Iterable[tuple[int, dict]]) -> bytes:
@@ -60,7 +60,7 @@ def bulk_body(documents: Iterable[tuple[int, dict]]) -> bytes:
     lines = []
     for pk, document in documents:
         lines.append(b'{"index":{"_id":"%d"}}' % pk)
-        lines.append(orjson.dumps(document, default=_JSON_DEFAULT))
+        lines.append(orjson.dumps(document, default=JSON_DEFAULT))
     lines.append(b"")
     return b"\n".join(lines)
 

@@ -9,8 +9,8 @@ from django.core.management import call_command
 
 from directory.models import Person, Sector, Skill, SkillDomain, Structure
 from search.documents import SourceBuilder
+from search.drift import find_drift
 from search.engine import EngineUnavailable, get_backend
-from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox, StructureSearchDocument
 from search.service import search_structures, suggest
 from search.sync import drain, enqueue, index_changes

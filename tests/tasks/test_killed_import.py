@@ -6,8 +6,8 @@ import sys
 import pytest
 
 from directory.models import Structure
+from search.drift import find_drift
 from search.engine import get_backend
-from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox, StructureSearchDocument
 from tests.tasks.conftest import ROOT
 

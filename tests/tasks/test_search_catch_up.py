@@ -25,8 +25,8 @@ from directory.models import Person, Skill, SkillDomain, Structure
 from directory.seed import seed_directory
 from search import sync
 from search.documents import structure_sources
+from search.drift import find_drift
 from search.engine import get_backend
-from search.management.commands.search_index import find_drift
 from search.models import IndexOutbox
 from search.service import search_structures, suggest
 from search.types import SearchQuery

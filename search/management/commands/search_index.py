@@ -6,9 +6,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 from tqdm import tqdm
 
-from directory.models import Structure, public_structures
+from directory.models import Structure
 from lagrappe.engine_probe import safe_url
 from search.database_rebuild import rebuild_database_documents
+from search.drift import find_drift
 from search.engine import EngineUnavailable, get_backend
 from search.generation import bump_generation
 from search.models import IndexOutbox, StructureSearchDocument
@@ -27,10 +28,15 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="drain : ignorer le délai d’attente entre deux essais."
         )
+        parser.add_argument(
+            "--ids-only",
+            action="store_true",
+            help="check : comparer seulement quelles structures chaque côté contient (sans relire les contenus).",
+        )
 
-    def handle(self, action, no_progress=False, force=False, **options):
+    def handle(self, action, no_progress=False, force=False, ids_only=False, **options):
         try:
-            getattr(self, f"do_{action}")(progress=not no_progress, force=force)
+            getattr(self, f"do_{action}")(progress=not no_progress, force=force, ids_only=ids_only)
         except EngineUnavailable as exc:
             raise CommandError(f"Le moteur de recherche ne répond pas : {exc}") from exc
 
@@ -120,8 +126,8 @@ class Command(BaseCommand):
             self.stdout.write(f"Documents dans le moteur : {count} pour {published} structures publiées ({state})")
 
     # ------------------------------------------------------------------ check
-    def do_check(self, **_):
-        drift = find_drift()
+    def do_check(self, progress: bool, ids_only: bool, **_):
+        drift = find_drift(content=not ids_only, progress=progress)
         if not drift:
             self.stdout.write(self.style.SUCCESS("Aucun écart entre l’index et la base."))
             return
@@ -138,34 +144,3 @@ class Command(BaseCommand):
         )
         if report.failed:
             raise CommandError(f"Le moteur a refusé ou n’a pas répondu : {report.error}")
-
-
-def find_drift() -> list[str]:
-    """Differences between what should be searchable and what the engine (and the fallback) hold."""
-    expected = dict(public_structures().values_list("pk", "slug"))
-    lines = []
-    documents = set(StructureSearchDocument.objects.values_list("structure_id", flat=True))
-    for pk in sorted(set(expected) - documents):
-        lines.append(f"base : structure publiée #{pk} ({expected[pk]}) sans document")
-    for pk in sorted(documents - set(expected)):
-        lines.append(f"base : document #{pk} d’une structure non publiée ou supprimée")
-    backend = get_backend()
-    if backend is not None and not backend.current_indices():
-        lines.append(f"moteur : aucun index derrière l’alias {backend.alias} (lancez search_index rebuild)")
-    elif backend is not None:
-        built_with = backend.index_profile()
-        if built_with != backend.profile.name:
-            lines.append(
-                f"moteur : index construit avec le profil {built_with}, le profil {backend.profile.name} "
-                "est attendu (lancez search_index rebuild)"
-            )
-        backend.refresh()  # compare with what searches see, including the last second of writes
-        indexed = backend.indexed_ids()
-        for pk in sorted(set(expected) - set(indexed)):
-            lines.append(f"moteur : structure publiée #{pk} ({expected[pk]}) absente de l’index")
-        for pk in sorted(set(indexed) - set(expected)):
-            lines.append(f"moteur : document #{pk} ({indexed[pk]}) d’une structure non publiée ou supprimée")
-        for pk in sorted(set(indexed) & set(expected)):
-            if indexed[pk] != expected[pk]:
-                lines.append(f"moteur : #{pk} indexé sous « {indexed[pk]} », « {expected[pk]} » en base")
-    return lines
