@@ -284,7 +284,8 @@ def run(args):
             f"Rebuild moteur : {engine_report['documents']} docs en {engine_report['seconds']:.1f} s "
             f"({engine_report['docs_per_second']:.0f} docs/s) — index créé à {phases['create']:.1f} s, "
             f"chargement {phases['load']:.1f} s, refresh final {phases['refresh']:.1f} s, "
-            f"bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s",
+            f"bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s, "
+            f"sursis de l’ancien index {phases['grace']:.1f} s",
             flush=True,
         )
     if db_seconds is not None:

@@ -281,6 +281,7 @@ class EngineIndexer(EngineClient):
                 sources = refresh_database_documents(changed)
                 published = {s["id"] for s in sources}
                 self.apply(sources, [i for i in changed if i not in published])
+            replayed = time.monotonic()
         finally:
             if old:
                 # A search that resolved the alias just before the swap still reads the old index:
@@ -298,14 +299,15 @@ class EngineIndexer(EngineClient):
             "seconds": seconds,
             "docs_per_second": count / seconds if seconds else math.inf,
             # Where the seconds went (benchmarks print them): the index created while the first chunks
-            # were read (not on top of the load), the load, the closing refresh, the swap, then the
-            # replay and the grace of the replaced index.
+            # were read (not on top of the load), the load, the closing refresh, the swap, the replay,
+            # then the grace of the replaced index (the new one already serves every document).
             "phases": {
                 "create": marks["created"] - started,
                 "load": marks["loaded"] - started,
                 "refresh": marks["refreshed"] - marks["loaded"],
                 "swap": swapped - marks["refreshed"],
-                "replay": ended - swapped,
+                "replay": replayed - swapped,
+                "grace": ended - replayed,
             },
         }
 

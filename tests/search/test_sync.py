@@ -247,7 +247,7 @@ def test_a_rebuild_reports_where_its_seconds_went(engine_index):
     assert report["documents"] == Structure.objects.public().count()
     # The index is created while the first chunks are read: within the load, not before it.
     assert 0 < phases["create"] <= phases["load"]
-    assert sum(phases[p] for p in ("load", "refresh", "swap", "replay")) == pytest.approx(report["seconds"])
+    assert sum(phases[p] for p in ("load", "refresh", "swap", "replay", "grace")) == pytest.approx(report["seconds"])
     assert engine_index.current_indices() == [report["index"]]
 
 

@@ -63,7 +63,8 @@ class Command(BaseCommand):
         phases = report["phases"]
         self.stdout.write(
             f"  index créé à {phases['create']:.1f} s (pendant la lecture), chargement {phases['load']:.1f} s, "
-            f"refresh final {phases['refresh']:.1f} s, bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s"
+            f"refresh final {phases['refresh']:.1f} s, bascule {phases['swap']:.1f} s, rejeu {phases['replay']:.1f} s, "
+            f"sursis de l’ancien index {phases['grace']:.1f} s"
         )
 
     def rebuild_database(self, progress: bool) -> int:
