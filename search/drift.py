@@ -27,8 +27,8 @@ _COMPARED_COLUMNS = DOCUMENT_COLUMNS[:-1]
 def find_drift(content: bool = True, progress: bool = False) -> list[str]:
     """Each difference as one French line naming the structure (and, for content, the fields) at fault.
 
-    ``content=False`` compares only which structures each side holds and under which slug (seconds at
-    200,000 structures, where the content comparison analyses every document again: about a minute).
+    ``content=False`` compares only which structures each side holds and under which slug (21 s at 200,000
+    structures on a loaded machine, where the content comparison, analysing every document again, took 2 min 25).
     """
     expected = dict(public_structures().values_list("pk", "slug"))
     lines = []
