@@ -1,9 +1,20 @@
 """Test settings: fast hashing, in-memory mail, media in a temp dir (see conftest)."""
 
+import os
+
 from lagrappe.env import env_str
 
 from .base import *  # noqa: F401,F403
-from .base import tasks_setting
+from .base import SEARCH_INDEX_PREFIX, WAGTAILSEARCH_BACKENDS, tasks_setting
+
+# Tests create and drop engine indexes under their prefix: never the site's own (``lagrappe`` by
+# default, or whatever SEARCH_INDEX_PREFIX a developer exported for the site). Exported again, so the
+# workers and servers the tests start inherit the same prefix (already marked: left as is).
+if not SEARCH_INDEX_PREFIX.startswith("test_"):
+    SEARCH_INDEX_PREFIX = f"test_{SEARCH_INDEX_PREFIX}"
+os.environ["SEARCH_INDEX_PREFIX"] = SEARCH_INDEX_PREFIX
+if "INDEX_PREFIX" in WAGTAILSEARCH_BACKENDS["default"]:
+    WAGTAILSEARCH_BACKENDS["default"]["INDEX_PREFIX"] = f"{SEARCH_INDEX_PREFIX}_wagtail_"
 
 DEBUG = False
 SECRET_KEY = env_str("SECRET_KEY", "test-only-key")
