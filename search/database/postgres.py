@@ -618,6 +618,14 @@ def listing_sql(query: SearchQuery) -> tuple[str, list]:
     return sql, [hidden, hidden, query.per_page, (query.page - 1) * query.per_page]
 
 
+def _counted(counts: dict, key: str, count: int, total: int) -> int:
+    """A count row of the statements (the total, or one facet value's count put in ``counts``); the total."""
+    if key == TOTAL_KEY:
+        return count
+    counts[FACET_OF_KEY[key[:2]]][key[2:]] = count
+    return total
+
+
 def _broad(cursor, query: SearchQuery, pairs: list[tuple[str, str]]):
     """(total, counts, page) from ``broad_sql``, or None when its candidates cannot tell the page."""
     sql, params = broad_sql(query, pairs)
@@ -626,10 +634,8 @@ def _broad(cursor, query: SearchQuery, pairs: list[tuple[str, str]]):
     for key, count, pk, score, upper, name in cursor.fetchall():
         if key is None:
             candidates.append((pk, score, upper, name))
-        elif key == TOTAL_KEY:
-            total = count
         else:
-            counts[FACET_OF_KEY[key[:2]]][key[2:]] = count
+            total = _counted(counts, key, count, total)
     page = broad_page(candidates, query)
     return None if page is None else (total, counts, page)
 
@@ -653,10 +659,8 @@ def _run(query: SearchQuery, pairs: list[tuple[str, str]]):
         for key, count, pk, score, distance in rows:
             if key is None:
                 page.append((count, pk, score, distance))
-            elif key == TOTAL_KEY:
-                total = count
             else:
-                counts[FACET_OF_KEY[key[:2]]][key[2:]] = count
+                total = _counted(counts, key, count, total)
     page.sort()
     return total, counts, [(pk, score, distance) for _, pk, score, distance in page]
 
